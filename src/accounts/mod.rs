@@ -1,0 +1,73 @@
+//! Customer accounts: registration, email verification, sign-in with throttling, profile,
+//! password change and reset. Handlers (HTML now, JSON API later) call these functions; they hold
+//! the rules, the web layer only translates.
+
+pub mod admin;
+pub mod hashing;
+pub mod limits;
+pub mod login;
+pub mod password;
+pub mod profile;
+pub mod registration;
+pub mod tokens;
+pub mod verification;
+
+use crate::domain::FieldErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("the input is not valid")]
+    Invalid(FieldErrors),
+    #[error("unknown account or wrong password")]
+    InvalidCredentials,
+    #[error("the email address is not verified yet")]
+    Unverified,
+    #[error("too many attempts")]
+    Throttled { until: i64 },
+    #[error("the link is invalid, used or expired")]
+    InvalidToken,
+    #[error("database error")]
+    Db(#[from] sqlx::Error),
+    #[error("password hashing failed")]
+    Hash(#[from] hashing::HashError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<FieldErrors> for AccountError {
+    fn from(e: FieldErrors) -> Self {
+        AccountError::Invalid(e)
+    }
+}
+
+impl From<crate::db::users::WriteError> for AccountError {
+    fn from(e: crate::db::users::WriteError) -> Self {
+        use crate::db::users::{Conflict, WriteError};
+        match e {
+            WriteError::Conflict(c) => {
+                let mut errors = FieldErrors::new();
+                match c {
+                    Conflict::Username => errors.add("username", "This username is taken; choose another."),
+                    Conflict::Email => errors.add(
+                        "email",
+                        "An account with this email address already exists. Sign in or reset your password.",
+                    ),
+                }
+                AccountError::Invalid(errors)
+            }
+            WriteError::Db(e) => AccountError::Db(e),
+        }
+    }
+}
+
+/// Sends a mail after the work is committed; a failure is logged and does not undo anything,
+/// because every mail here can be requested again.
+pub(crate) async fn send_after_commit(
+    state: &crate::state::AppState,
+    to: &str,
+    content: crate::email::EmailContent,
+) {
+    if let Err(e) = state.mailer.send(to, &content).await {
+        tracing::error!(error = %e, cause = ?std::error::Error::source(&e), subject = %content.subject, "mail not sent");
+    }
+}

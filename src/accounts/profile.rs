@@ -1,0 +1,152 @@
+//! Profile changes. A new email address takes effect only when the link mailed to it is opened.
+
+use serde::Deserialize;
+
+use super::verification::issue_token;
+use super::{AccountError, registration};
+use crate::db::email_tokens::Purpose;
+use crate::db::users::{self, ProfileUpdate, User};
+use crate::domain::{Birthday, Email, FieldErrors, Phone, Username, optional_text, required_text};
+use crate::email::messages;
+use crate::state::AppState;
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct ProfileInput {
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub address: String,
+    pub phone: String,
+    pub title: String,
+    pub birthday: String,
+    /// Needed only when the email address changes (re-authentication for a sensitive change).
+    pub current_password: String,
+}
+
+impl ProfileInput {
+    pub fn from_user(u: &User) -> Self {
+        Self {
+            username: u.username.as_str().to_string(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            email: u.email.as_str().to_string(),
+            address: u.address.clone(),
+            phone: u.phone.clone(),
+            title: u.title.clone().unwrap_or_default(),
+            birthday: u.birthday.clone().unwrap_or_default(),
+            current_password: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileOutcome {
+    Saved,
+    /// Saved, and a confirmation link went to this new address.
+    EmailPending(String),
+}
+
+pub async fn update(
+    state: &AppState,
+    user: &User,
+    input: &ProfileInput,
+) -> Result<ProfileOutcome, AccountError> {
+    let mut e = FieldErrors::new();
+    let username = e.check("username", Username::parse(&input.username));
+    let email = e.check("email", Email::parse(&input.email));
+    let first_name = e.check(
+        "first_name",
+        required_text(&input.first_name, registration::NAME_MAX, "first name"),
+    );
+    let last_name = e.check(
+        "last_name",
+        required_text(&input.last_name, registration::NAME_MAX, "last name"),
+    );
+    let address = e.check(
+        "address",
+        required_text(&input.address, registration::ADDRESS_MAX, "address"),
+    );
+    let phone = e.check("phone", Phone::parse(&input.phone));
+    let title = e.check(
+        "title",
+        optional_text(&input.title, registration::TITLE_MAX, "title"),
+    );
+    let birthday = if input.birthday.trim().is_empty() {
+        Some(None)
+    } else {
+        e.check(
+            "birthday",
+            Birthday::parse(&input.birthday, state.clock.now().date()).map(Some),
+        )
+    };
+    let new_email = email.as_ref().filter(|m| **m != user.email).cloned();
+    if let Some(m) = &new_email {
+        if input.current_password.is_empty()
+            || !state
+                .hasher
+                .verify(&input.current_password, Some(&user.password_hash))
+                .await?
+        {
+            e.add(
+                "current_password",
+                "Enter your current password to change your email address.",
+            );
+        }
+        if users::find_by_email(state.db.pool(), m).await?.is_some() {
+            e.add(
+                "email",
+                "An account with this email address already exists.",
+            );
+        }
+    }
+    let (
+        Some(username),
+        Some(first_name),
+        Some(last_name),
+        Some(address),
+        Some(phone),
+        Some(title),
+        Some(birthday),
+    ) = (
+        username, first_name, last_name, address, phone, title, birthday,
+    )
+    else {
+        return Err(e.into());
+    };
+    if !e.is_empty() {
+        return Err(e.into());
+    }
+    let birthday = birthday.map(|b| b.to_iso());
+    let now = state.clock.unix();
+    let mut tx = state.db.begin_write().await?;
+    users::update_profile(
+        &mut tx,
+        user.id,
+        &ProfileUpdate {
+            username: &username,
+            first_name: &first_name,
+            last_name: &last_name,
+            address: &address,
+            phone: phone.as_str(),
+            title: title.as_deref(),
+            birthday: birthday.as_deref(),
+        },
+        now,
+    )
+    .await?;
+    let token = match &new_email {
+        Some(m) => Some(issue_token(&mut tx, state, user.id, m, Purpose::ChangeEmail).await?),
+        None => None,
+    };
+    tx.commit().await?;
+    let (Some(m), Some(token)) = (new_email, token) else {
+        return Ok(ProfileOutcome::Saved);
+    };
+    let confirm = messages::confirm_new_email(&state.settings.server.base_url, &first_name, &token);
+    super::send_after_commit(state, m.as_str(), confirm).await;
+    let notice = messages::email_change_requested(&first_name, m.as_str());
+    super::send_after_commit(state, user.email.as_str(), notice).await;
+    Ok(ProfileOutcome::EmailPending(m.as_str().to_string()))
+}

@@ -1,0 +1,149 @@
+//! The `emporium` command line.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::accounts::AccountError;
+use crate::accounts::admin::{self, AdminOutcome};
+use crate::config::Settings;
+use crate::startup::Application;
+use crate::state::AppState;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "emporium",
+    version,
+    about = "Emporium: a web store on SQLite or PostgreSQL"
+)]
+pub struct Cli {
+    /// Configuration file (default: ./config.toml; also EMPORIUM_CONFIG)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the store (the default when no command is given)
+    Serve,
+    /// Apply pending database migrations and exit
+    Migrate,
+    /// Create an administrator, or promote the account with this email address
+    CreateAdmin {
+        /// Email address of the administrator
+        #[arg(long)]
+        email: String,
+        /// Username of a new administrator
+        #[arg(long)]
+        username: String,
+        /// Read the password from the first line of standard input instead of prompting
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Print the newest mails of the outbox (recipient, subject, links)
+    Outbox {
+        /// How many mails to show
+        #[arg(long, default_value_t = 5)]
+        count: usize,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    crate::telemetry::init(&settings.log);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            let db = crate::db::Db::connect(&settings.database).await?;
+            db.migrate().await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::CreateAdmin {
+            email,
+            username,
+            password_stdin,
+        } => create_admin(settings, &email, &username, password_stdin).await,
+        Command::Outbox { count } => {
+            print_outbox(&settings, count);
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    let s = &app.state().settings.server;
+    println!("Emporium is serving on http://{}:{}/", s.host, app.port());
+    tracing::info!(port = app.port(), "listening");
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    if from_stdin || !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    let first = rpassword::prompt_password("Password for the new administrator: ")?;
+    let second = rpassword::prompt_password("Repeat the password: ")?;
+    anyhow::ensure!(first == second, "the two passwords do not match");
+    Ok(first)
+}
+
+async fn create_admin(
+    settings: Settings,
+    email: &str,
+    username: &str,
+    password_stdin: bool,
+) -> anyhow::Result<()> {
+    let state = AppState::build(settings).await?;
+    let exists = match crate::domain::Email::parse(email) {
+        Ok(e) => crate::db::users::find_by_email(state.db.pool(), &e)
+            .await?
+            .is_some(),
+        Err(_) => false,
+    };
+    let password = if exists && !password_stdin {
+        None
+    } else {
+        Some(read_password(password_stdin)?)
+    };
+    match admin::create_or_promote(&state, email, username, password.as_deref()).await {
+        Ok(AdminOutcome::Created) => println!("administrator {username} <{email}> created"),
+        Ok(AdminOutcome::Promoted) => println!("account <{email}> is now an administrator"),
+        Err(AccountError::Invalid(errors)) => {
+            for (field, messages) in errors.fields() {
+                for m in messages {
+                    eprintln!("{field}: {m}");
+                }
+            }
+            anyhow::bail!("the administrator was not created");
+        }
+        Err(e) => return Err(e.into()),
+    }
+    state.db.close().await;
+    Ok(())
+}
+
+fn print_outbox(settings: &Settings, count: usize) {
+    let dir = &settings.email.outbox_dir;
+    let mails = crate::email::outbox::read_all(dir);
+    if mails.is_empty() {
+        println!("no mails in {}", dir.display());
+        return;
+    }
+    for mail in mails.iter().rev().take(count) {
+        println!("To:      {}", mail.to);
+        println!("Subject: {}", mail.subject);
+        for link in mail.links() {
+            println!("Link:    {link}");
+        }
+        println!("File:    {}", mail.path.display());
+        println!();
+    }
+}

@@ -1,0 +1,144 @@
+//! The sign-in audit trail and the throttle built on it.
+
+use sqlx::{AnyPool, FromRow};
+
+use super::DbError;
+use crate::domain::UserId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthEvent {
+    LoginSuccess,
+    LoginFailure,
+    LoginThrottled,
+    LoginUnverified,
+    Logout,
+    PasswordChanged,
+    PasswordReset,
+    PasswordResetRequested,
+    EmailVerified,
+    EmailChanged,
+    Registered,
+}
+
+impl AuthEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthEvent::LoginSuccess => "login_success",
+            AuthEvent::LoginFailure => "login_failure",
+            AuthEvent::LoginThrottled => "login_throttled",
+            AuthEvent::LoginUnverified => "login_unverified",
+            AuthEvent::Logout => "logout",
+            AuthEvent::PasswordChanged => "password_changed",
+            AuthEvent::PasswordReset => "password_reset",
+            AuthEvent::PasswordResetRequested => "password_reset_requested",
+            AuthEvent::EmailVerified => "email_verified",
+            AuthEvent::EmailChanged => "email_changed",
+            AuthEvent::Registered => "registered",
+        }
+    }
+}
+
+pub async fn record(
+    pool: &AnyPool,
+    event: AuthEvent,
+    user_id: Option<UserId>,
+    account_key: &str,
+    ip: &str,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO auth_events (at, event, user_id, account_key, ip) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(now)
+    .bind(event.as_str())
+    .bind(user_id.map(|u| u.0))
+    .bind(account_key)
+    .bind(ip)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Failures for an account since `since`, not counting those before its last success or reset.
+pub async fn account_failures_since(
+    pool: &AnyPool,
+    account_key: &str,
+    since: i64,
+) -> Result<i64, DbError> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM auth_events WHERE account_key = $1 AND event = 'login_failure' AND at > $2 \
+         AND at >= COALESCE((SELECT MAX(at) FROM auth_events WHERE account_key = $1 AND event IN ('login_success', 'password_reset')), 0)",
+    )
+    .bind(account_key)
+    .bind(since)
+    .fetch_one(pool)
+    .await
+}
+
+pub async fn ip_failures_since(pool: &AnyPool, ip: &str, since: i64) -> Result<i64, DbError> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM auth_events WHERE ip = $1 AND event = 'login_failure' AND at > $2",
+    )
+    .bind(ip)
+    .bind(since)
+    .fetch_one(pool)
+    .await
+}
+
+/// The latest lock end among these keys, if any is still in force.
+pub async fn locked_until(pool: &AnyPool, keys: &[&str], now: i64) -> Result<Option<i64>, DbError> {
+    let mut until = None;
+    for key in keys {
+        let row: Option<i64> = sqlx::query_scalar(
+            "SELECT locked_until FROM login_locks WHERE lock_key = $1 AND locked_until > $2",
+        )
+        .bind(*key)
+        .bind(now)
+        .fetch_optional(pool)
+        .await?;
+        until = until.max(row);
+    }
+    Ok(until)
+}
+
+pub async fn lock(pool: &AnyPool, key: &str, until: i64) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO login_locks (lock_key, locked_until) VALUES ($1, $2) \
+         ON CONFLICT (lock_key) DO UPDATE SET locked_until = excluded.locked_until",
+    )
+    .bind(key)
+    .bind(until)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn unlock(pool: &AnyPool, key: &str) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM login_locks WHERE lock_key = $1")
+        .bind(key)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct EventRow {
+    pub at: i64,
+    pub event: String,
+    pub ip: String,
+}
+
+/// Recent events of one user, newest first (shown on the account page).
+pub async fn recent_for_user(
+    pool: &AnyPool,
+    user_id: UserId,
+    limit: i64,
+) -> Result<Vec<EventRow>, DbError> {
+    sqlx::query_as(
+        "SELECT at, event, ip FROM auth_events WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+    )
+    .bind(user_id.0)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}

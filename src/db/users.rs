@@ -1,0 +1,299 @@
+use sqlx::{AnyPool, FromRow};
+
+use super::{DbError, Tx, flag};
+use crate::domain::{Email, Role, UserId, Username};
+
+#[derive(Debug, Clone, FromRow)]
+struct UserRow {
+    id: i64,
+    username: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    password_hash: String,
+    address: String,
+    phone: String,
+    title: Option<String>,
+    birthday: Option<String>,
+    role: String,
+    email_verified_at: Option<i64>,
+    active: i64,
+    created_at: i64,
+}
+
+/// A stored account.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: UserId,
+    pub username: Username,
+    pub email: Email,
+    pub first_name: String,
+    pub last_name: String,
+    pub password_hash: String,
+    pub address: String,
+    pub phone: String,
+    pub title: Option<String>,
+    pub birthday: Option<String>,
+    pub role: Role,
+    pub email_verified_at: Option<i64>,
+    pub active: bool,
+    pub created_at: i64,
+}
+
+impl User {
+    pub fn is_verified(&self) -> bool {
+        self.email_verified_at.is_some()
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        Self {
+            id: UserId(r.id),
+            username: Username::from_trusted(r.username),
+            email: Email::from_trusted(r.email),
+            first_name: r.first_name,
+            last_name: r.last_name,
+            password_hash: r.password_hash,
+            address: r.address,
+            phone: r.phone,
+            title: r.title,
+            birthday: r.birthday,
+            role: Role::from_db(&r.role),
+            email_verified_at: r.email_verified_at,
+            active: r.active != 0,
+            created_at: r.created_at,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, username, email, first_name, last_name, password_hash, address, phone, \
+     title, birthday, role, email_verified_at, active, created_at";
+
+/// Everything needed to insert an account; built only from parsed values.
+pub struct NewUser<'a> {
+    pub username: &'a Username,
+    pub email: &'a Email,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub password_hash: &'a str,
+    pub address: &'a str,
+    pub phone: &'a str,
+    pub title: Option<&'a str>,
+    pub birthday: Option<&'a str>,
+    pub role: Role,
+    pub verified_at: Option<i64>,
+}
+
+/// Profile fields a customer may change themselves (the email goes through verification).
+pub struct ProfileUpdate<'a> {
+    pub username: &'a Username,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub address: &'a str,
+    pub phone: &'a str,
+    pub title: Option<&'a str>,
+    pub birthday: Option<&'a str>,
+}
+
+/// Which unique key an insert or update ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    Username,
+    Email,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("{0:?} already taken")]
+    Conflict(Conflict),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+fn classify(err: DbError) -> WriteError {
+    if super::is_unique_violation(&err) {
+        let text = err.to_string();
+        if text.contains("email") {
+            return WriteError::Conflict(Conflict::Email);
+        }
+        return WriteError::Conflict(Conflict::Username);
+    }
+    WriteError::Db(err)
+}
+
+pub async fn insert(tx: &mut Tx, u: &NewUser<'_>, now: i64) -> Result<UserId, WriteError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (username, username_key, email, first_name, last_name, password_hash, \
+         address, phone, title, birthday, role, email_verified_at, active, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13) RETURNING id",
+    )
+    .bind(u.username.as_str())
+    .bind(u.username.key())
+    .bind(u.email.as_str())
+    .bind(u.first_name)
+    .bind(u.last_name)
+    .bind(u.password_hash)
+    .bind(u.address)
+    .bind(u.phone)
+    .bind(u.title)
+    .bind(u.birthday)
+    .bind(u.role.as_str())
+    .bind(u.verified_at)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(classify)?;
+    Ok(UserId(id))
+}
+
+pub async fn find(pool: &AnyPool, id: UserId) -> Result<Option<User>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    let row: Option<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(User::from))
+}
+
+pub async fn find_by_email(pool: &AnyPool, email: &Email) -> Result<Option<User>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
+    let row: Option<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(email.as_str())
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(User::from))
+}
+
+/// Finds by email address or username, both case-insensitively (`login` is already lower-cased).
+pub async fn find_by_login(pool: &AnyPool, login: &str) -> Result<Option<User>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1 OR username_key = $1");
+    let row: Option<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(login)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(User::from))
+}
+
+pub async fn find_by_username(
+    pool: &AnyPool,
+    username: &Username,
+) -> Result<Option<User>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE username_key = $1");
+    let row: Option<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(username.key())
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map(User::from))
+}
+
+pub async fn mark_verified(tx: &mut Tx, id: UserId, now: i64) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $2), updated_at = $2 WHERE id = $1",
+    )
+    .bind(id.0)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Moves the account to a newly verified address.
+pub async fn change_email(
+    tx: &mut Tx,
+    id: UserId,
+    email: &Email,
+    now: i64,
+) -> Result<(), WriteError> {
+    sqlx::query(
+        "UPDATE users SET email = $2, email_verified_at = $3, updated_at = $3 WHERE id = $1",
+    )
+    .bind(id.0)
+    .bind(email.as_str())
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(classify)?;
+    Ok(())
+}
+
+pub async fn set_password_hash(
+    tx: &mut Tx,
+    id: UserId,
+    hash: &str,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
+        .bind(id.0)
+        .bind(hash)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Replaces a hash only if it is still the one that was verified (a concurrent password change wins).
+pub async fn upgrade_password_hash(
+    pool: &AnyPool,
+    id: UserId,
+    old: &str,
+    new: &str,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2")
+        .bind(id.0)
+        .bind(old)
+        .bind(new)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn update_profile(
+    tx: &mut Tx,
+    id: UserId,
+    p: &ProfileUpdate<'_>,
+    now: i64,
+) -> Result<(), WriteError> {
+    sqlx::query(
+        "UPDATE users SET username = $2, username_key = $3, first_name = $4, last_name = $5, address = $6, \
+         phone = $7, title = $8, birthday = $9, updated_at = $10 WHERE id = $1",
+    )
+    .bind(id.0)
+    .bind(p.username.as_str())
+    .bind(p.username.key())
+    .bind(p.first_name)
+    .bind(p.last_name)
+    .bind(p.address)
+    .bind(p.phone)
+    .bind(p.title)
+    .bind(p.birthday)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(classify)?;
+    Ok(())
+}
+
+pub async fn set_role(tx: &mut Tx, id: UserId, role: Role, now: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE users SET role = $2, updated_at = $3 WHERE id = $1")
+        .bind(id.0)
+        .bind(role.as_str())
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_active(tx: &mut Tx, id: UserId, active: bool, now: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE users SET active = $2, updated_at = $3 WHERE id = $1")
+        .bind(id.0)
+        .bind(flag(active))
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

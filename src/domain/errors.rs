@@ -1,0 +1,73 @@
+use std::collections::BTreeMap;
+
+/// Messages per form field, shown next to the field (HTML) or as `errors` (JSON API).
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct FieldErrors(BTreeMap<String, Vec<String>>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0
+            .entry(field.to_string())
+            .or_default()
+            .push(message.into());
+    }
+
+    /// Runs a parse and records its error under `field`; returns the value when it parsed.
+    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(msg) => {
+                self.add(field, msg);
+                None
+            }
+        }
+    }
+
+    /// Like [`check`](Self::check) for parses that report several problems at once.
+    pub fn check_all<T>(&mut self, field: &str, result: Result<T, Vec<String>>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(msgs) => {
+                for m in msgs {
+                    self.add(field, m);
+                }
+                None
+            }
+        }
+    }
+
+    pub fn get(&self, field: &str) -> &[String] {
+        self.0.get(field).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn fields(&self) -> impl Iterator<Item = (&String, &Vec<String>)> {
+        self.0.iter()
+    }
+
+    /// Merges the messages of the `validator` crate's derive.
+    pub fn extend_validator(&mut self, errors: validator::ValidationErrors) {
+        for (field, errs) in errors.field_errors() {
+            for e in errs {
+                let msg = e
+                    .message
+                    .as_ref()
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| format!("{field} is not valid."));
+                self.add(&field, msg);
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! Emporium: a server-rendered web store on SQLite or PostgreSQL.
+//!
+//! - `accounts`: registration, verification, sign-in, profile, passwords (the rules)
+//! - `domain`: validated values (Email, Username, Password, Phone, ...)
+//! - `db`: every SQL statement, portable across SQLite and PostgreSQL
+//! - `email`: outgoing mail (outbox files or SMTP)
+//! - `web`: routes, middleware (sessions, CSRF, headers, errors) and page handlers
+//! - `startup`: `Application::build(settings)`, shared by `main` and the tests
+
+pub mod accounts;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod email;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod web;

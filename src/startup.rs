@@ -1,0 +1,174 @@
+//! `Application::build(settings)`: the one way the store is assembled, used by `main` and tests.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::{CookieContentSecurity, PersistentSession};
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256, Sha512};
+
+use crate::config::Settings;
+use crate::state::AppState;
+use crate::web::{
+    csrf, errors, errors::AppError, headers, logging, routes, session_store::DbSessionStore,
+};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+/// The stylesheet, served from `static/` and versioned by its content.
+const CSS: &[u8] = include_bytes!("../static/css/app.css");
+
+pub fn asset_version() -> String {
+    hex::encode(&Sha256::digest(CSS)[..6])
+}
+
+fn session_key(settings: &Settings) -> Key {
+    match &settings.security.session_key {
+        // SHA-512 stretches any secret of 32+ characters to the 64 bytes the cookie key needs.
+        Some(secret) => Key::from(Sha512::digest(secret.expose_secret().as_bytes()).as_slice()),
+        None => {
+            tracing::warn!(
+                "security.session_key is not set: using a random key; everyone is signed out when the store restarts"
+            );
+            Key::generate()
+        }
+    }
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let state = AppState::build(settings).await?;
+        Self::build_with_state(state).await
+    }
+
+    /// Builds around prepared state (tests keep a handle on its clock and database).
+    pub async fn build_with_state(state: AppState) -> anyhow::Result<Self> {
+        let settings = state.settings.clone();
+        if settings.security.jwt_secret.is_none() {
+            tracing::warn!("security.jwt_secret is not set: API tokens will not survive a restart");
+        }
+        let address = format!("{}:{}", settings.server.host, settings.server.port);
+        let listener = TcpListener::bind(&address)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {address}: {e}"))?;
+        let port = listener.local_addr()?.port();
+        let key = session_key(&settings);
+        let cookie_name = if settings.server.secure_cookies {
+            "__Host-emporium"
+        } else {
+            "emporium_session"
+        };
+        let store = DbSessionStore::new(
+            state.db.clone(),
+            state.clock.clone(),
+            settings.session.idle_timeout_minutes,
+            settings.session.absolute_lifetime_hours,
+        );
+        let lifetime = actix_web::cookie::time::Duration::hours(i64::from(
+            settings.session.absolute_lifetime_hours,
+        ));
+        let data = web::Data::new(state.clone());
+        // `static/` beside the working directory, else the source tree's (tests, `cargo run`).
+        let static_dir = if std::path::Path::new("static").is_dir() {
+            std::path::PathBuf::from("static")
+        } else {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static")
+        };
+        let max_form = settings.server.max_form_bytes;
+        let secure = settings.server.secure_cookies;
+        let mut server = HttpServer::new(move || {
+            let sessions = SessionMiddleware::builder(store.clone(), key.clone())
+                .cookie_name(cookie_name.to_string())
+                .cookie_secure(secure)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .cookie_path("/".into())
+                .cookie_content_security(CookieContentSecurity::Private)
+                .session_lifecycle(PersistentSession::default().session_ttl(lifetime))
+                .build();
+            App::new()
+                .app_data(data.clone())
+                .app_data(
+                    web::FormConfig::default()
+                        .limit(max_form)
+                        .error_handler(|err, _req| {
+                            AppError::BadRequest(format!("The form could not be read: {err}."))
+                                .into()
+                        }),
+                )
+                .app_data(web::QueryConfig::default().error_handler(|_err, _req| {
+                    AppError::BadRequest("The address contains invalid parameters.".into()).into()
+                }))
+                .configure(routes)
+                .service(
+                    actix_files::Files::new("/static", &static_dir)
+                        .use_etag(true)
+                        .use_last_modified(true),
+                )
+                .default_service(actix_web::web::to(|| async {
+                    Err::<actix_web::HttpResponse, _>(AppError::NotFound)
+                }))
+                // Last wrapped runs first: log → headers → error pages → session → CSRF → handler.
+                .wrap(from_fn(csrf::csrf_guard))
+                .wrap(sessions)
+                .wrap(from_fn(errors::error_pages))
+                .wrap(from_fn(headers::security_headers))
+                .wrap(from_fn(logging::log_requests))
+        })
+        .listen(listener)?
+        .shutdown_timeout(10);
+        if settings.server.workers > 0 {
+            server = server.workers(settings.server.workers);
+        }
+        let server = server.run();
+        spawn_housekeeping(state.clone());
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Removes expired sessions and old rate-limit records every ten minutes.
+fn spawn_housekeeping(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let now = state.clock.unix();
+            if let Err(e) = crate::db::sessions::delete_expired(state.db.pool(), now).await {
+                tracing::warn!(error = %e, "housekeeping: expired sessions not removed");
+            }
+            if let Err(e) =
+                crate::db::rate_limits::prune(state.db.pool(), now - 2 * 24 * 3600).await
+            {
+                tracing::warn!(error = %e, "housekeeping: rate records not pruned");
+            }
+        }
+    });
+}

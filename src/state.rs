@@ -1,0 +1,45 @@
+use std::sync::Arc;
+
+use crate::accounts::hashing::PasswordHasher;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::domain::PasswordPolicy;
+use crate::email::Mailer;
+
+/// What every request handler and domain function may use; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub clock: Clock,
+    pub mailer: Mailer,
+    pub hasher: PasswordHasher,
+    pub policy: PasswordPolicy,
+    /// Short content hash of the stylesheet, appended to its URL so it can be cached for long.
+    pub css_version: Arc<str>,
+}
+
+impl AppState {
+    /// Connects and migrates the database and prepares mail and hashing.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = Db::connect(&settings.database).await?;
+        db.migrate().await?;
+        let mailer = Mailer::new(&settings.email)?;
+        let hasher = PasswordHasher::new(settings.security.max_concurrent_hashes)?;
+        let policy = PasswordPolicy::new(
+            settings.security.password_min_length,
+            settings.security.password_require_classes,
+            settings.security.password_min_strength,
+        );
+        Ok(Self {
+            db,
+            settings: Arc::new(settings),
+            clock: Clock::default(),
+            mailer,
+            hasher,
+            policy,
+            css_version: crate::startup::asset_version().into(),
+        })
+    }
+}

@@ -1,0 +1,147 @@
+//! Request extractors: the signed-in user (loaded fresh from the database on every request, so a
+//! deactivation or role change applies at once) and the context every page layout needs.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::{Session, SessionExt};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
+
+use super::errors::AppError;
+use super::session::{self, Flash};
+use crate::db::users::{self, User};
+use crate::state::AppState;
+
+/// Cached per request so the user is read once.
+#[derive(Clone)]
+struct LoadedUser(Option<User>);
+
+async fn load_user(req: &HttpRequest) -> Result<Option<User>, AppError> {
+    if let Some(LoadedUser(u)) = req.extensions().get::<LoadedUser>() {
+        return Ok(u.clone());
+    }
+    let session = req.get_session();
+    let user = match session::user_id(&session) {
+        None => None,
+        Some(id) => {
+            let state = app_state(req)?;
+            match users::find(state.db.pool(), id).await? {
+                Some(u) if u.active => Some(u),
+                // Deleted or deactivated: the session ends here.
+                _ => {
+                    session::sign_out(&session);
+                    None
+                }
+            }
+        }
+    };
+    req.extensions_mut().insert(LoadedUser(user.clone()));
+    Ok(user)
+}
+
+pub fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))
+}
+
+/// The client's address as seen on the connection (proxy headers are not trusted: they could be
+/// forged to dodge throttling).
+pub fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// A signed-in user; guests are sent to `/login?next=<this page>`.
+pub struct SignedIn(pub User);
+
+impl FromRequest for SignedIn {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            match load_user(&req).await? {
+                Some(u) => Ok(SignedIn(u)),
+                None => Err(AppError::LoginRequired {
+                    next: local_target(&req),
+                }),
+            }
+        })
+    }
+}
+
+/// Path and query of the request, for returning here after sign-in (GET only: a POST cannot be
+/// replayed by a redirect).
+fn local_target(req: &HttpRequest) -> String {
+    if req.method() == actix_web::http::Method::GET {
+        req.uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into())
+    } else {
+        req.path().to_string()
+    }
+}
+
+/// The signed-in user as the layout shows them.
+#[derive(Debug, Clone)]
+pub struct NavUser {
+    pub username: String,
+    pub first_name: String,
+    pub is_admin: bool,
+}
+
+/// What the base layout needs: who is signed in, flash messages, the CSRF token for forms.
+pub struct PageContext {
+    pub user: Option<NavUser>,
+    pub flashes: Vec<Flash>,
+    pub css_version: String,
+    session: Option<Session>,
+}
+
+impl PageContext {
+    /// The session's CSRF token (created when a page first needs one).
+    pub fn csrf_token(&self) -> String {
+        self.session
+            .as_ref()
+            .map(session::csrf_token)
+            .unwrap_or_default()
+    }
+
+    /// For error pages rendered outside a handler: no session, nobody signed in.
+    pub fn bare(css_version: &str) -> Self {
+        Self {
+            user: None,
+            flashes: Vec::new(),
+            css_version: css_version.to_string(),
+            session: None,
+        }
+    }
+}
+
+impl FromRequest for PageContext {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = load_user(&req).await?;
+            let session = req.get_session();
+            let state = app_state(&req)?;
+            Ok(PageContext {
+                user: user.map(|u| NavUser {
+                    is_admin: u.is_admin(),
+                    username: u.username.as_str().to_string(),
+                    first_name: u.first_name,
+                }),
+                flashes: session::take_flashes(&session),
+                css_version: state.css_version.to_string(),
+                session: Some(session),
+            })
+        })
+    }
+}

@@ -1,0 +1,261 @@
+//! The web layer's error type and the styled error pages. A 500 shows nothing internal; the log
+//! gets the cause chain.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{StatusCode, header};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, ResponseError, web};
+use askama::Template;
+
+use super::context::PageContext;
+use crate::accounts::AccountError;
+use crate::clock::format_unix;
+use crate::state::AppState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("sign-in required")]
+    LoginRequired { next: String },
+    #[error("too many requests")]
+    TooManyRequests { until: i64, now: i64 },
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl From<AccountError> for AppError {
+    /// For the account errors a handler does not turn into a form of its own.
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Throttled { until } => AppError::TooManyRequests {
+                until,
+                now: time::OffsetDateTime::now_utc().unix_timestamp(),
+            },
+            AccountError::InvalidToken => {
+                AppError::BadRequest("This link is invalid, already used or expired.".into())
+            }
+            AccountError::Invalid(_)
+            | AccountError::InvalidCredentials
+            | AccountError::Unverified => {
+                AppError::BadRequest("The request could not be processed.".into())
+            }
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub ctx: PageContext,
+    pub status: u16,
+    pub title: String,
+    pub message: String,
+}
+
+fn describe(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        400 => (
+            "Bad request",
+            "The request could not be understood. Please check what you entered and try again.",
+        ),
+        403 => (
+            "Access denied",
+            "You are not allowed to do this. If you submitted a form, reload the page and try again.",
+        ),
+        404 => (
+            "Page not found",
+            "We could not find that page. It may have moved, or the address may be mistyped.",
+        ),
+        405 => (
+            "Method not allowed",
+            "This address does not accept that kind of request.",
+        ),
+        413 => ("Too large", "What you sent is larger than we accept."),
+        415 => (
+            "Unsupported format",
+            "This address does not accept that kind of content.",
+        ),
+        422 => ("Check your input", "Some of what you entered is not valid."),
+        429 => (
+            "Too many attempts",
+            "Please wait a moment before trying again.",
+        ),
+        503 => (
+            "Temporarily unavailable",
+            "The shop cannot answer right now. Please try again in a minute.",
+        ),
+        _ if status.is_server_error() => (
+            "Something went wrong",
+            "Sorry, something went wrong on our side. It has been logged; please try again.",
+        ),
+        _ => ("Error", "The request could not be completed."),
+    }
+}
+
+pub fn error_page(status: StatusCode, message: Option<String>, css_version: &str) -> HttpResponse {
+    let (title, default_message) = describe(status);
+    let page = ErrorPage {
+        ctx: PageContext::bare(css_version),
+        status: status.as_u16(),
+        title: title.to_string(),
+        message: message.unwrap_or_else(|| default_message.to_string()),
+    };
+    let body = page
+        .render()
+        .unwrap_or_else(|_| format!("{} {title}", status.as_u16()));
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        // The CSS version is only cosmetic here; the middleware below has no state either.
+        let css = "";
+        match self {
+            AppError::LoginRequired { next } => {
+                let target = format!("/login?next={}", urlencode(next));
+                HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, target))
+                    .finish()
+            }
+            AppError::TooManyRequests { until, now } => {
+                let wait = (until - now).max(1);
+                let minutes = (wait + 59) / 60;
+                let message = format!(
+                    "Too many attempts. Please try again in {minutes} minute{} (after {}).",
+                    if minutes == 1 { "" } else { "s" },
+                    format_unix(*until)
+                );
+                let mut res = error_page(StatusCode::TOO_MANY_REQUESTS, Some(message), css);
+                if let Ok(v) = header::HeaderValue::from_str(&wait.to_string()) {
+                    res.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                res
+            }
+            AppError::BadRequest(msg) => {
+                error_page(StatusCode::BAD_REQUEST, Some(msg.clone()), css)
+            }
+            AppError::Internal(e) => {
+                tracing::error!(error = %e, cause = ?e, "request failed");
+                error_page(StatusCode::INTERNAL_SERVER_ERROR, None, css)
+            }
+            other => error_page(other.status_code(), None, css),
+        }
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|v| v.trim_start_matches('=').to_string())
+        .unwrap_or_default()
+}
+
+/// An error raised by a middleware (e.g. the session store failing). It renders as the styled
+/// page; it cannot pass through the header middleware, so it carries the essential headers itself.
+#[derive(Debug, thiserror::Error)]
+#[error("request failed with status {0}")]
+struct StyledFailure(StatusCode);
+
+impl ResponseError for StyledFailure {
+    fn status_code(&self) -> StatusCode {
+        self.0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = error_page(self.0, None, "");
+        let h = res.headers_mut();
+        h.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            header::HeaderValue::from_static("nosniff"),
+        );
+        h.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"),
+        );
+        res
+    }
+}
+
+/// Gives every error response without a body of its own (unknown route, wrong method, bad form
+/// encoding, oversized body) the styled page, and turns errors raised by inner middleware into
+/// styled pages so nothing reaches the client as bare text.
+pub async fn error_pages(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = match next.call(req).await {
+        Ok(res) => res.map_into_boxed_body(),
+        Err(e) => {
+            let status = e.as_response_error().status_code();
+            if status.is_server_error() {
+                tracing::error!(error = %e, "request failed in middleware");
+            }
+            return Err(StyledFailure(status).into());
+        }
+    };
+    let status = res.status();
+    let styled = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error())
+        || styled
+        || res.request().path().starts_with("/api/")
+    {
+        return Ok(res);
+    }
+    if let Some(err) = res.response().error()
+        && status.is_server_error()
+    {
+        tracing::error!(error = %err, "request failed");
+    }
+    let css = res
+        .request()
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.css_version.to_string())
+        .unwrap_or_default();
+    let mut page = error_page(status, None, &css);
+    // Keep headers such as Allow (405) and Retry-After (429).
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            page.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    Ok(res.into_response(page))
+}

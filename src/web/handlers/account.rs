@@ -1,0 +1,185 @@
+//! The signed-in customer's own pages: overview, profile, password.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use crate::accounts::AccountError;
+use crate::accounts::password::{self, ChangePasswordInput};
+use crate::accounts::profile::{self, ProfileInput, ProfileOutcome};
+use crate::clock::format_unix;
+use crate::db::auth_events;
+use crate::db::users::User;
+use crate::domain::FieldErrors;
+use crate::state::AppState;
+use crate::web::context::{PageContext, SignedIn, client_ip};
+use crate::web::errors::AppError;
+use crate::web::session::{self, FlashLevel};
+use crate::web::{render, see_other};
+
+pub struct ActivityLine {
+    pub when: String,
+    pub what: &'static str,
+    pub ip: String,
+}
+
+fn describe_event(event: &str) -> &'static str {
+    match event {
+        "login_success" => "Signed in",
+        "login_failure" => "Failed sign-in attempt",
+        "login_throttled" => "Sign-in refused (too many attempts)",
+        "login_unverified" => "Sign-in before confirming the email address",
+        "logout" => "Signed out",
+        "password_changed" => "Password changed",
+        "password_reset" => "Password reset by email link",
+        "password_reset_requested" => "Password reset requested",
+        "email_verified" => "Email address confirmed",
+        "email_changed" => "Email address changed",
+        "registered" => "Account created",
+        _ => "Account activity",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    ctx: PageContext,
+    user: User,
+    member_since: String,
+    activity: Vec<ActivityLine>,
+}
+
+pub async fn overview(
+    SignedIn(user): SignedIn,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let activity = auth_events::recent_for_user(state.db.pool(), user.id, 10)
+        .await?
+        .into_iter()
+        .map(|e| ActivityLine {
+            when: format_unix(e.at),
+            what: describe_event(&e.event),
+            ip: e.ip,
+        })
+        .collect();
+    let page = AccountPage {
+        ctx,
+        member_since: format_unix(user.created_at),
+        user,
+        activity,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+struct ProfilePage {
+    ctx: PageContext,
+    form: ProfileInput,
+    errors: FieldErrors,
+    current_email: String,
+}
+
+pub async fn profile_form(
+    SignedIn(user): SignedIn,
+    ctx: PageContext,
+) -> Result<HttpResponse, AppError> {
+    let page = ProfilePage {
+        ctx,
+        form: ProfileInput::from_user(&user),
+        errors: FieldErrors::new(),
+        current_email: user.email.as_str().to_string(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+pub async fn profile(
+    SignedIn(user): SignedIn,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<ProfileInput>,
+) -> Result<HttpResponse, AppError> {
+    let input = form.into_inner();
+    match profile::update(&state, &user, &input).await {
+        Ok(ProfileOutcome::Saved) => {
+            session::flash(
+                &session,
+                FlashLevel::Success,
+                "Your profile has been saved.",
+            );
+            Ok(see_other("/account"))
+        }
+        Ok(ProfileOutcome::EmailPending(email)) => {
+            session::flash(
+                &session,
+                FlashLevel::Success,
+                format!(
+                    "Your profile has been saved. We sent a confirmation link to {email}; your email address changes when you open it."
+                ),
+            );
+            Ok(see_other("/account"))
+        }
+        Err(AccountError::Invalid(errors)) => {
+            let mut form = input;
+            form.current_password.clear();
+            let page = ProfilePage {
+                ctx,
+                form,
+                errors,
+                current_email: user.email.as_str().to_string(),
+            };
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "change_password.html")]
+struct PasswordPage {
+    ctx: PageContext,
+    errors: FieldErrors,
+}
+
+pub async fn password_form(
+    SignedIn(_): SignedIn,
+    ctx: PageContext,
+) -> Result<HttpResponse, AppError> {
+    render(
+        StatusCode::OK,
+        &PasswordPage {
+            ctx,
+            errors: FieldErrors::new(),
+        },
+    )
+}
+
+pub async fn password(
+    req: HttpRequest,
+    SignedIn(user): SignedIn,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<ChangePasswordInput>,
+) -> Result<HttpResponse, AppError> {
+    match password::change(&state, &user, &form, &client_ip(&req)).await {
+        Ok(()) => {
+            // Every session of the user was ended; this browser continues on a new one.
+            session::renew(&session);
+            session::flash(
+                &session,
+                FlashLevel::Success,
+                "Your password has been changed. Every other device was signed out.",
+            );
+            Ok(see_other("/account"))
+        }
+        Err(AccountError::Invalid(errors)) => render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PasswordPage { ctx, errors },
+        ),
+        Err(e) => Err(e.into()),
+    }
+}

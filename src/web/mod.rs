@@ -1,0 +1,104 @@
+//! HTTP layer: routes, middleware, extractors and page handlers. Handlers parse input, call the
+//! domain (`crate::accounts`, ...), and render a page or redirect (303) with a flash message.
+
+pub mod context;
+pub mod csrf;
+pub mod errors;
+pub mod handlers;
+pub mod headers;
+pub mod logging;
+pub mod session;
+pub mod session_store;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use errors::AppError;
+
+/// Renders a page with a status (200 for pages, 422 for a form with errors, ...).
+pub fn render<T: Template>(status: StatusCode, page: &T) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+/// The 303 that ends every successful form POST.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// Only a local path may be a return target: `/account`, not `//evil.example` or `https://…`.
+pub fn safe_next(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+        && next.len() <= 2000;
+    ok.then_some(next)
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use handlers::{account, auth, health, home, password_reset};
+    cfg.route("/", web::get().to(home::home))
+        .route("/healthz", web::get().to(health::healthz))
+        .service(
+            web::resource("/register")
+                .get(auth::register_form)
+                .post(auth::register),
+        )
+        .service(
+            web::resource("/login")
+                .get(auth::login_form)
+                .post(auth::login),
+        )
+        .route("/logout", web::post().to(auth::logout))
+        .route("/verify-email", web::get().to(auth::verify_email))
+        .route(
+            "/verify-email/resend",
+            web::post().to(auth::resend_verification),
+        )
+        .service(
+            web::resource("/forgot-password")
+                .get(password_reset::forgot_form)
+                .post(password_reset::forgot),
+        )
+        .service(
+            web::resource("/reset-password")
+                .get(password_reset::reset_form)
+                .post(password_reset::reset),
+        )
+        .route("/account", web::get().to(account::overview))
+        .service(
+            web::resource("/account/profile")
+                .get(account::profile_form)
+                .post(account::profile),
+        )
+        .service(
+            web::resource("/account/password")
+                .get(account::password_form)
+                .post(account::password),
+        );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_return_targets() {
+        assert_eq!(safe_next("/account?x=1"), Some("/account?x=1"));
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "",
+            "evil",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! Typed access to what the session holds: the signed-in user, the CSRF token, flash messages.
+
+use actix_session::Session;
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+
+use super::session_store::USER_ID;
+use crate::domain::UserId;
+
+const CSRF: &str = "csrf";
+const FLASH: &str = "flash";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Flash {
+    pub level: FlashLevel,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FlashLevel {
+    Success,
+    Info,
+    Warning,
+}
+
+impl FlashLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlashLevel::Success => "success",
+            FlashLevel::Info => "info",
+            FlashLevel::Warning => "warning",
+        }
+    }
+}
+
+pub fn user_id(session: &Session) -> Option<UserId> {
+    session.get::<i64>(USER_ID).ok().flatten().map(UserId)
+}
+
+/// Signs the user in on a brand-new session (no fixation) with a fresh CSRF token.
+pub fn sign_in(session: &Session, id: UserId) {
+    session.renew();
+    session.remove(CSRF);
+    // Inserting an i64 cannot fail to serialise.
+    let _ = session.insert(USER_ID, id.0);
+}
+
+/// Keeps the user signed in on a new session key after the old ones were ended.
+pub fn renew(session: &Session) {
+    session.renew();
+    session.remove(CSRF);
+}
+
+pub fn sign_out(session: &Session) {
+    session.purge();
+}
+
+/// The session's CSRF token, created on first use.
+pub fn csrf_token(session: &Session) -> String {
+    if let Ok(Some(t)) = session.get::<String>(CSRF) {
+        return t;
+    }
+    let token = hex::encode(rand::random::<[u8; 32]>());
+    let _ = session.insert(CSRF, &token);
+    token
+}
+
+/// Constant-time comparison with the session's token; false when the session has none.
+pub fn csrf_matches(session: &Session, submitted: &str) -> bool {
+    match session.get::<String>(CSRF) {
+        Ok(Some(expected)) => {
+            !submitted.is_empty() && expected.as_bytes().ct_eq(submitted.as_bytes()).into()
+        }
+        _ => false,
+    }
+}
+
+pub fn flash(session: &Session, level: FlashLevel, message: impl Into<String>) {
+    let mut all = session
+        .get::<Vec<Flash>>(FLASH)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    all.push(Flash {
+        level,
+        message: message.into(),
+    });
+    let _ = session.insert(FLASH, all);
+}
+
+/// Takes the pending flash messages (they show once).
+pub fn take_flashes(session: &Session) -> Vec<Flash> {
+    if session
+        .get::<serde_json::Value>(FLASH)
+        .ok()
+        .flatten()
+        .is_none()
+    {
+        return Vec::new();
+    }
+    session
+        .remove_as::<Vec<Flash>>(FLASH)
+        .and_then(Result::ok)
+        .unwrap_or_default()
+}
