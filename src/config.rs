@@ -207,6 +207,14 @@ impl Default for LogSettings {
     }
 }
 
+/// `EMPORIUM_<SECTION>__<KEY>` variables only: others that share the prefix (`EMPORIUM_CONFIG`,
+/// `EMPORIUM_TEST_POSTGRES_URL`) are not settings.
+fn setting_overrides() -> config::Map<String, String> {
+    std::env::vars()
+        .filter(|(k, _)| k.starts_with("EMPORIUM_") && k.contains("__"))
+        .collect()
+}
+
 impl Settings {
     /// Loads settings from `path` (or `EMPORIUM_CONFIG`, or `./config.toml` when present),
     /// then the environment.
@@ -223,7 +231,8 @@ impl Settings {
                 config::Environment::with_prefix("EMPORIUM")
                     .prefix_separator("_")
                     .separator("__")
-                    .try_parsing(true),
+                    .try_parsing(true)
+                    .source(Some(setting_overrides())),
             )
             .build()?;
         let mut settings: Settings = built.try_deserialize()?;

@@ -59,7 +59,8 @@ pub async fn record(
     Ok(())
 }
 
-/// Failures for an account since `since`, not counting those before its last success or reset.
+/// Failures for an account since `since`, not counting those before its last success or reset
+/// (ordered by id: several events can share a second).
 pub async fn account_failures_since(
     pool: &AnyPool,
     account_key: &str,
@@ -67,7 +68,8 @@ pub async fn account_failures_since(
 ) -> Result<i64, DbError> {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM auth_events WHERE account_key = $1 AND event = 'login_failure' AND at > $2 \
-         AND at >= COALESCE((SELECT MAX(at) FROM auth_events WHERE account_key = $1 AND event IN ('login_success', 'password_reset')), 0)",
+         AND id > COALESCE((SELECT MAX(id) FROM auth_events WHERE account_key = $1 \
+         AND event IN ('login_success', 'password_reset')), 0)",
     )
     .bind(account_key)
     .bind(since)

@@ -54,7 +54,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .get(auth::login_form)
                 .post(auth::login),
         )
-        .route("/logout", web::post().to(auth::logout))
+        .service(web::resource("/logout").post(auth::logout))
         .route("/verify-email", web::get().to(auth::verify_email))
         .route(
             "/verify-email/resend",

@@ -1,0 +1,15 @@
+//! The store driven over real HTTP. Runs on SQLite by default and on PostgreSQL when
+//! `EMPORIUM_TEST_POSTGRES_URL` is set (each test in its own database).
+
+mod helpers;
+
+mod cli;
+mod csrf;
+mod login;
+mod pages;
+mod password;
+mod profile;
+mod registration;
+mod sessions;
+mod smtp;
+mod verification;
