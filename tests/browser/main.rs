@@ -1,1 +1,162 @@
+//! Browser tests in Debian's Chromium through chromedriver (WebDriver), driven by fantoccini.
+//! Built only with `--features browser-tests`; they fail (never skip) when the browser is missing.
+//! Screenshots go to `target/browser-artifacts/`.
 
+#[path = "../http/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use helpers::{PASSWORD, TestApp};
+
+const CHROME_ARGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1200,900",
+];
+
+/// chromedriver, killed when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let child = Command::new(&binary)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {binary} (apt-get install chromium chromium-driver): {e}"));
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Self { child, port }
+    }
+
+    async fn client(&self) -> Client {
+        let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "binary": binary, "args": CHROME_ARGS }),
+        );
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a WebDriver session in Chromium")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn artifact(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+async fn fill(c: &Client, id: &str, value: &str) {
+    let el = c.find(Locator::Id(id)).await.unwrap_or_else(|_| panic!("no field #{id}"));
+    el.clear().await.unwrap();
+    el.send_keys(value).await.unwrap();
+}
+
+async fn submit(c: &Client, form_action: &str) {
+    c.find(Locator::Css(&format!(r#"form[action="{form_action}"] button[type="submit"]"#)))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn path_of(c: &Client) -> String {
+    let url = c.current_url().await.unwrap();
+    match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    }
+}
+
+async fn body_text(c: &Client) -> String {
+    c.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_verify_sign_in_see_account_sign_out() {
+    let app = TestApp::spawn().await;
+    let driver = Driver::start();
+    let c = driver.client().await;
+
+    c.goto(&app.url("/register")).await.unwrap();
+    fill(&c, "username", "grace").await;
+    fill(&c, "email", "grace@example.com").await;
+    fill(&c, "password", PASSWORD).await;
+    fill(&c, "password_confirm", PASSWORD).await;
+    fill(&c, "title", "Rear Admiral").await;
+    fill(&c, "first_name", "Grace").await;
+    fill(&c, "last_name", "Hopper").await;
+    fill(&c, "address", "1 Compiler Way\nArlington").await;
+    fill(&c, "phone", "+1 202 555 0100").await;
+    // One mistake first: the form comes back with the message and the values kept.
+    fill(&c, "phone", "555").await;
+    submit(&c, "/register").await;
+    assert!(body_text(&c).await.contains("international form"));
+    assert_eq!(
+        c.find(Locator::Id("first_name")).await.unwrap().prop("value").await.unwrap().as_deref(),
+        Some("Grace")
+    );
+    std::fs::write(artifact("01-register-errors.png"), c.screenshot().await.unwrap()).unwrap();
+    fill(&c, "password", PASSWORD).await;
+    fill(&c, "password_confirm", PASSWORD).await;
+    fill(&c, "phone", "+1 202 555 0100").await;
+    submit(&c, "/register").await;
+    assert_eq!(path_of(&c).await, "/login");
+    assert!(body_text(&c).await.contains("confirmation link to grace@example.com"));
+
+    // Open the mailed link.
+    let link = app.link_in_mail("grace@example.com", "Confirm your email");
+    c.goto(&app.url(&link)).await.unwrap();
+    assert_eq!(path_of(&c).await, "/login");
+    assert!(body_text(&c).await.contains("email address is confirmed"));
+
+    fill(&c, "email", "grace").await;
+    fill(&c, "password", PASSWORD).await;
+    submit(&c, "/login").await;
+    assert_eq!(path_of(&c).await, "/account");
+    let text = body_text(&c).await;
+    assert!(text.contains("Welcome back, Grace!"));
+    assert!(text.contains("grace@example.com") && text.contains("Rear Admiral Grace Hopper"));
+    std::fs::write(artifact("02-account.png"), c.screenshot().await.unwrap()).unwrap();
+
+    submit(&c, "/logout").await;
+    assert_eq!(path_of(&c).await, "/login?signed_out=1");
+    assert!(body_text(&c).await.contains("You have been signed out."));
+    c.goto(&app.url("/account")).await.unwrap();
+    assert_eq!(path_of(&c).await, "/login?next=%2Faccount");
+    std::fs::write(artifact("03-signed-out.png"), c.screenshot().await.unwrap()).unwrap();
+    c.close().await.unwrap();
+}
