@@ -34,17 +34,26 @@ struct Driver {
 
 impl Driver {
     fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let child = Command::new(&binary)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {binary} (apt-get install chromium chromium-driver): {e}"));
+            .unwrap_or_else(|e| {
+                panic!("cannot start {binary} (apt-get install chromium chromium-driver): {e}")
+            });
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not start");
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         Self { child, port }
@@ -79,18 +88,23 @@ fn artifact(name: &str) -> PathBuf {
 }
 
 async fn fill(c: &Client, id: &str, value: &str) {
-    let el = c.find(Locator::Id(id)).await.unwrap_or_else(|_| panic!("no field #{id}"));
+    let el = c
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("no field #{id}"));
     el.clear().await.unwrap();
     el.send_keys(value).await.unwrap();
 }
 
 async fn submit(c: &Client, form_action: &str) {
-    c.find(Locator::Css(&format!(r#"form[action="{form_action}"] button[type="submit"]"#)))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Css(&format!(
+        r#"form[action="{form_action}"] button[type="submit"]"#
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
 }
 
 async fn path_of(c: &Client) -> String {
@@ -102,7 +116,12 @@ async fn path_of(c: &Client) -> String {
 }
 
 async fn body_text(c: &Client) -> String {
-    c.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
+    c.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -126,16 +145,30 @@ async fn register_verify_sign_in_see_account_sign_out() {
     submit(&c, "/register").await;
     assert!(body_text(&c).await.contains("international form"));
     assert_eq!(
-        c.find(Locator::Id("first_name")).await.unwrap().prop("value").await.unwrap().as_deref(),
+        c.find(Locator::Id("first_name"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
         Some("Grace")
     );
-    std::fs::write(artifact("01-register-errors.png"), c.screenshot().await.unwrap()).unwrap();
+    std::fs::write(
+        artifact("01-register-errors.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
     fill(&c, "password", PASSWORD).await;
     fill(&c, "password_confirm", PASSWORD).await;
     fill(&c, "phone", "+1 202 555 0100").await;
     submit(&c, "/register").await;
     assert_eq!(path_of(&c).await, "/login");
-    assert!(body_text(&c).await.contains("confirmation link to grace@example.com"));
+    assert!(
+        body_text(&c)
+            .await
+            .contains("confirmation link to grace@example.com")
+    );
 
     // Open the mailed link.
     let link = app.link_in_mail("grace@example.com", "Confirm your email");
