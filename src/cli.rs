@@ -43,6 +43,12 @@ pub enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Fill an empty catalogue with the demo products
+    SeedDemo {
+        /// How many products to create
+        #[arg(long, default_value_t = crate::catalog::seed::DEFAULT_PRODUCTS)]
+        products: usize,
+    },
     /// Print the newest mails of the outbox (recipient, subject, links)
     Outbox {
         /// How many mails to show
@@ -67,6 +73,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             username,
             password_stdin,
         } => create_admin(settings, &email, &username, password_stdin).await,
+        Command::SeedDemo { products } => {
+            let state = AppState::build(settings).await?;
+            match crate::catalog::seed::seed_if_empty(&state, products).await? {
+                0 => println!("the catalogue is not empty; nothing was added"),
+                n => println!("{n} demo products added"),
+            }
+            state.db.close().await;
+            Ok(())
+        }
         Command::Outbox { count } => {
             print_outbox(&settings, count);
             Ok(())
@@ -75,7 +90,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let app = Application::build(settings).await?;
+    let state = AppState::build(settings).await?;
+    if state.settings.demo.seed {
+        let added =
+            crate::catalog::seed::seed_if_empty(&state, crate::catalog::seed::DEFAULT_PRODUCTS)
+                .await?;
+        if added > 0 {
+            println!("The catalogue was empty: {added} demo products were added.");
+        }
+    }
+    let app = Application::build_with_state(state).await?;
     let s = &app.state().settings.server;
     println!("Emporium is serving on http://{}:{}/", s.host, app.port());
     tracing::info!(port = app.port(), "listening");

@@ -24,6 +24,42 @@ pub struct Settings {
     pub security: SecuritySettings,
     pub session: SessionSettings,
     pub log: LogSettings,
+    pub store: StoreSettings,
+    pub media: MediaSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreSettings {
+    /// ISO 4217 code; EUR, USD and GBP are shown with their symbol.
+    pub currency: String,
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        Self {
+            currency: "EUR".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MediaSettings {
+    /// Product images (uploaded and generated), named by their content hash.
+    pub dir: PathBuf,
+    pub max_image_bytes: usize,
+    pub max_image_megapixels: u32,
+}
+
+impl Default for MediaSettings {
+    fn default() -> Self {
+        Self {
+            dir: PathBuf::from("data/media"),
+            max_image_bytes: 5 * 1024 * 1024,
+            max_image_megapixels: 40,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -35,6 +71,8 @@ pub struct ServerSettings {
     pub secure_cookies: bool,
     /// Largest accepted request body for forms, in bytes (bigger gets 413).
     pub max_form_bytes: usize,
+    /// Largest accepted file-upload (multipart) body: images, CSV imports.
+    pub max_upload_bytes: usize,
     /// Worker threads; 0 = one per core.
     pub workers: usize,
 }
@@ -47,6 +85,7 @@ impl Default for ServerSettings {
             base_url: "http://127.0.0.1:8080".into(),
             secure_cookies: false,
             max_form_bytes: 64 * 1024,
+            max_upload_bytes: 16 * 1024 * 1024,
             workers: 0,
         }
     }
@@ -302,6 +341,19 @@ impl Settings {
             if value == 0 {
                 return invalid(key, "must be at least 1");
             }
+        }
+        let c = &self.store.currency;
+        if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_uppercase()) {
+            return invalid(
+                "store.currency",
+                "must be a three-letter ISO 4217 code such as EUR",
+            );
+        }
+        if self.media.max_image_bytes == 0 || self.media.max_image_megapixels == 0 {
+            return invalid(
+                "media.max_image_bytes",
+                "and media.max_image_megapixels must be at least 1",
+            );
         }
         if self.security.max_concurrent_hashes == 0 {
             return invalid("security.max_concurrent_hashes", "must be at least 1");

@@ -1,6 +1,7 @@
 //! Emporium: a server-rendered web store on SQLite or PostgreSQL.
 //!
 //! - `accounts`: registration, verification, sign-in, profile, passwords (the rules)
+//! - `catalog`: products, search, images, CSV, the demo catalogue, product administration
 //! - `domain`: validated values (Email, Username, Password, Phone, ...)
 //! - `db`: every SQL statement, portable across SQLite and PostgreSQL
 //! - `email`: outgoing mail (outbox files or SMTP)
@@ -8,6 +9,7 @@
 //! - `startup`: `Application::build(settings)`, shared by `main` and the tests
 
 pub mod accounts;
+pub mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -83,6 +83,10 @@ impl Application {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static")
         };
         let max_form = settings.server.max_form_bytes;
+        let max_upload = settings.server.max_upload_bytes;
+        let media_dir = settings.media.dir.clone();
+        std::fs::create_dir_all(&media_dir)
+            .map_err(|e| anyhow::anyhow!("cannot create media.dir {}: {e}", media_dir.display()))?;
         let secure = settings.server.secure_cookies;
         let mut server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(store.clone(), key.clone())
@@ -104,10 +108,20 @@ impl Application {
                                 .into()
                         }),
                 )
+                .app_data(
+                    actix_multipart::form::MultipartFormConfig::default()
+                        .total_limit(max_upload)
+                        .memory_limit(max_upload)
+                        .error_handler(|err, _req| {
+                            AppError::BadRequest(format!("The upload could not be read: {err}."))
+                                .into()
+                        }),
+                )
                 .app_data(web::QueryConfig::default().error_handler(|_err, _req| {
                     AppError::BadRequest("The address contains invalid parameters.".into()).into()
                 }))
                 .configure(routes)
+                .service(actix_files::Files::new("/media", &media_dir))
                 .service(
                     actix_files::Files::new("/static", &static_dir)
                         .use_etag(true)

@@ -16,6 +16,8 @@ pub struct AppState {
     pub mailer: Mailer,
     pub hasher: PasswordHasher,
     pub policy: PasswordPolicy,
+    /// Listing counts and facets, dropped on every catalogue change.
+    pub catalog_cache: Arc<crate::catalog::cache::CatalogCache>,
     /// Short content hash of the stylesheet, appended to its URL so it can be cached for long.
     pub css_version: Arc<str>,
 }
@@ -39,6 +41,7 @@ impl AppState {
             mailer,
             hasher,
             policy,
+            catalog_cache: Arc::default(),
             css_version: crate::startup::asset_version().into(),
         })
     }

@@ -3,7 +3,9 @@
 //! TEXT and BLOB/BYTEA; queries use `$n` placeholders and `RETURNING`.
 //! All SQL of the store lives in this module's submodules.
 
+pub mod audit;
 pub mod auth_events;
+pub mod catalog;
 pub mod email_tokens;
 pub mod rate_limits;
 pub mod sessions;

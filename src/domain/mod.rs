@@ -2,15 +2,19 @@
 //! past that point cannot hold an invalid one. Parse errors are user-facing sentences.
 
 mod birthday;
+mod catalog_ids;
 mod email;
 mod errors;
+mod money;
 mod password;
 mod phone;
 mod username;
 
 pub use birthday::Birthday;
+pub use catalog_ids::{ProductId, Sku, parse_stock};
 pub use email::Email;
 pub use errors::FieldErrors;
+pub use money::{MAX_PRICE_CENTS, Money};
 pub use password::{Password, PasswordContext, PasswordPolicy};
 pub use phone::Phone;
 pub use username::Username;

@@ -145,3 +145,48 @@ impl FromRequest for PageContext {
         })
     }
 }
+
+/// The signed-in administrator. Behind [`require_admin`] this always succeeds; on its own it
+/// still refuses anyone else.
+pub struct AdminUser(pub User);
+
+impl FromRequest for AdminUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            match load_user(&req).await? {
+                Some(u) if u.is_admin() => Ok(AdminUser(u)),
+                Some(_) => Err(AppError::Forbidden),
+                None => Err(AppError::LoginRequired {
+                    next: local_target(&req),
+                }),
+            }
+        })
+    }
+}
+
+/// The one guard in front of every `/admin` route: guests go to sign in, customers get 403.
+pub async fn require_admin(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    use actix_web::ResponseError;
+    let verdict = match load_user(req.request()).await {
+        Ok(Some(u)) if u.is_admin() => None,
+        Ok(Some(u)) => {
+            tracing::warn!(user_id = %u.id, path = req.path(), "admin page refused to a customer");
+            Some(AppError::Forbidden)
+        }
+        Ok(None) => Some(AppError::LoginRequired {
+            next: local_target(req.request()),
+        }),
+        Err(e) => Some(e),
+    };
+    match verdict {
+        None => Ok(next.call(req).await?.map_into_boxed_body()),
+        Some(e) => Ok(req.into_response(e.error_response())),
+    }
+}

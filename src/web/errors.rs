@@ -62,6 +62,19 @@ impl From<AccountError> for AppError {
     }
 }
 
+impl From<crate::catalog::CatalogError> for AppError {
+    fn from(e: crate::catalog::CatalogError) -> Self {
+        use crate::catalog::CatalogError;
+        match e {
+            CatalogError::NotFound => AppError::NotFound,
+            CatalogError::Invalid(_) => {
+                AppError::BadRequest("The request could not be processed.".into())
+            }
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {

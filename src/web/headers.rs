@@ -20,6 +20,8 @@ pub async fn security_headers(
         .app_data::<web::Data<AppState>>()
         .is_some_and(|s| s.settings.server.secure_cookies);
     let is_static = req.path().starts_with("/static/");
+    // Media files are named by their content hash: they never change.
+    let is_media = req.path().starts_with("/media/");
     let mut res = next.call(req).await?;
     let h = res.headers_mut();
     let set = |h: &mut header::HeaderMap, name: HeaderName, value: &'static str| {
@@ -52,7 +54,13 @@ pub async fn security_headers(
             "max-age=63072000; includeSubDomains",
         );
     }
-    if is_static {
+    if is_media {
+        set(
+            h,
+            header::CACHE_CONTROL,
+            "public, max-age=31536000, immutable",
+        );
+    } else if is_static {
         // Stylesheet links carry a content hash (`?v=`), so a week is safe.
         set(h, header::CACHE_CONTROL, "public, max-age=604800");
     } else {

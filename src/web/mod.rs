@@ -9,6 +9,7 @@ pub mod headers;
 pub mod logging;
 pub mod session;
 pub mod session_store;
+pub mod views;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
@@ -41,8 +42,11 @@ pub fn safe_next(next: &str) -> Option<&str> {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use handlers::{account, auth, health, home, password_reset};
+    use actix_web::middleware::from_fn;
+    use handlers::{account, admin, auth, catalog, health, home, password_reset};
     cfg.route("/", web::get().to(home::home))
+        .route("/products", web::get().to(catalog::list))
+        .route("/products/{id}", web::get().to(catalog::show))
         .route("/healthz", web::get().to(health::healthz))
         .service(
             web::resource("/register")
@@ -80,6 +84,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/account/password")
                 .get(account::password_form)
                 .post(account::password),
+        )
+        .service(
+            web::scope("/admin")
+                .wrap(from_fn(context::require_admin))
+                .route("", web::get().to(admin::dashboard))
+                .service(
+                    web::resource("/products")
+                        .get(admin::products)
+                        .post(admin::create_product),
+                )
+                .route("/products/new", web::get().to(admin::new_product))
+                .service(
+                    web::resource("/products/import")
+                        .get(admin::import_form)
+                        .post(admin::import),
+                )
+                .route("/products/export.csv", web::get().to(admin::export_csv))
+                .route("/products/{id}/edit", web::get().to(admin::edit_product))
+                .route(
+                    "/products/{id}/delete",
+                    web::post().to(admin::delete_product),
+                )
+                .route("/products/{id}", web::post().to(admin::update_product)),
         );
 }
 

@@ -1,0 +1,234 @@
+//! CSV export of all products, and import that creates or updates by SKU. Every row is
+//! validated; valid rows are applied in one transaction and each bad row is reported with its
+//! line number and reason.
+
+use std::collections::HashMap;
+
+use super::CatalogError;
+use super::admin::{self, ProductInput};
+use crate::db::audit::{self, Entry};
+use crate::db::catalog;
+use crate::domain::{Money, Sku, UserId};
+use crate::state::AppState;
+
+pub const COLUMNS: [&str; 8] = [
+    "sku",
+    "name",
+    "description",
+    "brand",
+    "category",
+    "price",
+    "stock",
+    "active",
+];
+const REQUIRED: [&str; 6] = ["sku", "name", "brand", "category", "price", "stock"];
+
+/// Spreadsheets run cells that start like a formula; such cells are exported behind a `'`.
+fn neutralise(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+fn unneutralise(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
+pub async fn export(state: &AppState) -> Result<Vec<u8>, CatalogError> {
+    let rows = catalog::export_all(state.db.pool()).await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(COLUMNS)
+        .map_err(|e| CatalogError::Internal(e.into()))?;
+    for r in rows {
+        w.write_record([
+            neutralise(&r.sku),
+            neutralise(&r.name),
+            neutralise(&r.description),
+            neutralise(&r.brand),
+            neutralise(&r.category_name),
+            Money::from_cents(r.price_cents).to_decimal(),
+            r.stock.to_string(),
+            if r.active != 0 {
+                "true".into()
+            } else {
+                "false".into()
+            },
+        ])
+        .map_err(|e| CatalogError::Internal(e.into()))?;
+    }
+    w.into_inner()
+        .map_err(|e| CatalogError::Internal(anyhow::anyhow!("{e}")))
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ImportReport {
+    pub created: usize,
+    pub updated: usize,
+    /// (line number, reason)
+    pub errors: Vec<(u64, String)>,
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_lowercase().as_str() {
+        "" | "true" | "1" | "yes" | "y" => Some(true),
+        "false" | "0" | "no" | "n" => Some(false),
+        _ => None,
+    }
+}
+
+/// Imports a CSV file. A file that cannot be read at all (not UTF-8, no header, a required
+/// column missing) is an error of its own; bad rows are reported and skipped.
+pub async fn import(state: &AppState, actor: UserId, data: &[u8]) -> Result<ImportReport, String> {
+    let data = data
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(data);
+    if std::str::from_utf8(data).is_err() {
+        return Err("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.".into());
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(data);
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|c| c.to_lowercase()).collect(),
+        Err(_) => return Err("The file has no readable header line.".into()),
+    };
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .copied()
+        .filter(|c| !headers.iter().any(|h| h == c))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "The header line lacks the column(s): {}. Expected: {}.",
+            missing.join(", "),
+            COLUMNS.join(",")
+        ));
+    }
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let mut report = ImportReport::default();
+    let mut valid = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                report
+                    .errors
+                    .push((line, "this line is not valid CSV".into()));
+                continue;
+            }
+        };
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let get = |name: &str| {
+            col(name)
+                .and_then(|i| record.get(i))
+                .map(unneutralise)
+                .unwrap_or("")
+                .to_string()
+        };
+        let Some(active) = parse_bool(&get("active")) else {
+            report
+                .errors
+                .push((line, "active: use true or false".into()));
+            continue;
+        };
+        let input = ProductInput {
+            sku: get("sku"),
+            name: get("name"),
+            description: get("description"),
+            brand: get("brand"),
+            category: get("category"),
+            price: get("price"),
+            stock: get("stock"),
+            active,
+        };
+        if input.sku.trim().is_empty() {
+            report
+                .errors
+                .push((line, "sku: every row needs a SKU".into()));
+            continue;
+        }
+        match admin::validate(&input) {
+            Ok(p) => {
+                let key = p
+                    .sku
+                    .as_ref()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default();
+                if let Some(first) = seen.insert(key, line) {
+                    report
+                        .errors
+                        .push((line, format!("sku: the same SKU is on line {first}")));
+                    continue;
+                }
+                valid.push(p);
+            }
+            Err(errors) => {
+                let reasons: Vec<String> = errors
+                    .fields()
+                    .flat_map(|(f, msgs)| msgs.iter().map(move |m| format!("{f}: {m}")))
+                    .collect();
+                report.errors.push((line, reasons.join("; ")));
+            }
+        }
+    }
+    if let Err(e) = apply(state, actor, &valid, &mut report).await {
+        tracing::error!(error = %e, "CSV import failed");
+        return Err("The import could not be saved; nothing was changed. Please try again.".into());
+    }
+    Ok(report)
+}
+
+async fn apply(
+    state: &AppState,
+    actor: UserId,
+    rows: &[admin::ValidProduct],
+    report: &mut ImportReport,
+) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let now = state.clock.unix();
+    let mut tx = state.db.begin_write().await?;
+    for p in rows {
+        let sku = p
+            .sku
+            .clone()
+            .unwrap_or_else(|| Sku::from_trusted(String::new()));
+        let existing = catalog::find_id_by_sku(&mut tx, &sku).await?;
+        admin::save(&mut tx, existing, p, 0, now).await?;
+        if existing.is_some() {
+            report.updated += 1;
+        } else {
+            report.created += 1;
+        }
+    }
+    let details = format!(
+        "CSV import: {} created, {} updated, {} rows refused",
+        report.created,
+        report.updated,
+        report.errors.len()
+    );
+    audit::record(
+        &mut tx,
+        &Entry {
+            actor: Some(actor),
+            action: "import",
+            entity: "product",
+            entity_id: None,
+            details: &details,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.catalog_cache.invalidate();
+    Ok(())
+}

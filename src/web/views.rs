@@ -1,0 +1,110 @@
+//! View models: what templates show, prepared from domain data (formatting and display rules
+//! live here, not in templates).
+
+use crate::catalog::StockState;
+use crate::db::catalog::ProductCard;
+use crate::domain::Money;
+
+pub struct CardView {
+    pub id: i64,
+    pub sku: String,
+    pub name: String,
+    pub brand: String,
+    pub category: String,
+    pub price: String,
+    pub stock_label: String,
+    pub stock_class: &'static str,
+    pub stock: i64,
+    pub active: bool,
+    pub thumb: Option<String>,
+    pub width: i64,
+    pub height: i64,
+    pub alt: String,
+    /// Images below the fold load lazily.
+    pub lazy: bool,
+}
+
+/// Cards shown before the fold on a phone and a desktop.
+const EAGER_CARDS: usize = 8;
+
+impl CardView {
+    pub fn new(c: ProductCard, currency: &str) -> Self {
+        let state = StockState::of(c.stock);
+        Self {
+            id: c.id,
+            sku: c.sku,
+            price: Money::from_cents(c.price_cents).display(currency),
+            stock_label: state.label(),
+            stock_class: state.class(),
+            stock: c.stock,
+            active: c.active != 0,
+            thumb: c.thumb.map(|t| format!("/media/{t}")),
+            width: c.thumb_width.unwrap_or(400),
+            height: c.thumb_height.unwrap_or(400),
+            alt: c.alt.unwrap_or_else(|| c.name.clone()),
+            lazy: false,
+            name: c.name,
+            brand: c.brand,
+            category: c.category_name,
+        }
+    }
+
+    pub fn list(cards: Vec<ProductCard>, currency: &str) -> Vec<Self> {
+        cards
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| Self {
+                lazy: i >= EAGER_CARDS,
+                ..Self::new(c, currency)
+            })
+            .collect()
+    }
+}
+
+/// One entry of a numbered page list; `None` is a gap (…).
+pub struct PageLink {
+    pub number: Option<i64>,
+    pub href: String,
+    pub current: bool,
+}
+
+/// 1 … 4 5 [6] 7 8 … 20
+pub fn page_links(page: i64, pages: i64, href: impl Fn(i64) -> String) -> Vec<PageLink> {
+    let mut out = Vec::new();
+    if pages <= 1 {
+        return out;
+    }
+    let mut last = 0;
+    for n in 1..=pages {
+        if n == 1 || n == pages || (n - page).abs() <= 2 {
+            if n > last + 1 {
+                out.push(PageLink {
+                    number: None,
+                    href: String::new(),
+                    current: false,
+                });
+            }
+            out.push(PageLink {
+                number: Some(n),
+                href: href(n),
+                current: n == page,
+            });
+            last = n;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pages_with_gaps() {
+        let links = super::page_links(6, 20, |n| n.to_string());
+        let shown: Vec<String> = links
+            .iter()
+            .map(|l| l.number.map(|n| n.to_string()).unwrap_or("…".into()))
+            .collect();
+        assert_eq!(shown, ["1", "…", "4", "5", "6", "7", "8", "…", "20"]);
+        assert!(super::page_links(1, 1, |n| n.to_string()).is_empty());
+    }
+}
