@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod admin;
+mod catalog;
 mod cli;
 mod csrf;
 mod login;

@@ -1,0 +1,347 @@
+use crate::helpers::{TestApp, prices, product_ids};
+
+#[tokio::test]
+async fn the_listing_pages_by_24_with_a_count_and_links() {
+    let app = TestApp::spawn().await;
+    app.seed(60).await;
+    let html = app.get("/products").await.text().await.unwrap();
+    assert!(html.contains("60 products"));
+    assert_eq!(product_ids(&html).len(), 24);
+    assert!(html.contains(r#"href="/products?page=3""#));
+    let html = app.get("/products?page=3").await.text().await.unwrap();
+    assert_eq!(product_ids(&html).len(), 12);
+    assert!(html.contains(r#"aria-current="page" class="current">3<"#));
+    // Page numbers that make no sense still give a page.
+    for bad in ["page=-1", "page=abc", "page=0", "page=99999999999999999999"] {
+        let res = app.get(&format!("/products?{bad}")).await;
+        assert_eq!(res.status(), 200, "{bad}");
+        assert!(!product_ids(&res.text().await.unwrap()).is_empty(), "{bad}");
+    }
+    let past_end = app.get("/products?page=99").await.text().await.unwrap();
+    assert_eq!(
+        product_ids(&past_end).len(),
+        12,
+        "past the end shows the last page"
+    );
+}
+
+#[tokio::test]
+async fn search_covers_name_brand_description_and_sku_ignoring_case() {
+    let app = TestApp::spawn().await;
+    let kettle = app
+        .product("Copper Kettle", "Hearth & Co", "Kitchen", 4900, 10)
+        .await;
+    let lamp = app
+        .product("Desk Lamp", "Lumen Works", "Lighting", 3500, 10)
+        .await;
+    let sku: String = sqlx::query_scalar("SELECT sku FROM products WHERE id = $1")
+        .bind(lamp)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    for (q, expected) in [
+        ("copper", vec![kettle]),
+        ("KETTLE", vec![kettle]),
+        ("kett", vec![kettle]),
+        ("lumen", vec![lamp]),
+        ("made by hearth", vec![kettle]),
+        (sku.as_str(), vec![lamp]),
+        (&sku.to_lowercase(), vec![lamp]),
+        ("copper lamp", vec![]),
+        ("teapot", vec![]),
+    ] {
+        let html = app
+            .get(&format!("/products?q={}", urlencode(q)))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(product_ids(&html), expected, "q={q}");
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("x", s)]).unwrap()[2..].to_string()
+}
+
+#[tokio::test]
+async fn special_characters_are_text_and_odd_queries_are_handled() {
+    let app = TestApp::spawn().await;
+    app.product("100% Cotton Towel", "Tidewater", "Bath", 1500, 10)
+        .await;
+    app.product("Plain Towel", "Tidewater", "Bath", 1200, 10)
+        .await;
+    for (q, n) in [
+        ("100%", 1),
+        ("%", 0),
+        ("_", 0),
+        ("' OR 1=1 --", 0),
+        ("<script>", 0),
+        ("towel", 2),
+    ] {
+        let res = app.get(&format!("/products?q={}", urlencode(q))).await;
+        assert_eq!(res.status(), 200, "{q}");
+        let html = res.text().await.unwrap();
+        assert_eq!(product_ids(&html).len(), n, "q={q}");
+        assert!(!html.contains("<script>"), "the query is escaped");
+    }
+    let long = "towel ".repeat(2000);
+    let res = app.get(&format!("/products?q={}", urlencode(&long))).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("shortened"));
+}
+
+#[tokio::test]
+async fn filters_combine_and_stay_in_page_and_sort_links() {
+    let app = TestApp::spawn().await;
+    for i in 0..30 {
+        app.product(
+            &format!("Teapot {i}"),
+            if i % 2 == 0 { "Kettleby" } else { "Northwind" },
+            "Tea & Coffee",
+            1000 + i * 100,
+            5,
+        )
+        .await;
+    }
+    app.product("Garden Gloves", "Kettleby", "Garden", 1500, 5)
+        .await;
+    let html = app
+        .get("/products?category=tea-coffee&brand=KETTLEBY&min_price=15&max_price=30")
+        .await
+        .text()
+        .await
+        .unwrap();
+    // Teapots 6..=20 with even i: 6,8,...,20 → 8 products.
+    assert!(html.contains("8 products"), "filters did not combine");
+    assert!(prices(&html).iter().all(|p| (1500..=3000).contains(p)));
+    assert!(
+        html.contains("Tea &#38; Coffee (8)"),
+        "category counts under the other filters"
+    );
+    let html = app
+        .get("/products?category=tea-coffee")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("30 products"));
+    assert!(
+        html.contains(r#"href="/products?category=tea-coffee&#38;page=2""#),
+        "page links keep filters"
+    );
+    let html = app
+        .get("/products?brand=kettleby&sort=price_desc")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("16 products"));
+    assert!(
+        html.contains("Garden"),
+        "categories counted under the brand filter"
+    );
+    let html = app
+        .get("/products?brand=kettleby&sort=price_desc&category=garden")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("1 product"));
+}
+
+#[tokio::test]
+async fn every_sort_orders_as_named() {
+    let app = TestApp::spawn().await;
+    for (name, price) in [
+        ("Banana Bowl", 1500),
+        ("Apple Crate", 2500),
+        ("Cherry Box", 500),
+    ] {
+        app.product(name, "Oakridge", "Kitchen", price, 5).await;
+    }
+    let order = |html: &str| prices(html);
+    assert_eq!(
+        order(
+            &app.get("/products?sort=price_asc")
+                .await
+                .text()
+                .await
+                .unwrap()
+        ),
+        [500, 1500, 2500]
+    );
+    assert_eq!(
+        order(
+            &app.get("/products?sort=price_desc")
+                .await
+                .text()
+                .await
+                .unwrap()
+        ),
+        [2500, 1500, 500]
+    );
+    assert_eq!(
+        order(&app.get("/products?sort=name").await.text().await.unwrap()),
+        [2500, 1500, 500]
+    );
+    for sort in ["newest", "relevance", "rating", "bogus", ""] {
+        let res = app.get(&format!("/products?sort={sort}")).await;
+        assert_eq!(res.status(), 200, "{sort}");
+        assert_eq!(prices(&res.text().await.unwrap()).len(), 3);
+    }
+    let html = app.get("/products?sort=bogus").await.text().await.unwrap();
+    assert!(html.contains("sort order does not exist"));
+    let html = app
+        .get("/products?min_price=abc&max_price=-5")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("is not an amount and was ignored"));
+    assert_eq!(prices(&html).len(), 3);
+}
+
+#[tokio::test]
+async fn the_product_page_shows_stock_state_and_the_cart_form() {
+    let app = TestApp::spawn().await;
+    let plenty = app
+        .product("Oak Tray", "Oakridge", "Kitchen", 2000, 50)
+        .await;
+    let few = app
+        .product("Oak Spoon", "Oakridge", "Kitchen", 500, 3)
+        .await;
+    let none = app
+        .product("Oak Bowl", "Oakridge", "Kitchen", 3000, 0)
+        .await;
+    let html = app
+        .get(&format!("/products/{plenty}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("In stock")
+            && html.contains("€20.00")
+            && html.contains(r#"action="/cart/items""#)
+    );
+    assert!(html.contains(r#"name="quantity""#) && html.contains(r#"name="csrf_token""#));
+    assert!(
+        app.get(&format!("/products/{few}"))
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Only 3 left")
+    );
+    let html = app
+        .get(&format!("/products/{none}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Out of stock"));
+    assert!(html.contains(r#"<button type="submit" class="button" disabled>"#));
+}
+
+#[tokio::test]
+async fn unknown_and_inactive_products_are_not_found() {
+    let app = TestApp::spawn().await;
+    let id = app
+        .product("Hidden Vase", "Oakridge", "Home", 2000, 5)
+        .await;
+    sqlx::query("UPDATE products SET active = 0 WHERE id = $1")
+        .bind(id)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    app.state.catalog_cache.invalidate();
+    for path in [
+        format!("/products/{id}"),
+        "/products/999999".into(),
+        "/products/abc".into(),
+        "/products/-1".into(),
+    ] {
+        let res = app.get(&path).await;
+        assert_eq!(res.status(), 404, "{path}");
+        assert!(res.text().await.unwrap().contains("Page not found"));
+    }
+    assert!(product_ids(&app.get("/products").await.text().await.unwrap()).is_empty());
+}
+
+#[tokio::test]
+async fn demo_products_have_images_with_size_and_alt_text_cached_for_long() {
+    let app = TestApp::spawn().await;
+    app.seed(30).await;
+    let html = app.get("/products").await.text().await.unwrap();
+    let re = regex::Regex::new(r#"<img class="card-img" src="(/media/[0-9a-f]{24}\.svg)" width="\d+" height="\d+" alt="[^"]+"( loading="lazy")?>"#).unwrap();
+    let imgs: Vec<_> = re.captures_iter(&html).collect();
+    assert_eq!(imgs.len(), 24, "every card has a sized, described image");
+    assert!(
+        imgs[..8].iter().all(|c| c.get(2).is_none()),
+        "images above the fold load at once"
+    );
+    assert!(
+        imgs[8..].iter().all(|c| c.get(2).is_some()),
+        "images below the fold load lazily"
+    );
+    let res = app.get(&imgs[0][1]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(res.text().await.unwrap().starts_with("<svg"));
+}
+
+#[tokio::test]
+async fn the_home_page_shows_popular_and_new_products() {
+    let app = TestApp::spawn().await;
+    app.seed(30).await;
+    let html = app.get("/").await.text().await.unwrap();
+    assert!(html.contains("Popular right now") && html.contains("New in the shop"));
+    assert_eq!(product_ids(&html).len(), 16);
+}
+
+#[tokio::test]
+async fn browsing_the_catalogue_writes_nothing() {
+    let app = TestApp::spawn().await;
+    app.seed(30).await;
+    let count = |table: &'static str| {
+        let pool = app.state.db.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM {table}"
+            )))
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let before = (
+        count("sessions").await,
+        count("products").await,
+        count("rate_events").await,
+    );
+    for path in [
+        "/",
+        "/products",
+        "/products?q=oak&sort=price_asc",
+        "/products?category=kitchen&page=2",
+    ] {
+        let res = app.get_as(&app.new_browser(), path).await;
+        assert_eq!(res.status(), 200);
+        assert!(
+            res.headers().get("set-cookie").is_none(),
+            "{path} started a session"
+        );
+    }
+    assert_eq!(
+        before,
+        (
+            count("sessions").await,
+            count("products").await,
+            count("rate_events").await
+        )
+    );
+}
