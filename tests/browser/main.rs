@@ -193,3 +193,88 @@ async fn register_verify_sign_in_see_account_sign_out() {
     std::fs::write(artifact("03-signed-out.png"), c.screenshot().await.unwrap()).unwrap();
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_creates_a_product_with_an_image_and_finds_it_in_the_catalogue() {
+    let app = TestApp::spawn().await;
+    app.seed(12).await;
+    emporium::accounts::admin::create_or_promote(
+        &app.state,
+        "boss@example.com",
+        "boss",
+        Some(helpers::ADMIN_PASSWORD),
+    )
+    .await
+    .unwrap();
+    let picture = std::env::temp_dir().join(format!("emporium-upload-{}.png", std::process::id()));
+    std::fs::write(&picture, helpers::png(900, 600)).unwrap();
+    let driver = Driver::start();
+    let c = driver.client().await;
+
+    c.goto(&app.url("/admin/products/new")).await.unwrap();
+    assert_eq!(path_of(&c).await, "/login?next=%2Fadmin%2Fproducts%2Fnew");
+    fill(&c, "email", "boss").await;
+    fill(&c, "password", helpers::ADMIN_PASSWORD).await;
+    submit(&c, "/login").await;
+    assert_eq!(path_of(&c).await, "/admin/products/new");
+
+    fill(&c, "name", "Moonlight Teapot").await;
+    fill(&c, "brand", "Kettleby").await;
+    fill(&c, "category", "Tea & Coffee").await;
+    fill(&c, "price", "24.90").await;
+    fill(&c, "stock", "4").await;
+    fill(&c, "description", "A glazed teapot for long evenings.").await;
+    c.find(Locator::Id("image"))
+        .await
+        .unwrap()
+        .send_keys(picture.to_str().unwrap())
+        .await
+        .unwrap();
+    submit(&c, "/admin/products").await;
+    assert!(path_of(&c).await.ends_with("/edit"));
+    assert!(
+        body_text(&c)
+            .await
+            .contains("Product \u{201c}Moonlight Teapot\u{201d} created.")
+    );
+    std::fs::write(
+        artifact("04-admin-product-created.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    c.goto(&app.url("/")).await.unwrap();
+    fill(&c, "header-q", "moonlight").await;
+    c.find(Locator::Css(".header-search button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(path_of(&c).await, "/products?q=moonlight");
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("1 product") && text.contains("Moonlight Teapot") && text.contains("€24.90")
+    );
+    assert!(text.contains("Only 4 left"));
+    let img = c.find(Locator::Css(".card img")).await.unwrap();
+    let loaded = c
+        .execute(
+            "return arguments[0].complete && arguments[0].naturalWidth",
+            vec![serde_json::to_value(&img).unwrap()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        loaded,
+        serde_json::json!(400),
+        "the thumbnail is served and decoded"
+    );
+    std::fs::write(
+        artifact("05-catalogue-search.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    c.close().await.unwrap();
+    let _ = std::fs::remove_file(picture);
+}
