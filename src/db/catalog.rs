@@ -98,13 +98,30 @@ enum Skip {
     Brand,
 }
 
-fn where_clause(sql: &mut Sql, f: &Filter, skip: Skip) {
+/// `FROM … WHERE …` of a listing. With search terms the first term drives the query: its
+/// matches come from the term index and products are looked up by key, so a search never walks
+/// the whole product table; further terms narrow that set.
+fn from_where(sql: &mut Sql, f: &Filter, skip: Skip, join: &str) {
+    match f.terms.first() {
+        Some(first) => {
+            sql.push(" FROM (SELECT DISTINCT product_id FROM product_terms WHERE term >= ")
+                .text(first)
+                .push(" AND term < ")
+                .text(&prefix_end(first))
+                .push(") m JOIN products p ON p.id = m.product_id");
+        }
+        None => {
+            sql.push(" FROM products p");
+        }
+    }
+    sql.push(join);
     sql.push(" WHERE 1 = 1");
     if !f.include_inactive {
         sql.push(" AND p.active = 1");
     }
     if let (Some(c), true) = (&f.category, skip != Skip::Category) {
-        sql.push(" AND p.category_id IN (SELECT id FROM categories WHERE slug = ")
+        // A scalar subquery is evaluated once, so the (category_id, …) indexes apply.
+        sql.push(" AND p.category_id = (SELECT id FROM categories WHERE slug = ")
             .text(c)
             .push(")");
     }
@@ -117,7 +134,7 @@ fn where_clause(sql: &mut Sql, f: &Filter, skip: Skip) {
     if let Some(max) = f.max_cents {
         sql.push(" AND p.price_cents <= ").int(max);
     }
-    for t in &f.terms {
+    for t in f.terms.iter().skip(1) {
         sql.push(" AND p.id IN (SELECT product_id FROM product_terms WHERE term >= ")
             .text(t)
             .push(" AND term < ")
@@ -135,8 +152,8 @@ pub async fn search_ids(
     offset: i64,
 ) -> Result<Vec<i64>, DbError> {
     let mut sql = Sql::default();
-    sql.push("SELECT p.id FROM products p");
-    where_clause(&mut sql, f, Skip::Nothing);
+    sql.push("SELECT p.id");
+    from_where(&mut sql, f, Skip::Nothing, "");
     sql.push(" ORDER BY ");
     match sort {
         Sort::Relevance if !f.terms.is_empty() => {
@@ -185,8 +202,8 @@ pub async fn search_ids(
 
 pub async fn count(pool: &AnyPool, f: &Filter) -> Result<i64, DbError> {
     let mut sql = Sql::default();
-    sql.push("SELECT COUNT(*) FROM products p");
-    where_clause(&mut sql, f, Skip::Nothing);
+    sql.push("SELECT COUNT(*)");
+    from_where(&mut sql, f, Skip::Nothing, "");
     sql.fetch_scalar(pool).await
 }
 
@@ -200,8 +217,13 @@ pub struct Facet {
 /// Categories with their number of matches under the other filters.
 pub async fn category_facets(pool: &AnyPool, f: &Filter) -> Result<Vec<Facet>, DbError> {
     let mut sql = Sql::default();
-    sql.push("SELECT c.slug AS key, c.name AS label, COUNT(*) AS count FROM products p JOIN categories c ON c.id = p.category_id");
-    where_clause(&mut sql, f, Skip::Category);
+    sql.push("SELECT c.slug AS key, c.name AS label, COUNT(*) AS count");
+    from_where(
+        &mut sql,
+        f,
+        Skip::Category,
+        " JOIN categories c ON c.id = p.category_id",
+    );
     sql.push(" GROUP BY c.slug, c.name ORDER BY c.name");
     sql.fetch_all(pool).await
 }
@@ -209,8 +231,8 @@ pub async fn category_facets(pool: &AnyPool, f: &Filter) -> Result<Vec<Facet>, D
 /// Brands with their number of matches under the other filters.
 pub async fn brand_facets(pool: &AnyPool, f: &Filter) -> Result<Vec<Facet>, DbError> {
     let mut sql = Sql::default();
-    sql.push("SELECT p.brand_key AS key, MIN(p.brand) AS label, COUNT(*) AS count FROM products p");
-    where_clause(&mut sql, f, Skip::Brand);
+    sql.push("SELECT p.brand_key AS key, MIN(p.brand) AS label, COUNT(*) AS count");
+    from_where(&mut sql, f, Skip::Brand, "");
     sql.push(" GROUP BY p.brand_key ORDER BY p.brand_key");
     sql.fetch_all(pool).await
 }
