@@ -33,12 +33,27 @@ pub struct Settings {
 pub struct StoreSettings {
     /// ISO 4217 code; EUR, USD and GBP are shown with their symbol.
     pub currency: String,
+    /// VAT rate included in all prices, in percent.
+    pub vat_percent: u32,
+    /// Flat shipping charge, and the subtotal from which shipping is free.
+    pub shipping_cents: i64,
+    pub free_shipping_over_cents: i64,
+    /// The seller on invoices.
+    pub legal_name: String,
+    pub address: String,
+    pub vat_id: String,
 }
 
 impl Default for StoreSettings {
     fn default() -> Self {
         Self {
             currency: "EUR".into(),
+            vat_percent: 19,
+            shipping_cents: 495,
+            free_shipping_over_cents: 5000,
+            legal_name: "Emporium GmbH".into(),
+            address: "1 Market Square\n10115 Berlin\nGermany".into(),
+            vat_id: "DE000000000".into(),
         }
     }
 }
@@ -347,6 +362,15 @@ impl Settings {
             return invalid(
                 "store.currency",
                 "must be a three-letter ISO 4217 code such as EUR",
+            );
+        }
+        if self.store.vat_percent > 100 {
+            return invalid("store.vat_percent", "must be between 0 and 100");
+        }
+        if self.store.shipping_cents < 0 || self.store.free_shipping_over_cents < 0 {
+            return invalid(
+                "store.shipping_cents",
+                "and store.free_shipping_over_cents cannot be negative",
             );
         }
         if self.media.max_image_bytes == 0 || self.media.max_image_megapixels == 0 {

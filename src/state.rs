@@ -18,6 +18,8 @@ pub struct AppState {
     pub policy: PasswordPolicy,
     /// Listing counts and facets, dropped on every catalogue change.
     pub catalog_cache: Arc<crate::catalog::cache::CatalogCache>,
+    /// The payment service (the mock gateway in this store).
+    pub payments: Arc<dyn crate::orders::payment::PaymentGateway>,
     /// Short content hash of the stylesheet, appended to its URL so it can be cached for long.
     pub css_version: Arc<str>,
 }
@@ -42,6 +44,7 @@ impl AppState {
             hasher,
             policy,
             catalog_cache: Arc::default(),
+            payments: Arc::new(crate::orders::payment::MockGateway),
             css_version: crate::startup::asset_version().into(),
         })
     }

@@ -5,8 +5,10 @@
 
 pub mod audit;
 pub mod auth_events;
+pub mod carts;
 pub mod catalog;
 pub mod email_tokens;
+pub mod orders;
 pub mod rate_limits;
 pub mod sessions;
 pub mod users;

@@ -8,6 +8,7 @@ mod errors;
 mod money;
 mod password;
 mod phone;
+mod quantity;
 mod username;
 
 pub use birthday::Birthday;
@@ -17,6 +18,7 @@ pub use errors::FieldErrors;
 pub use money::{MAX_PRICE_CENTS, Money};
 pub use password::{Password, PasswordContext, PasswordPolicy};
 pub use phone::Phone;
+pub use quantity::{MAX_QUANTITY, Quantity};
 pub use username::Username;
 
 /// A user's primary key; a distinct type so it cannot be mixed up with other ids.

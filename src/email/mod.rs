@@ -25,6 +25,8 @@ pub enum MailError {
     Render(#[from] askama::Error),
     #[error("SMTP delivery failed")]
     Smtp(#[from] lettre::transport::smtp::Error),
+    #[error("the attachment could not be added")]
+    Attachment,
     #[error("writing to the outbox failed")]
     Outbox(#[from] lettre::transport::file::Error),
 }
@@ -113,14 +115,35 @@ impl Mailer {
     /// Sends one message. Callers decide whether a failure matters; most log it and go on,
     /// since a lost mail can be requested again.
     pub async fn send(&self, to: &str, content: &EmailContent) -> Result<(), MailError> {
+        self.send_with_attachment(to, content, None).await
+    }
+
+    /// Sends a message with an optional PDF attachment (file name, bytes).
+    pub async fn send_with_attachment(
+        &self,
+        to: &str,
+        content: &EmailContent,
+        attachment: Option<(String, Vec<u8>)>,
+    ) -> Result<(), MailError> {
         let shop = self.from.name.as_deref().unwrap_or("Emporium");
         let text = TextPart { c: content, shop }.render()?;
         let html = HtmlPart { c: content, shop }.render()?;
+        let body = MultiPart::alternative_plain_html(text, html);
+        let body = match attachment {
+            None => body,
+            Some((name, bytes)) => {
+                let pdf = lettre::message::header::ContentType::parse("application/pdf")
+                    .map_err(|_| MailError::Attachment)?;
+                MultiPart::mixed()
+                    .multipart(body)
+                    .singlepart(lettre::message::Attachment::new(name).body(bytes, pdf))
+            }
+        };
         let message = Message::builder()
             .from(self.from.clone())
             .to(to.parse()?)
             .subject(&content.subject)
-            .multipart(MultiPart::alternative_plain_html(text, html))?;
+            .multipart(body)?;
         match &self.transport {
             Transport::Outbox(t) => {
                 t.send(message).await?;

@@ -97,6 +97,8 @@ pub struct NavUser {
 /// What the base layout needs: who is signed in, flash messages, the CSRF token for forms.
 pub struct PageContext {
     pub user: Option<NavUser>,
+    /// Units in the cart, for the header.
+    pub cart_items: i64,
     pub flashes: Vec<Flash>,
     pub css_version: String,
     session: Option<Session>,
@@ -117,9 +119,19 @@ impl PageContext {
             user: None,
             flashes: Vec::new(),
             css_version: css_version.to_string(),
+            cart_items: 0,
             session: None,
         }
     }
+}
+
+/// Whose cart this request works on: the customer's, or the guest session's (if it has one).
+pub async fn cart_owner(req: &HttpRequest) -> Result<Option<crate::orders::cart::Owner>, AppError> {
+    use crate::orders::cart::Owner;
+    Ok(match load_user(req).await? {
+        Some(u) => Some(Owner::User(u.id)),
+        None => session::cart_token(&req.get_session()).map(Owner::Guest),
+    })
 }
 
 impl FromRequest for PageContext {
@@ -132,7 +144,12 @@ impl FromRequest for PageContext {
             let user = load_user(&req).await?;
             let session = req.get_session();
             let state = app_state(&req)?;
+            let cart_items = match cart_owner(&req).await? {
+                Some(owner) => crate::orders::cart::item_count(&state, &owner).await?,
+                None => 0,
+            };
             Ok(PageContext {
+                cart_items,
                 user: user.map(|u| NavUser {
                     is_admin: u.is_admin(),
                     username: u.username.as_str().to_string(),

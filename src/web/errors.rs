@@ -75,6 +75,20 @@ impl From<crate::catalog::CatalogError> for AppError {
     }
 }
 
+impl From<crate::orders::OrderError> for AppError {
+    fn from(e: crate::orders::OrderError) -> Self {
+        use crate::orders::OrderError;
+        match e {
+            OrderError::NotFound => AppError::NotFound,
+            OrderError::NotAllowed(m) => AppError::BadRequest(m),
+            OrderError::Invalid(_) | OrderError::Unavailable(_) | OrderError::Payment(_) => {
+                AppError::BadRequest("The request could not be processed.".into())
+            }
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {

@@ -43,10 +43,28 @@ pub fn safe_next(next: &str) -> Option<&str> {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use actix_web::middleware::from_fn;
-    use handlers::{account, admin, auth, catalog, health, home, password_reset};
+    use handlers::{
+        account, admin, admin_orders, auth, catalog, health, home, orders, password_reset, shop,
+    };
     cfg.route("/", web::get().to(home::home))
         .route("/products", web::get().to(catalog::list))
         .route("/products/{id}", web::get().to(catalog::show))
+        .route("/cart", web::get().to(shop::show))
+        .service(web::resource("/cart/items").post(shop::add))
+        .service(web::resource("/cart/items/{product_id}").post(shop::update))
+        .service(
+            web::resource("/checkout")
+                .get(shop::checkout_form)
+                .post(shop::checkout),
+        )
+        .route("/orders", web::get().to(orders::list))
+        .route("/orders/{id}", web::get().to(orders::show))
+        .route("/orders/{id}/invoice", web::get().to(orders::invoice_page))
+        .route(
+            "/orders/{id}/invoice.pdf",
+            web::get().to(orders::invoice_pdf),
+        )
+        .service(web::resource("/orders/{id}/cancel").post(orders::cancel))
         .route("/healthz", web::get().to(health::healthz))
         .service(
             web::resource("/register")
@@ -106,7 +124,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     "/products/{id}/delete",
                     web::post().to(admin::delete_product),
                 )
-                .route("/products/{id}", web::post().to(admin::update_product)),
+                .route("/products/{id}", web::post().to(admin::update_product))
+                .route("/orders", web::get().to(admin_orders::list))
+                .route("/orders/{id}", web::get().to(admin_orders::show))
+                .route(
+                    "/orders/{id}/status",
+                    web::post().to(admin_orders::set_status),
+                ),
         );
 }
 

@@ -8,6 +8,7 @@ use super::session_store::USER_ID;
 use crate::domain::UserId;
 
 const CSRF: &str = "csrf";
+const CART: &str = "cart";
 const FLASH: &str = "flash";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -103,4 +104,23 @@ pub fn take_flashes(session: &Session) -> Vec<Flash> {
         .remove_as::<Vec<Flash>>(FLASH)
         .and_then(Result::ok)
         .unwrap_or_default()
+}
+
+/// The guest cart's token, if this session has one.
+pub fn cart_token(session: &Session) -> Option<String> {
+    session.get::<String>(CART).ok().flatten()
+}
+
+/// The guest cart's token, created on first use.
+pub fn ensure_cart_token(session: &Session) -> String {
+    if let Some(t) = cart_token(session) {
+        return t;
+    }
+    let token = hex::encode(rand::random::<[u8; 32]>());
+    let _ = session.insert(CART, &token);
+    token
+}
+
+pub fn forget_cart(session: &Session) {
+    session.remove(CART);
 }

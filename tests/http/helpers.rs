@@ -474,3 +474,89 @@ pub fn prices(html: &str) -> Vec<i64> {
         .map(|c| c[1].replace(',', "").parse::<i64>().unwrap() * 100 + c[2].parse::<i64>().unwrap())
         .collect()
 }
+
+pub const GOOD_CARD: &str = "4242 4242 4242 4242";
+
+impl TestApp {
+    /// Puts units of a product in this browser's cart through the product page's form.
+    pub async fn add_to_cart(&self, b: &Browser, product: i64, quantity: i64) -> reqwest::Response {
+        self.post_form_as(
+            b,
+            "/cart/items",
+            &[
+                ("product_id", &product.to_string()),
+                ("quantity", &quantity.to_string()),
+            ],
+        )
+        .await
+    }
+
+    /// The checkout form's one-time token.
+    pub async fn checkout_token(&self, b: &Browser) -> String {
+        let html = self.get_as(b, "/checkout").await.text().await.unwrap();
+        let re = regex::Regex::new(r#"name="checkout_token" value="([0-9a-f]{64})""#).unwrap();
+        re.captures(&html)
+            .map(|c| c[1].to_string())
+            .expect("a checkout form")
+    }
+
+    /// Submits the checkout with a card (number, expiry, cvc) and the given token.
+    pub async fn pay_with_token(
+        &self,
+        b: &Browser,
+        token: &str,
+        card: &str,
+        expiry: &str,
+        cvc: &str,
+    ) -> reqwest::Response {
+        self.post_form_as(
+            b,
+            "/checkout",
+            &[
+                ("checkout_token", token),
+                ("shipping_address", "12 Analytical Row\n10115 Berlin"),
+                ("card_name", "Ada Lovelace"),
+                ("card_number", card),
+                ("card_expiry", expiry),
+                ("card_cvc", cvc),
+            ],
+        )
+        .await
+    }
+
+    pub async fn pay(&self, b: &Browser, card: &str) -> reqwest::Response {
+        let token = self.checkout_token(b).await;
+        self.pay_with_token(b, &token, card, "12/30", "123").await
+    }
+
+    pub async fn stock(&self, product: i64) -> i64 {
+        sqlx::query_scalar("SELECT stock FROM products WHERE id = $1")
+            .bind(product)
+            .fetch_one(self.state.db.pool())
+            .await
+            .unwrap()
+    }
+
+    pub async fn order_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM orders")
+            .fetch_one(self.state.db.pool())
+            .await
+            .unwrap()
+    }
+
+    /// A signed-in customer who has bought `quantity` of `product`; returns the order id.
+    pub async fn bought(&self, b: &Browser, product: i64, quantity: i64) -> i64 {
+        assert_eq!(self.add_to_cart(b, product, quantity).await.status(), 303);
+        let res = self.pay(b, GOOD_CARD).await;
+        assert_eq!(
+            res.status(),
+            303,
+            "checkout failed: {}",
+            res.text().await.unwrap()
+        );
+        location(&res)
+            .trim_start_matches("/orders/")
+            .parse()
+            .unwrap()
+    }
+}

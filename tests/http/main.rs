@@ -4,10 +4,13 @@
 mod helpers;
 
 mod admin;
+mod cart;
 mod catalog;
+mod checkout;
 mod cli;
 mod csrf;
 mod login;
+mod orders;
 mod pages;
 mod password;
 mod profile;

@@ -142,12 +142,20 @@ pub async fn login(
     };
     match login::sign_in(&state, &form.email, &form.password, &client_ip(&req)).await {
         Ok(user) => {
+            // Read before the session is renewed; the guest cart then joins the customer's.
+            let guest_cart = session::cart_token(&session);
             session::sign_in(&session, user.id);
+            session::forget_cart(&session);
             session::flash(
                 &session,
                 FlashLevel::Success,
                 format!("Welcome back, {}!", user.first_name),
             );
+            if let Some(token) = guest_cart {
+                for note in crate::orders::cart::merge(&state, &token, user.id).await? {
+                    session::flash(&session, FlashLevel::Info, note);
+                }
+            }
             Ok(see_other(if next.is_empty() { "/account" } else { &next }))
         }
         Err(AccountError::InvalidCredentials) => render(

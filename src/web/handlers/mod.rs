@@ -1,7 +1,10 @@
 pub mod account;
 pub mod admin;
+pub mod admin_orders;
 pub mod auth;
 pub mod catalog;
 pub mod health;
 pub mod home;
+pub mod orders;
 pub mod password_reset;
+pub mod shop;

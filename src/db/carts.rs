@@ -1,0 +1,154 @@
+//! Carts of customers and of guests (by session token), with their lines.
+
+use sqlx::{AnyPool, FromRow};
+
+use super::{DbError, Tx};
+use crate::domain::{ProductId, UserId};
+
+pub async fn id_for_user(pool: &AnyPool, user: UserId) -> Result<Option<i64>, DbError> {
+    sqlx::query_scalar("SELECT id FROM carts WHERE user_id = $1")
+        .bind(user.0)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn id_for_token(pool: &AnyPool, token: &str) -> Result<Option<i64>, DbError> {
+    sqlx::query_scalar("SELECT id FROM carts WHERE token = $1")
+        .bind(token)
+        .fetch_optional(pool)
+        .await
+}
+
+/// The customer's cart, created when missing (a race creates one: the unique index decides).
+pub async fn ensure_for_user(tx: &mut Tx, user: UserId, now: i64) -> Result<i64, DbError> {
+    sqlx::query(
+        "INSERT INTO carts (user_id, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (user_id) DO NOTHING",
+    )
+    .bind(user.0)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query_scalar("SELECT id FROM carts WHERE user_id = $1")
+        .bind(user.0)
+        .fetch_one(&mut **tx)
+        .await
+}
+
+pub async fn ensure_for_token(tx: &mut Tx, token: &str, now: i64) -> Result<i64, DbError> {
+    sqlx::query("INSERT INTO carts (token, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (token) DO NOTHING")
+        .bind(token)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query_scalar("SELECT id FROM carts WHERE token = $1")
+        .bind(token)
+        .fetch_one(&mut **tx)
+        .await
+}
+
+pub async fn quantity_of(tx: &mut Tx, cart: i64, product: ProductId) -> Result<i64, DbError> {
+    let q: Option<i64> = sqlx::query_scalar(
+        "SELECT quantity FROM cart_items WHERE cart_id = $1 AND product_id = $2",
+    )
+    .bind(cart)
+    .bind(product.0)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(q.unwrap_or(0))
+}
+
+/// Sets a line's quantity; 0 removes it.
+pub async fn set_quantity(
+    tx: &mut Tx,
+    cart: i64,
+    product: ProductId,
+    quantity: i64,
+    now: i64,
+) -> Result<(), DbError> {
+    if quantity <= 0 {
+        sqlx::query("DELETE FROM cart_items WHERE cart_id = $1 AND product_id = $2")
+            .bind(cart)
+            .bind(product.0)
+            .execute(&mut **tx)
+            .await?;
+    } else {
+        sqlx::query(
+            "INSERT INTO cart_items (cart_id, product_id, quantity, added_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = excluded.quantity",
+        )
+        .bind(cart)
+        .bind(product.0)
+        .bind(quantity)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query("UPDATE carts SET updated_at = $2 WHERE id = $1")
+        .bind(cart)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A cart line with the product as it is now.
+#[derive(Debug, Clone, FromRow)]
+pub struct Line {
+    pub product_id: i64,
+    pub quantity: i64,
+    pub sku: String,
+    pub name: String,
+    pub brand: String,
+    pub price_cents: i64,
+    pub stock: i64,
+    pub active: i64,
+    pub thumb: Option<String>,
+}
+
+const LINES: &str = "SELECT ci.product_id, ci.quantity, p.sku, p.name, p.brand, p.price_cents, p.stock, p.active, \
+     (SELECT thumb FROM product_images i WHERE i.product_id = p.id ORDER BY i.position, i.id LIMIT 1) AS thumb \
+     FROM cart_items ci JOIN products p ON p.id = ci.product_id WHERE ci.cart_id = $1 ORDER BY ci.added_at, ci.product_id";
+
+pub async fn lines(pool: &AnyPool, cart: i64) -> Result<Vec<Line>, DbError> {
+    sqlx::query_as(LINES).bind(cart).fetch_all(pool).await
+}
+
+pub async fn lines_tx(tx: &mut Tx, cart: i64) -> Result<Vec<Line>, DbError> {
+    sqlx::query_as(LINES).bind(cart).fetch_all(&mut **tx).await
+}
+
+pub async fn item_count(pool: &AnyPool, cart: i64) -> Result<i64, DbError> {
+    sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM cart_items WHERE cart_id = $1",
+    )
+    .bind(cart)
+    .fetch_one(pool)
+    .await
+}
+
+pub async fn clear(tx: &mut Tx, cart: i64) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM cart_items WHERE cart_id = $1")
+        .bind(cart)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(tx: &mut Tx, cart: i64) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM carts WHERE id = $1")
+        .bind(cart)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// What the cart needs to know of a product: (name, stock, active).
+pub async fn product(
+    tx: &mut Tx,
+    product: ProductId,
+) -> Result<Option<(String, i64, i64)>, DbError> {
+    sqlx::query_as("SELECT name, stock, active FROM products WHERE id = $1")
+        .bind(product.0)
+        .fetch_optional(&mut **tx)
+        .await
+}

@@ -1,0 +1,330 @@
+//! Placing an order. One write transaction: the cart's lines are re-read, stock is taken with
+//! conditional updates that cannot go below zero, the order and its lines are written with the
+//! prices of this moment, the card is charged, the payment recorded and the invoice numbered.
+//! A short line or a declined card rolls everything back. A resubmitted form (same checkout
+//! token) finds the order it already made.
+
+use serde::Deserialize;
+
+use super::cart::{self, rules};
+use super::invoice::{self, Party, Snapshot};
+use super::payment::Card;
+use super::{OrderError, Status};
+use crate::db::orders::{self as db, NewLine, NewOrder, PaymentRecord};
+use crate::db::users::User;
+use crate::db::{carts, is_unique_violation};
+use crate::domain::{FieldErrors, ProductId, required_text};
+use crate::email::{Action, EmailContent};
+use crate::state::AppState;
+
+/// The checkout form. The card fields are used for this request only.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct CheckoutInput {
+    pub checkout_token: String,
+    pub shipping_address: String,
+    pub card_name: String,
+    pub card_number: String,
+    pub card_expiry: String,
+    pub card_cvc: String,
+}
+
+impl CheckoutInput {
+    /// What a re-rendered form may show again: never the card number or code.
+    pub fn for_redisplay(&self) -> Self {
+        Self {
+            card_number: String::new(),
+            card_cvc: String::new(),
+            ..self.clone()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placed {
+    Created(i64),
+    /// The same form was submitted again; this is the order it made the first time.
+    AlreadyPlaced(i64),
+}
+
+impl Placed {
+    pub fn order_id(self) -> i64 {
+        match self {
+            Placed::Created(id) | Placed::AlreadyPlaced(id) => id,
+        }
+    }
+}
+
+/// A fresh one-time token for a checkout form.
+pub fn new_token() -> String {
+    hex::encode(rand::random::<[u8; 32]>())
+}
+
+fn valid_token(t: &str) -> bool {
+    t.len() == 64 && t.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+async fn existing(
+    state: &AppState,
+    user: &User,
+    token: &str,
+) -> Result<Option<Placed>, OrderError> {
+    match db::find_by_token(state.db.pool(), token).await? {
+        Some((id, owner)) if owner == user.id.0 => Ok(Some(Placed::AlreadyPlaced(id))),
+        Some(_) => Err(OrderError::NotAllowed(
+            "This checkout form is not valid; please reload the page.".into(),
+        )),
+        None => Ok(None),
+    }
+}
+
+pub async fn place(
+    state: &AppState,
+    user: &User,
+    input: &CheckoutInput,
+) -> Result<Placed, OrderError> {
+    if !valid_token(&input.checkout_token) {
+        return Err(OrderError::NotAllowed(
+            "This checkout form has expired; please review your order again.".into(),
+        ));
+    }
+    if let Some(placed) = existing(state, user, &input.checkout_token).await? {
+        return Ok(placed);
+    }
+    let mut errors = FieldErrors::new();
+    let address = errors.check(
+        "shipping_address",
+        required_text(&input.shipping_address, 500, "shipping address"),
+    );
+    let card = match Card::parse(
+        &input.card_name,
+        &input.card_number,
+        &input.card_expiry,
+        &input.card_cvc,
+        state.clock.now().date(),
+    ) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            for (f, msgs) in e.fields() {
+                for m in msgs {
+                    errors.add(f, m.clone());
+                }
+            }
+            None
+        }
+    };
+    let (Some(address), Some(card)) = (address, card) else {
+        return Err(OrderError::Invalid(errors));
+    };
+    let Some(cart_id) = cart::find(state, &cart::Owner::User(user.id)).await? else {
+        return Err(OrderError::NotAllowed("Your cart is empty.".into()));
+    };
+
+    let now = state.clock.unix();
+    let mut tx = state.db.begin_write().await?;
+    // A resubmission that waited for the first one's write lock lands on its order.
+    if let Some((id, owner)) = db::find_by_token_tx(&mut tx, &input.checkout_token).await? {
+        tx.rollback().await?;
+        return if owner == user.id.0 {
+            Ok(Placed::AlreadyPlaced(id))
+        } else {
+            Err(OrderError::NotAllowed(
+                "This checkout form is not valid; please reload the page.".into(),
+            ))
+        };
+    }
+    let mut lines = carts::lines_tx(&mut tx, cart_id).await?;
+    if lines.is_empty() {
+        return Err(OrderError::NotAllowed("Your cart is empty.".into()));
+    }
+    let problems: Vec<String> = lines
+        .iter()
+        .filter_map(|l| cart::line_problem(l).map(|p| format!("{}: {p}", l.name)))
+        .collect();
+    if !problems.is_empty() {
+        return Err(OrderError::Unavailable(problems));
+    }
+    // Always lock products in the same order, so two checkouts cannot deadlock.
+    lines.sort_by_key(|l| l.product_id);
+    for l in &lines {
+        if !db::take_stock(&mut tx, ProductId(l.product_id), l.quantity).await? {
+            // Someone bought the last units since the cart was read; nothing is kept.
+            tx.rollback().await?;
+            return Err(OrderError::Unavailable(vec![format!(
+                "{}: not enough left in stock any more. Please lower the quantity.",
+                l.name
+            )]));
+        }
+    }
+    let totals = rules(state).totals(lines.iter().map(|l| l.price_cents * l.quantity));
+    let store = &state.settings.store;
+    let customer_name = format!("{} {}", user.first_name, user.last_name);
+    let order = NewOrder {
+        user_id: user.id,
+        checkout_token: &input.checkout_token,
+        email: user.email.as_str(),
+        customer_name: &customer_name,
+        shipping_address: &address,
+        currency: &store.currency,
+        vat_percent: i64::from(store.vat_percent),
+        subtotal_cents: totals.subtotal.cents(),
+        shipping_cents: totals.shipping.cents(),
+        total_cents: totals.total.cents(),
+        net_cents: totals.net.cents(),
+        vat_cents: totals.vat.cents(),
+    };
+    let order_id = match db::insert(&mut tx, &order, now).await {
+        Ok(id) => id,
+        Err(e) if is_unique_violation(&e) => {
+            // The same form, submitted twice at once: the other request made the order.
+            tx.rollback().await?;
+            return existing(state, user, &input.checkout_token)
+                .await?
+                .ok_or(OrderError::Db(e));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for l in &lines {
+        let line = NewLine {
+            product_id: l.product_id,
+            sku: &l.sku,
+            name: &l.name,
+            unit_price_cents: l.price_cents,
+            quantity: l.quantity,
+        };
+        db::insert_line(&mut tx, order_id, &line).await?;
+    }
+    db::add_event(
+        &mut tx,
+        order_id,
+        Status::Pending.as_str(),
+        "Order placed",
+        None,
+        now,
+    )
+    .await?;
+
+    if let Err(decline) = state.payments.charge(&card, totals.total).await {
+        tx.rollback().await?;
+        let record = PaymentRecord {
+            user_id: user.id,
+            order_id: None,
+            outcome: decline.as_str(),
+            amount_cents: totals.total.cents(),
+            brand: card.brand,
+            last4: &card.last4,
+        };
+        db::record_payment(state.db.pool(), &record, now).await?;
+        tracing::info!(user_id = %user.id, outcome = decline.as_str(), brand = card.brand, last4 = %card.last4, "payment refused");
+        return Err(OrderError::Payment(decline));
+    }
+    let paid_note = format!("Payment received ({} •••• {})", card.brand, card.last4);
+    db::transition(
+        &mut tx,
+        order_id,
+        &[Status::Pending.as_str()],
+        Status::Paid.as_str(),
+        now,
+    )
+    .await?;
+    db::set_payment(&mut tx, order_id, "paid", card.brand, &card.last4).await?;
+    db::add_event(
+        &mut tx,
+        order_id,
+        Status::Paid.as_str(),
+        &paid_note,
+        None,
+        now,
+    )
+    .await?;
+    let record = PaymentRecord {
+        user_id: user.id,
+        order_id: Some(order_id),
+        outcome: "succeeded",
+        amount_cents: totals.total.cents(),
+        brand: card.brand,
+        last4: &card.last4,
+    };
+    db::record_payment(&mut *tx, &record, now).await?;
+    let year = i64::from(state.clock.now().year());
+    let seq = db::next_invoice_seq(&mut tx, year).await?;
+    let snapshot = Snapshot {
+        number: format!("{year}-{seq:06}"),
+        issued_at: now,
+        order_id,
+        seller: Party {
+            name: store.legal_name.clone(),
+            address: store.address.clone(),
+            extra: format!("VAT ID {}", store.vat_id),
+        },
+        buyer: Party {
+            name: customer_name.clone(),
+            address: address.clone(),
+            extra: user.email.as_str().to_string(),
+        },
+        currency: store.currency.clone(),
+        vat_percent: i64::from(store.vat_percent),
+        lines: db::lines_tx(&mut tx, order_id).await?,
+        subtotal_cents: totals.subtotal.cents(),
+        shipping_cents: totals.shipping.cents(),
+        net_cents: totals.net.cents(),
+        vat_cents: totals.vat.cents(),
+        total_cents: totals.total.cents(),
+        payment: format!("{} •••• {}", card.brand, card.last4),
+    };
+    let json = serde_json::to_string(&snapshot).map_err(|e| OrderError::Internal(e.into()))?;
+    db::insert_invoice(&mut tx, order_id, &snapshot.number, now, &json).await?;
+    carts::clear(&mut tx, cart_id).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = %user.id, order_id, total_cents = totals.total.cents(), "order placed and paid");
+    state.catalog_cache.invalidate();
+    send_confirmation(state, snapshot).await;
+    Ok(Placed::Created(order_id))
+}
+
+/// The order confirmation with the invoice PDF attached; a failure is logged, the order stands.
+async fn send_confirmation(state: &AppState, snapshot: Snapshot) {
+    let base = state
+        .settings
+        .server
+        .base_url
+        .trim_end_matches('/')
+        .to_string();
+    let pdf = tokio::task::spawn_blocking({
+        let s = snapshot.clone();
+        move || invoice::pdf(&s)
+    })
+    .await;
+    let content = EmailContent {
+        subject: format!("Your order #{} is confirmed", snapshot.order_id),
+        greeting: format!("Hello {},", snapshot.buyer.name),
+        paragraphs: vec![
+            format!(
+                "Thank you for your order. We received your payment of {} ({}).",
+                snapshot.money(snapshot.total_cents),
+                snapshot.payment
+            ),
+            format!("Your invoice {} is attached.", snapshot.number),
+        ],
+        action: Some(Action {
+            label: "Follow your order".into(),
+            url: format!("{base}/orders/{}", snapshot.order_id),
+        }),
+        closing: vec!["We will write again when your parcel is on its way.".into()],
+    };
+    let attachment = match pdf {
+        Ok(Ok(bytes)) => Some((format!("invoice-{}.pdf", snapshot.number), bytes)),
+        other => {
+            tracing::error!(error = ?other.err(), "invoice PDF for the confirmation mail failed");
+            None
+        }
+    };
+    let to = snapshot.buyer.extra.clone();
+    if let Err(e) = state
+        .mailer
+        .send_with_attachment(&to, &content, attachment)
+        .await
+    {
+        tracing::error!(error = %e, order_id = snapshot.order_id, "order confirmation not sent");
+    }
+}

@@ -1,0 +1,301 @@
+//! Invoices: an immutable snapshot taken when payment succeeds (seller, buyer, lines, VAT,
+//! totals), shown as a printable page and rendered as a PDF with the DejaVu fonts shipped in
+//! `assets/fonts`. Later product or profile changes never alter an issued invoice.
+
+use krilla::Document;
+use krilla::color::rgb;
+use krilla::geom::{PathBuilder, Point};
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::text::{Font, TextDirection};
+use serde::{Deserialize, Serialize};
+
+use crate::db::orders::LineRow;
+use crate::domain::Money;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Party {
+    pub name: String,
+    pub address: String,
+    pub extra: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub number: String,
+    pub issued_at: i64,
+    pub order_id: i64,
+    pub seller: Party,
+    pub buyer: Party,
+    pub currency: String,
+    pub vat_percent: i64,
+    pub lines: Vec<LineRow>,
+    pub subtotal_cents: i64,
+    pub shipping_cents: i64,
+    pub net_cents: i64,
+    pub vat_cents: i64,
+    pub total_cents: i64,
+    pub payment: String,
+}
+
+impl Snapshot {
+    pub fn money(&self, cents: i64) -> String {
+        Money::from_cents(cents).display(&self.currency)
+    }
+}
+
+const REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+const BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// Width of a text in DejaVu Sans, for right-aligning amounts: digits and currency signs advance
+/// 1303 of 2048 font units, separators 651; anything else counts as an average letter.
+fn width(text: &str, size: f32) -> f32 {
+    text.chars()
+        .map(|c| match c {
+            '0'..='9' | '€' | '$' | '£' => 1303.0 / 2048.0,
+            '.' | ',' | ' ' => 651.0 / 2048.0,
+            _ => 0.6,
+        })
+        .sum::<f32>()
+        * size
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(max - 1).collect::<String>())
+    }
+}
+
+/// Draws on one page's surface with the invoice fonts.
+struct Pen<'p, 's> {
+    surface: &'p mut krilla::surface::Surface<'s>,
+    regular: &'p Font,
+    bold: &'p Font,
+}
+
+impl Pen<'_, '_> {
+    fn text(&mut self, x: f32, y: f32, size: f32, bold: bool, text: &str) {
+        let font = if bold {
+            self.bold.clone()
+        } else {
+            self.regular.clone()
+        };
+        self.surface.draw_text(
+            Point::from_xy(x, y),
+            font,
+            size,
+            text,
+            false,
+            TextDirection::Auto,
+        );
+    }
+
+    fn right(&mut self, x_right: f32, y: f32, size: f32, bold: bool, text: &str) {
+        self.text(x_right - width(text, size), y, size, bold, text);
+    }
+
+    fn rule(&mut self, x1: f32, x2: f32, y: f32) {
+        let mut pb = PathBuilder::new();
+        pb.move_to(x1, y);
+        pb.line_to(x2, y);
+        if let Some(path) = pb.finish() {
+            self.surface.set_fill(None);
+            self.surface.set_stroke(Some(Stroke {
+                paint: rgb::Color::new(150, 160, 170).into(),
+                width: 0.6,
+                ..Stroke::default()
+            }));
+            self.surface.draw_path(&path);
+            self.surface.set_stroke(None);
+            self.surface.set_fill(Some(Fill::default()));
+        }
+    }
+}
+
+/// Renders the invoice as an A4 PDF (more pages when there are many lines).
+pub fn pdf(s: &Snapshot) -> Result<Vec<u8>, String> {
+    let regular = Font::new(REGULAR.into(), 0).ok_or("the regular font cannot be loaded")?;
+    let bold = Font::new(BOLD.into(), 0).ok_or("the bold font cannot be loaded")?;
+    let (w, h) = (595.28_f32, 841.89_f32);
+    let (left, right) = (50.0_f32, w - 50.0);
+    let mut doc = Document::new();
+    let lines_per_page = 28;
+    let chunks: Vec<&[LineRow]> = if s.lines.is_empty() {
+        vec![&[]]
+    } else {
+        s.lines.chunks(lines_per_page).collect()
+    };
+    let pages = chunks.len();
+    for (page_no, chunk) in chunks.into_iter().enumerate() {
+        let settings = PageSettings::from_wh(w, h).ok_or("bad page size")?;
+        let mut page = doc.start_page_with(settings);
+        let mut surface = page.surface();
+        let mut pen = Pen {
+            surface: &mut surface,
+            regular: &regular,
+            bold: &bold,
+        };
+        pen.text(left, 70.0, 20.0, true, &s.seller.name);
+        pen.right(right, 70.0, 20.0, true, "Invoice");
+        let mut y = 92.0;
+        for l in s
+            .seller
+            .address
+            .lines()
+            .chain(std::iter::once(s.seller.extra.as_str()))
+            .filter(|l| !l.is_empty())
+        {
+            pen.text(left, y, 9.0, false, l);
+            y += 12.0;
+        }
+        pen.right(
+            right,
+            92.0,
+            10.0,
+            false,
+            &format!("Invoice no. {}", s.number),
+        );
+        pen.right(
+            right,
+            106.0,
+            10.0,
+            false,
+            &format!(
+                "Date {}",
+                crate::clock::format_unix(s.issued_at)
+                    .chars()
+                    .take(10)
+                    .collect::<String>()
+            ),
+        );
+        pen.right(right, 120.0, 10.0, false, &format!("Order #{}", s.order_id));
+        let mut y = y.max(140.0) + 16.0;
+        pen.text(left, y, 10.0, true, "Bill to");
+        y += 14.0;
+        for l in std::iter::once(s.buyer.name.as_str())
+            .chain(s.buyer.address.lines())
+            .chain(std::iter::once(s.buyer.extra.as_str()))
+        {
+            if !l.trim().is_empty() {
+                pen.text(left, y, 10.0, false, &shorten(l.trim(), 70));
+                y += 13.0;
+            }
+        }
+        y += 18.0;
+        let (c_qty, c_unit, c_total) = (right - 170.0, right - 80.0, right);
+        pen.text(left, y, 9.5, true, "Item");
+        pen.right(c_qty, y, 9.5, true, "Qty");
+        pen.right(c_unit, y, 9.5, true, "Unit price");
+        pen.right(c_total, y, 9.5, true, "Amount");
+        y += 6.0;
+        pen.rule(left, right, y);
+        y += 15.0;
+        for l in chunk {
+            pen.text(
+                left,
+                y,
+                9.5,
+                false,
+                &shorten(&format!("{} ({})", l.name, l.sku), 58),
+            );
+            pen.right(c_qty, y, 9.5, false, &l.quantity.to_string());
+            pen.right(c_unit, y, 9.5, false, &s.money(l.unit_price_cents));
+            pen.right(c_total, y, 9.5, false, &s.money(l.line_total_cents));
+            y += 16.0;
+        }
+        if page_no + 1 == pages {
+            pen.rule(left, right, y - 6.0);
+            y += 8.0;
+            let rows = [
+                ("Subtotal", s.subtotal_cents, false),
+                ("Shipping", s.shipping_cents, false),
+                ("Total", s.total_cents, true),
+                (
+                    &*format!("Net amount ({}% VAT excluded)", s.vat_percent),
+                    s.net_cents,
+                    false,
+                ),
+                (&*format!("VAT {}%", s.vat_percent), s.vat_cents, false),
+            ];
+            for (label, cents, strong) in rows {
+                pen.right(c_unit, y, 10.0, strong, label);
+                pen.right(c_total, y, 10.0, strong, &s.money(cents));
+                y += 16.0;
+            }
+            y += 14.0;
+            pen.text(
+                left,
+                y,
+                9.0,
+                false,
+                &format!(
+                    "Paid by {}. Prices include VAT. Thank you for your order.",
+                    s.payment
+                ),
+            );
+        } else {
+            pen.right(right, y + 10.0, 9.0, false, "continued on the next page");
+        }
+        pen.right(
+            right,
+            h - 30.0,
+            8.0,
+            false,
+            &format!("Page {} of {pages}", page_no + 1),
+        );
+        surface.finish();
+        page.finish();
+    }
+    doc.finish().map_err(|e| format!("{e:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub fn sample() -> Snapshot {
+        Snapshot {
+            number: "2026-000001".into(),
+            issued_at: 1_795_000_000,
+            order_id: 7,
+            seller: Party {
+                name: "Emporium".into(),
+                address: "1 Market Square\n10115 Berlin".into(),
+                extra: "VAT ID DE123".into(),
+            },
+            buyer: Party {
+                name: "Zoë Brontë".into(),
+                address: "Straße 5\nMünchen".into(),
+                extra: "zoe@example.com".into(),
+            },
+            currency: "EUR".into(),
+            vat_percent: 19,
+            lines: vec![LineRow {
+                product_id: 1,
+                sku: "EMP-1".into(),
+                name: "Copper Kettle — large".into(),
+                unit_price_cents: 4900,
+                quantity: 2,
+                line_total_cents: 9800,
+            }],
+            subtotal_cents: 9800,
+            shipping_cents: 0,
+            net_cents: 8235,
+            vat_cents: 1565,
+            total_cents: 9800,
+            payment: "Visa •••• 4242".into(),
+        }
+    }
+
+    #[test]
+    fn renders_a_pdf() {
+        let bytes = pdf(&sample()).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"));
+        assert!(bytes.len() > 1000);
+        let mut many = sample();
+        many.lines = (0..70).map(|_| many.lines[0].clone()).collect();
+        assert!(pdf(&many).unwrap().len() > bytes.len());
+    }
+}

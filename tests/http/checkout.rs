@@ -1,0 +1,249 @@
+use crate::helpers::{GOOD_CARD, TestApp, location};
+
+#[tokio::test]
+async fn checkout_needs_a_signed_in_customer_and_prefills_the_address() {
+    let app = TestApp::spawn().await;
+    let p = app
+        .product("Oak Bowl", "Oakridge", "Kitchen", 1500, 3)
+        .await;
+    app.add_to_cart(&app.browser, p, 1).await;
+    let res = app.get("/checkout").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/login?next=%2Fcheckout");
+    let (_, b) = app.signed_in("ada").await;
+    app.add_to_cart(&b, p, 1).await;
+    let html = app.get_as(&b, "/checkout").await.text().await.unwrap();
+    assert!(
+        html.contains("12 Analytical Row"),
+        "address from the profile"
+    );
+    assert!(
+        html.contains("Oak Bowl") && html.contains("€19.95"),
+        "review of lines and totals"
+    );
+}
+
+#[tokio::test]
+async fn a_good_card_places_a_paid_order_with_history_invoice_and_mail() {
+    let app = TestApp::spawn().await;
+    let p = app
+        .product("Oak Bowl", "Oakridge", "Kitchen", 1500, 5)
+        .await;
+    let (user, b) = app.signed_in("ada").await;
+    app.add_to_cart(&b, p, 2).await;
+    let res = app.pay(&b, GOOD_CARD).await;
+    assert_eq!(res.status(), 303);
+    let order_path = location(&res);
+    assert!(order_path.starts_with("/orders/"));
+    assert_eq!(app.stock(p).await, 3);
+    let page = app.get_as(&b, &order_path).await.text().await.unwrap();
+    for s in [
+        "Order #",
+        "Paid",
+        "Order placed",
+        "Payment received (Visa •••• 4242)",
+        "€30.00",
+        "€34.95",
+        "Visa •••• 4242",
+        "Invoice 20",
+    ] {
+        assert!(page.contains(s), "order page lacks {s}");
+    }
+    assert!(
+        app.get_as(&b, "/cart")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Your cart is empty")
+    );
+    // Only brand and last four digits are stored.
+    let (brand, last4): (String, String) =
+        sqlx::query_as("SELECT card_brand, card_last4 FROM orders")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!((brand.as_str(), last4.as_str()), ("Visa", "4242"));
+    assert!(!crate::helpers::captured_logs().contains("4242 4242 4242 4242"));
+    let mail = app
+        .mails_to(&user.email)
+        .into_iter()
+        .find(|m| m.subject.contains("is confirmed"))
+        .expect("confirmation");
+    assert_eq!(mail.attachments.len(), 1);
+    assert!(mail.attachments[0].starts_with("invoice-20") && mail.attachments[0].ends_with(".pdf"));
+    let listing = app.get_as(&b, "/orders").await.text().await.unwrap();
+    assert!(listing.contains(&format!(r#"href="{order_path}""#)));
+}
+
+#[tokio::test]
+async fn declined_cards_and_card_input_errors_change_nothing() {
+    let app = TestApp::spawn().await;
+    let p = app
+        .product("Oak Bowl", "Oakridge", "Kitchen", 1500, 5)
+        .await;
+    let (_, b) = app.signed_in("ada").await;
+    app.add_to_cart(&b, p, 2).await;
+    for (card, status, message) in [
+        ("4000 0000 0000 0002", 402, "Your card was declined"),
+        ("4000000000009995", 402, "insufficient funds"),
+    ] {
+        let res = app.pay(&b, card).await;
+        assert_eq!(res.status(), status, "{card}");
+        assert!(res.text().await.unwrap().contains(message), "{card}");
+    }
+    for (card, expiry, cvc, message) in [
+        ("4242 4242 4242 4241", "12/30", "123", "not valid"),
+        ("4242 4242 4242 4242", "01/20", "123", "expired"),
+        ("4242 4242 4242 4242", "12/30", "12", "3 or 4 digits"),
+        ("", "", "", "Enter the card number"),
+    ] {
+        let token = app.checkout_token(&b).await;
+        let res = app.pay_with_token(&b, &token, card, expiry, cvc).await;
+        assert_eq!(res.status(), 422, "{card} {expiry} {cvc}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(message), "{message}");
+        assert!(
+            !html.contains(r#"value="4242"#) && !html.contains(r#"value="12""#),
+            "card number and code are never echoed"
+        );
+    }
+    assert_eq!(app.stock(p).await, 5);
+    assert_eq!(app.order_count().await, 0);
+    let qty: i64 = sqlx::query_scalar("SELECT quantity FROM cart_items")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(qty, 2, "the cart is kept");
+    let outcomes: Vec<String> = sqlx::query_scalar("SELECT outcome FROM payments ORDER BY id")
+        .fetch_all(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        outcomes,
+        ["declined", "insufficient_funds"],
+        "failed attempts are kept for the record"
+    );
+    // Afterwards a good card works.
+    assert_eq!(app.pay(&b, GOOD_CARD).await.status(), 303);
+}
+
+#[tokio::test]
+async fn submitting_the_same_checkout_twice_makes_one_order() {
+    let app = TestApp::spawn().await;
+    let p = app
+        .product("Oak Bowl", "Oakridge", "Kitchen", 1500, 5)
+        .await;
+    let (_, b) = app.signed_in("ada").await;
+    app.add_to_cart(&b, p, 1).await;
+    let token = app.checkout_token(&b).await;
+    let first = app
+        .pay_with_token(&b, &token, GOOD_CARD, "12/30", "123")
+        .await;
+    let second = app
+        .pay_with_token(&b, &token, GOOD_CARD, "12/30", "123")
+        .await;
+    assert_eq!(first.status(), 303);
+    assert_eq!(second.status(), 303);
+    assert_eq!(location(&first), location(&second));
+    assert_eq!(app.order_count().await, 1);
+    assert_eq!(app.stock(p).await, 4);
+    // And at the same moment.
+    app.add_to_cart(&b, p, 1).await;
+    let token = app.checkout_token(&b).await;
+    let csrf = app.csrf_token(&b).await;
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let (client, url, token, csrf) = (
+            b.client.clone(),
+            app.url("/checkout"),
+            token.clone(),
+            csrf.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let form = [
+                ("checkout_token", token.as_str()),
+                ("shipping_address", "1 Road"),
+                ("card_name", "Ada"),
+                ("card_number", "4242424242424242"),
+                ("card_expiry", "12/30"),
+                ("card_cvc", "123"),
+                ("csrf_token", csrf.as_str()),
+            ];
+            let res = client.post(url).form(&form).send().await.unwrap();
+            (res.status().as_u16(), location(&res))
+        }));
+    }
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await.unwrap());
+    }
+    assert!(results.iter().all(|(s, _)| *s == 303), "{results:?}");
+    assert!(
+        results.windows(2).all(|w| w[0].1 == w[1].1),
+        "all land on the same order: {results:?}"
+    );
+    assert_eq!(app.order_count().await, 2);
+    assert_eq!(app.stock(p).await, 3);
+}
+
+#[tokio::test]
+async fn customers_racing_for_the_last_units_never_oversell() {
+    let app = TestApp::spawn().await;
+    let p = app.product("Last Lamp", "Lumen", "Lighting", 3000, 3).await;
+    let mut buyers = Vec::new();
+    for i in 0..8 {
+        let (_, b) = app.signed_in(&format!("buyer{i}")).await;
+        assert_eq!(app.add_to_cart(&b, p, 1).await.status(), 303);
+        let token = app.checkout_token(&b).await;
+        let csrf = app.csrf_token(&b).await;
+        buyers.push((b, token, csrf));
+    }
+    let mut tasks = Vec::new();
+    for (b, token, csrf) in buyers {
+        let url = app.url("/checkout");
+        tasks.push(tokio::spawn(async move {
+            let form = [
+                ("checkout_token", token.as_str()),
+                ("shipping_address", "1 Road"),
+                ("card_name", "Buyer"),
+                ("card_number", "4242424242424242"),
+                ("card_expiry", "12/30"),
+                ("card_cvc", "123"),
+                ("csrf_token", csrf.as_str()),
+            ];
+            let res = b.client.post(url).form(&form).send().await.unwrap();
+            let status = res.status().as_u16();
+            (status, res.text().await.unwrap())
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        let (status, body) = t.await.unwrap();
+        match status {
+            303 => ok += 1,
+            409 => assert!(body.contains("Last Lamp"), "the short line is named"),
+            other => panic!("unexpected status {other}: {body}"),
+        }
+    }
+    assert_eq!(ok, 3);
+    assert_eq!(app.stock(p).await, 0);
+    assert_eq!(app.order_count().await, 3);
+}
+
+#[tokio::test]
+async fn an_empty_cart_or_a_forged_token_cannot_check_out() {
+    let app = TestApp::spawn().await;
+    let (_, b) = app.signed_in("ada").await;
+    let res = app.get_as(&b, "/checkout").await;
+    assert_eq!(location(&res), "/cart");
+    let res = app
+        .pay_with_token(&b, &"a".repeat(64), GOOD_CARD, "12/30", "123")
+        .await;
+    assert_eq!(res.status(), 409);
+    let res = app
+        .pay_with_token(&b, "short", GOOD_CARD, "12/30", "123")
+        .await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(app.order_count().await, 0);
+}
