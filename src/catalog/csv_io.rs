@@ -229,6 +229,9 @@ async fn apply(
     )
     .await?;
     tx.commit().await?;
+    if rows.len() >= 100 {
+        state.db.analyze().await?;
+    }
     state.catalog_cache.invalidate();
     Ok(())
 }

@@ -284,6 +284,7 @@ pub async fn seed_if_empty(state: &AppState, count: usize) -> anyhow::Result<usi
         catalog::add_main_image(&mut tx, id, &img).await?;
     }
     tx.commit().await?;
+    state.db.analyze().await?;
     state.catalog_cache.invalidate();
     tracing::info!(products = count, "demo catalogue created");
     Ok(count)

@@ -104,11 +104,13 @@ enum Skip {
 fn from_where(sql: &mut Sql, f: &Filter, skip: Skip, join: &str) {
     match f.terms.first() {
         Some(first) => {
+            // CROSS JOIN keeps this order on SQLite (its planner would otherwise walk products
+            // by the sort index and probe the terms); PostgreSQL plans it as an ordinary join.
             sql.push(" FROM (SELECT DISTINCT product_id FROM product_terms WHERE term >= ")
                 .text(first)
                 .push(" AND term < ")
                 .text(&prefix_end(first))
-                .push(") m JOIN products p ON p.id = m.product_id");
+                .push(") m CROSS JOIN products p");
         }
         None => {
             sql.push(" FROM products p");
@@ -116,6 +118,9 @@ fn from_where(sql: &mut Sql, f: &Filter, skip: Skip, join: &str) {
     }
     sql.push(join);
     sql.push(" WHERE 1 = 1");
+    if !f.terms.is_empty() {
+        sql.push(" AND p.id = m.product_id");
+    }
     if !f.include_inactive {
         sql.push(" AND p.active = 1");
     }
@@ -257,7 +262,7 @@ pub struct ProductCard {
 const CARD_SELECT: &str = "SELECT p.id, p.sku, p.name, p.brand, p.price_cents, p.stock, p.active, c.name AS category_name, \
      i.thumb, i.thumb_width, i.thumb_height, i.alt \
      FROM products p JOIN categories c ON c.id = p.category_id \
-     LEFT JOIN product_images i ON i.id = (SELECT MIN(id) FROM product_images WHERE product_id = p.id)";
+     LEFT JOIN product_images i ON i.product_id = p.id AND i.position = 0";
 
 /// Cards for these ids, in the order given.
 pub async fn cards(pool: &AnyPool, ids: &[i64]) -> Result<Vec<ProductCard>, DbError> {

@@ -103,6 +103,12 @@ impl Db {
         }
     }
 
+    /// Refreshes the planner's statistics after bulk changes (seeding, CSV imports), so the
+    /// first queries afterwards do not run on plans made for an empty table.
+    pub async fn analyze(&self) -> Result<(), DbError> {
+        sqlx::query("ANALYZE").execute(&self.pool).await.map(|_| ())
+    }
+
     pub async fn ping(&self) -> Result<(), DbError> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)

@@ -278,3 +278,95 @@ async fn admin_creates_a_product_with_an_image_and_finds_it_in_the_catalogue() {
     c.close().await.unwrap();
     let _ = std::fs::remove_file(picture);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browse_add_to_cart_sign_in_check_out_and_open_the_invoice() {
+    let app = TestApp::spawn().await;
+    app.seed(24).await;
+    let user = app.verified_user("grace").await;
+    let driver = Driver::start();
+    let c = driver.client().await;
+
+    // Browse as a guest and put a product in the cart.
+    c.goto(&app.url("/products?category=kitchen"))
+        .await
+        .unwrap();
+    c.find(Locator::Css(".card-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let product_path = path_of(&c).await;
+    assert!(product_path.starts_with("/products/"));
+    let name = c
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    fill(&c, "quantity", "2").await;
+    submit(&c, "/cart/items").await;
+    assert_eq!(path_of(&c).await, "/cart");
+    assert!(body_text(&c).await.contains(&format!("Added 2 × {name}")));
+
+    // Checkout asks to sign in, then comes back; the guest cart is kept.
+    c.find(Locator::Css(r#"a[href="/checkout"]"#))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(path_of(&c).await, "/login?next=%2Fcheckout");
+    fill(&c, "email", &user.email).await;
+    fill(&c, "password", helpers::PASSWORD).await;
+    submit(&c, "/login").await;
+    assert_eq!(path_of(&c).await, "/checkout");
+    assert!(body_text(&c).await.contains(&name));
+    fill(&c, "card_name", "Grace Hopper").await;
+    fill(&c, "card_number", "4242 4242 4242 4242").await;
+    fill(&c, "card_expiry", "12/30").await;
+    fill(&c, "card_cvc", "123").await;
+    std::fs::write(artifact("06-checkout.png"), c.screenshot().await.unwrap()).unwrap();
+    submit(&c, "/checkout").await;
+    let order_path = path_of(&c).await;
+    assert!(order_path.starts_with("/orders/"), "{order_path}");
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Your order is confirmed and paid")
+            && text.contains("Payment received (Visa •••• 4242)")
+    );
+    std::fs::write(artifact("07-order.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // The invoice page and its PDF link.
+    c.find(Locator::Css(r#"a[href$="/invoice"]"#))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(path_of(&c).await.ends_with("/invoice"));
+    assert!(body_text(&c).await.contains("Bill to"));
+    std::fs::write(artifact("08-invoice.png"), c.screenshot().await.unwrap()).unwrap();
+    let pdf_link = c
+        .find(Locator::Css(r#"a[href$="/invoice.pdf"]"#))
+        .await
+        .unwrap();
+    let href = pdf_link.attr("href").await.unwrap().expect("a PDF link");
+    // Fetch the PDF with the browser's own session, as the link would.
+    let fetched = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             fetch(arguments[0]).then(r => Promise.all([r.status, r.headers.get('content-type'), r.arrayBuffer()]))\
+             .then(([s, t, b]) => done([s, t, new TextDecoder('latin1').decode(new Uint8Array(b).slice(0, 5))]));",
+            vec![serde_json::json!(href)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        fetched,
+        serde_json::json!([200, "application/pdf", "%PDF-"])
+    );
+    c.close().await.unwrap();
+}

@@ -82,6 +82,11 @@ async fn the_invoice_matches_the_order_to_the_cent_and_never_changes() {
     assert_eq!(pdf.status(), 200);
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
     let bytes = pdf.bytes().await.unwrap();
+    // Kept as an artefact for people to look at.
+    let _ = std::fs::write(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/target/invoice-sample.pdf"),
+        &bytes,
+    );
     let text = pdf_extract::extract_text_from_mem(&bytes).expect("the PDF parses");
     for s in [
         "Invoice",
