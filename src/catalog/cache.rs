@@ -1,13 +1,14 @@
-//! Listing counts and facets are the costly part of a catalogue page and change only when the
-//! catalogue does. They are cached per filter, dropped on every catalogue write in this process
-//! and after a short time (so several instances converge).
+//! Catalogue listings change only when the catalogue does (admin edits, imports, and stock moved
+//! by checkouts and cancellations). Counts and facets are cached per filter and whole pages per
+//! filter, sort and page; everything is dropped on every such change in this process and after a
+//! short time (so several instances converge, and stock shown is at most that old).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::db::catalog::{Facet, Filter};
+use crate::db::catalog::{Facet, Filter, ProductCard, Sort};
 
 const MAX_AGE: Duration = Duration::from_secs(30);
 const MAX_ENTRIES: usize = 1024;
@@ -19,13 +20,35 @@ pub struct Counts {
     pub brands: Vec<Facet>,
 }
 
+type PageKey = (Filter, Sort, i64);
+type Stamped<T> = (u64, Instant, T);
+
 #[derive(Default)]
 pub struct CatalogCache {
     version: AtomicU64,
-    entries: Mutex<HashMap<Filter, (u64, Instant, Counts)>>,
+    entries: Mutex<HashMap<Filter, Stamped<Counts>>>,
+    pages: Mutex<HashMap<PageKey, Stamped<Vec<ProductCard>>>>,
 }
 
 impl CatalogCache {
+    /// The cards of one listing page, if cached and still current.
+    pub fn page(&self, f: &Filter, sort: Sort, page: i64) -> Option<Vec<ProductCard>> {
+        let version = self.version.load(Ordering::Acquire);
+        let pages = self.pages.lock().ok()?;
+        let (v, at, cards) = pages.get(&(f.clone(), sort, page))?;
+        (*v == version && at.elapsed() < MAX_AGE).then(|| cards.clone())
+    }
+
+    pub fn put_page(&self, f: Filter, sort: Sort, page: i64, cards: Vec<ProductCard>) {
+        let version = self.version.load(Ordering::Acquire);
+        if let Ok(mut pages) = self.pages.lock() {
+            if pages.len() >= MAX_ENTRIES {
+                pages.clear();
+            }
+            pages.insert((f, sort, page), (version, Instant::now(), cards));
+        }
+    }
+
     pub fn get(&self, f: &Filter) -> Option<Counts> {
         let version = self.version.load(Ordering::Acquire);
         let entries = self.entries.lock().ok()?;
@@ -48,6 +71,9 @@ impl CatalogCache {
         self.version.fetch_add(1, Ordering::AcqRel);
         if let Ok(mut entries) = self.entries.lock() {
             entries.clear();
+        }
+        if let Ok(mut pages) = self.pages.lock() {
+            pages.clear();
         }
     }
 }

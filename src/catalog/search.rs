@@ -269,9 +269,18 @@ pub async fn list(state: &AppState, s: &Search) -> Result<Listing, CatalogError>
     };
     let pages = ((counts.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = s.page.min(pages);
-    let ids =
-        catalog::search_ids(pool, &s.filter, s.sort, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
-    let cards = catalog::cards(pool, &ids).await?;
+    let cards = match state.catalog_cache.page(&s.filter, s.sort, page) {
+        Some(cards) => cards,
+        None => {
+            let offset = (page - 1) * PAGE_SIZE;
+            let ids = catalog::search_ids(pool, &s.filter, s.sort, PAGE_SIZE, offset).await?;
+            let cards = catalog::cards(pool, &ids).await?;
+            state
+                .catalog_cache
+                .put_page(s.filter.clone(), s.sort, page, cards.clone());
+            cards
+        }
+    };
     Ok(Listing {
         cards,
         total: counts.total,

@@ -109,12 +109,12 @@ const LINES: &str = "SELECT ci.product_id, ci.quantity, p.sku, p.name, p.brand, 
      (SELECT thumb FROM product_images i WHERE i.product_id = p.id ORDER BY i.position, i.id LIMIT 1) AS thumb \
      FROM cart_items ci JOIN products p ON p.id = ci.product_id WHERE ci.cart_id = $1 ORDER BY ci.added_at, ci.product_id";
 
-pub async fn lines(pool: &AnyPool, cart: i64) -> Result<Vec<Line>, DbError> {
-    sqlx::query_as(LINES).bind(cart).fetch_all(pool).await
-}
-
-pub async fn lines_tx(tx: &mut Tx, cart: i64) -> Result<Vec<Line>, DbError> {
-    sqlx::query_as(LINES).bind(cart).fetch_all(&mut **tx).await
+/// A cart's lines, from the pool or inside a transaction (`&mut *tx`).
+pub async fn lines<'e, E>(exec: E, cart: i64) -> Result<Vec<Line>, DbError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query_as(LINES).bind(cart).fetch_all(exec).await
 }
 
 pub async fn item_count(pool: &AnyPool, cart: i64) -> Result<i64, DbError> {

@@ -102,19 +102,25 @@ enum Skip {
 /// matches come from the term index and products are looked up by key, so a search never walks
 /// the whole product table; further terms narrow that set.
 fn from_where(sql: &mut Sql, f: &Filter, skip: Skip, join: &str) {
-    match f.terms.first() {
-        Some(first) => {
-            // CROSS JOIN keeps this order on SQLite (its planner would otherwise walk products
-            // by the sort index and probe the terms); PostgreSQL plans it as an ordinary join.
-            sql.push(" FROM (SELECT DISTINCT product_id FROM product_terms WHERE term >= ")
-                .text(first)
+    if f.terms.is_empty() {
+        sql.push(" FROM products p");
+    } else {
+        // The matches and their relevance come from one pass over the term index; products are
+        // then looked up by key. CROSS JOIN keeps this order on SQLite (its planner would
+        // otherwise walk products by a sort index and probe the terms); PostgreSQL plans it as
+        // an ordinary join.
+        sql.push(" FROM (SELECT product_id, SUM(weight) AS score FROM product_terms WHERE ");
+        for (i, t) in f.terms.iter().enumerate() {
+            if i > 0 {
+                sql.push(" OR ");
+            }
+            sql.push("(term >= ")
+                .text(t)
                 .push(" AND term < ")
-                .text(&prefix_end(first))
-                .push(") m CROSS JOIN products p");
+                .text(&prefix_end(t))
+                .push(")");
         }
-        None => {
-            sql.push(" FROM products p");
-        }
+        sql.push(" GROUP BY product_id) m CROSS JOIN products p");
     }
     sql.push(join);
     sql.push(" WHERE 1 = 1");
@@ -139,7 +145,8 @@ fn from_where(sql: &mut Sql, f: &Filter, skip: Skip, join: &str) {
     if let Some(max) = f.max_cents {
         sql.push(" AND p.price_cents <= ").int(max);
     }
-    for t in f.terms.iter().skip(1) {
+    // With several words every one must match (the score above counts any of them).
+    for t in f.terms.iter().filter(|_| f.terms.len() > 1) {
         sql.push(" AND p.id IN (SELECT product_id FROM product_terms WHERE term >= ")
             .text(t)
             .push(" AND term < ")
@@ -162,18 +169,7 @@ pub async fn search_ids(
     sql.push(" ORDER BY ");
     match sort {
         Sort::Relevance if !f.terms.is_empty() => {
-            sql.push("(SELECT COALESCE(SUM(pt.weight), 0) FROM product_terms pt WHERE pt.product_id = p.id AND (");
-            for (i, t) in f.terms.iter().enumerate() {
-                if i > 0 {
-                    sql.push(" OR ");
-                }
-                sql.push("(pt.term >= ")
-                    .text(t)
-                    .push(" AND pt.term < ")
-                    .text(&prefix_end(t))
-                    .push(")");
-            }
-            sql.push(")) DESC, p.popularity DESC, p.id DESC");
+            sql.push("m.score DESC, p.popularity DESC, p.id DESC");
         }
         // Until reviews exist, "rating" orders like the default: by popularity.
         Sort::Relevance | Sort::Rating => {

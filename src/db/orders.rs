@@ -212,18 +212,15 @@ where
     Ok(())
 }
 
-/// The same lookup inside a transaction (after the write lock was taken).
-pub async fn find_by_token_tx(tx: &mut Tx, token: &str) -> Result<Option<(i64, i64)>, DbError> {
+/// (order id, customer id) of the order a checkout form made, from the pool or inside a
+/// transaction (after the write lock was taken).
+pub async fn find_by_token<'e, E>(exec: E, token: &str) -> Result<Option<(i64, i64)>, DbError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query_as("SELECT id, user_id FROM orders WHERE checkout_token = $1")
         .bind(token)
-        .fetch_optional(&mut **tx)
-        .await
-}
-
-pub async fn find_by_token(pool: &AnyPool, token: &str) -> Result<Option<(i64, i64)>, DbError> {
-    sqlx::query_as("SELECT id, user_id FROM orders WHERE checkout_token = $1")
-        .bind(token)
-        .fetch_optional(pool)
+        .fetch_optional(exec)
         .await
 }
 
@@ -341,23 +338,17 @@ pub struct LineRow {
     pub line_total_cents: i64,
 }
 
-pub async fn lines(pool: &AnyPool, order: i64) -> Result<Vec<LineRow>, DbError> {
+/// An order's lines, from the pool or inside a transaction (`&mut *tx`).
+pub async fn lines<'e, E>(exec: E, order: i64) -> Result<Vec<LineRow>, DbError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query_as(
         "SELECT product_id, sku, name, unit_price_cents, quantity, line_total_cents FROM order_lines \
          WHERE order_id = $1 ORDER BY id",
     )
     .bind(order)
-    .fetch_all(pool)
-    .await
-}
-
-pub async fn lines_tx(tx: &mut Tx, order: i64) -> Result<Vec<LineRow>, DbError> {
-    sqlx::query_as(
-        "SELECT product_id, sku, name, unit_price_cents, quantity, line_total_cents FROM order_lines \
-         WHERE order_id = $1 ORDER BY id",
-    )
-    .bind(order)
-    .fetch_all(&mut **tx)
+    .fetch_all(exec)
     .await
 }
 

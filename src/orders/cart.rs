@@ -198,7 +198,7 @@ pub async fn merge(state: &AppState, token: &str, user: UserId) -> Result<Vec<St
     };
     let now = state.clock.unix();
     let mut tx = state.db.begin_write().await?;
-    let guest_lines = carts::lines_tx(&mut tx, guest_cart).await?;
+    let guest_lines = carts::lines(&mut *tx, guest_cart).await?;
     let mut notes = Vec::new();
     if !guest_lines.is_empty() {
         let cart = carts::ensure_for_user(&mut tx, user, now).await?;

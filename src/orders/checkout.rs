@@ -123,7 +123,7 @@ pub async fn place(
     let now = state.clock.unix();
     let mut tx = state.db.begin_write().await?;
     // A resubmission that waited for the first one's write lock lands on its order.
-    if let Some((id, owner)) = db::find_by_token_tx(&mut tx, &input.checkout_token).await? {
+    if let Some((id, owner)) = db::find_by_token(&mut *tx, &input.checkout_token).await? {
         tx.rollback().await?;
         return if owner == user.id.0 {
             Ok(Placed::AlreadyPlaced(id))
@@ -133,7 +133,7 @@ pub async fn place(
             ))
         };
     }
-    let mut lines = carts::lines_tx(&mut tx, cart_id).await?;
+    let mut lines = carts::lines(&mut *tx, cart_id).await?;
     if lines.is_empty() {
         return Err(OrderError::NotAllowed("Your cart is empty.".into()));
     }
@@ -264,7 +264,7 @@ pub async fn place(
         },
         currency: store.currency.clone(),
         vat_percent: i64::from(store.vat_percent),
-        lines: db::lines_tx(&mut tx, order_id).await?,
+        lines: db::lines(&mut *tx, order_id).await?,
         subtotal_cents: totals.subtotal.cents(),
         shipping_cents: totals.shipping.cents(),
         net_cents: totals.net.cents(),

@@ -30,9 +30,27 @@ async fn a_good_card_places_a_paid_order_with_history_invoice_and_mail() {
         .product("Oak Bowl", "Oakridge", "Kitchen", 1500, 5)
         .await;
     let (user, b) = app.signed_in("ada").await;
+    // The listing is cached now; the purchase must refresh it.
+    assert!(
+        app.get("/products")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Only 5 left")
+    );
     app.add_to_cart(&b, p, 2).await;
     let res = app.pay(&b, GOOD_CARD).await;
     assert_eq!(res.status(), 303);
+    assert!(
+        app.get("/products")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Only 3 left"),
+        "stale listing"
+    );
     let order_path = location(&res);
     assert!(order_path.starts_with("/orders/"));
     assert_eq!(app.stock(p).await, 3);
