@@ -119,7 +119,25 @@ pub async fn place(
     let Some(cart_id) = cart::find(state, &cart::Owner::User(user.id)).await? else {
         return Err(OrderError::NotAllowed("Your cart is empty.".into()));
     };
+    match buy(state, user, input, &address, &card, cart_id).await {
+        // The same form submitted at the same moment may have emptied the cart or taken the
+        // stock first (PostgreSQL lets both transactions start): then this is its order.
+        Err(e @ (OrderError::NotAllowed(_) | OrderError::Unavailable(_))) => {
+            existing(state, user, &input.checkout_token).await?.ok_or(e)
+        }
+        other => other,
+    }
+}
 
+/// The transaction of a checkout whose input is valid.
+async fn buy(
+    state: &AppState,
+    user: &User,
+    input: &CheckoutInput,
+    address: &str,
+    card: &Card,
+    cart_id: i64,
+) -> Result<Placed, OrderError> {
     let now = state.clock.unix();
     let mut tx = state.db.begin_write().await?;
     // A resubmission that waited for the first one's write lock lands on its order.
@@ -164,7 +182,7 @@ pub async fn place(
         checkout_token: &input.checkout_token,
         email: user.email.as_str(),
         customer_name: &customer_name,
-        shipping_address: &address,
+        shipping_address: address,
         currency: &store.currency,
         vat_percent: i64::from(store.vat_percent),
         subtotal_cents: totals.subtotal.cents(),
@@ -259,7 +277,7 @@ pub async fn place(
         },
         buyer: Party {
             name: customer_name.clone(),
-            address: address.clone(),
+            address: address.to_string(),
             extra: user.email.as_str().to_string(),
         },
         currency: store.currency.clone(),
