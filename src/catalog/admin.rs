@@ -24,6 +24,9 @@ pub struct ProductInput {
     pub price: String,
     pub stock: String,
     pub active: bool,
+    /// The stock the edit form was filled with: if the admin leaves the field as it was, the
+    /// live stock (which checkouts may have lowered meanwhile) is kept.
+    pub stock_original: String,
 }
 
 impl ProductInput {
@@ -37,6 +40,7 @@ impl ProductInput {
             price: Money::from_cents(p.price_cents).to_decimal(),
             stock: p.stock.to_string(),
             active: p.active != 0,
+            stock_original: p.stock.to_string(),
         }
     }
 }
@@ -52,6 +56,8 @@ pub struct ValidProduct {
     pub price: Money,
     pub stock: i64,
     pub active: bool,
+    /// True when the stock field was left as loaded: updates then keep the live stock.
+    pub keep_stock: bool,
 }
 
 pub fn validate(input: &ProductInput) -> Result<ValidProduct, FieldErrors> {
@@ -95,6 +101,7 @@ pub fn validate(input: &ProductInput) -> Result<ValidProduct, FieldErrors> {
                 price,
                 stock,
                 active: input.active,
+                keep_stock: input.stock_original.trim() == input.stock.trim(),
             })
         }
         _ => Err(e),
@@ -197,7 +204,7 @@ pub(crate) async fn save(
         brand: &p.brand,
         category_id,
         price_cents: p.price.cents(),
-        stock: p.stock,
+        stock: (id.is_none() || !p.keep_stock).then_some(p.stock),
         active: p.active,
     };
     let id = match id {
@@ -279,7 +286,9 @@ fn diff(old: &ProductRow, new: &ValidProduct) -> String {
         Money::from_cents(old.price_cents).to_decimal(),
         new.price.to_decimal(),
     );
-    cmp("stock", old.stock.to_string(), new.stock.to_string());
+    if !new.keep_stock {
+        cmp("stock", old.stock.to_string(), new.stock.to_string());
+    }
     cmp(
         "active",
         (old.active != 0).to_string(),

@@ -148,6 +148,8 @@ pub async fn import(state: &AppState, actor: UserId, data: &[u8]) -> Result<Impo
             price: get("price"),
             stock: get("stock"),
             active,
+            // An import sets the stock it names.
+            stock_original: String::new(),
         };
         if input.sku.trim().is_empty() {
             report

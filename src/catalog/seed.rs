@@ -260,6 +260,7 @@ pub async fn seed_if_empty(state: &AppState, count: usize) -> anyhow::Result<usi
             price: Money::from_cents(cents.max(99)),
             stock,
             active: true,
+            keep_stock: false,
         };
         let popularity = rng.below(1000) as i64;
         let id = admin::save(

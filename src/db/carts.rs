@@ -19,31 +19,40 @@ pub async fn id_for_token(pool: &AnyPool, token: &str) -> Result<Option<i64>, Db
         .await
 }
 
-/// The customer's cart, created when missing (a race creates one: the unique index decides).
+/// The customer's cart, created when missing, and locked for this transaction: the upsert writes
+/// the row, so on PostgreSQL a second change to the same cart waits until this one commits (no
+/// lost updates, no two checkouts of one cart). SQLite's write lock already covers it.
 pub async fn ensure_for_user(tx: &mut Tx, user: UserId, now: i64) -> Result<i64, DbError> {
-    sqlx::query(
-        "INSERT INTO carts (user_id, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (user_id) DO NOTHING",
+    sqlx::query_scalar(
+        "INSERT INTO carts (user_id, created_at, updated_at) VALUES ($1, $2, $2) \
+         ON CONFLICT (user_id) DO UPDATE SET updated_at = excluded.updated_at RETURNING id",
     )
     .bind(user.0)
     .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query_scalar("SELECT id FROM carts WHERE user_id = $1")
-        .bind(user.0)
-        .fetch_one(&mut **tx)
-        .await
+    .fetch_one(&mut **tx)
+    .await
 }
 
+/// The same for a guest's cart.
 pub async fn ensure_for_token(tx: &mut Tx, token: &str, now: i64) -> Result<i64, DbError> {
-    sqlx::query("INSERT INTO carts (token, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (token) DO NOTHING")
-        .bind(token)
+    sqlx::query_scalar(
+        "INSERT INTO carts (token, created_at, updated_at) VALUES ($1, $2, $2) \
+         ON CONFLICT (token) DO UPDATE SET updated_at = excluded.updated_at RETURNING id",
+    )
+    .bind(token)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Locks an existing cart for this transaction (see [`ensure_for_user`]).
+pub async fn lock(tx: &mut Tx, cart: i64, now: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE carts SET updated_at = $2 WHERE id = $1")
+        .bind(cart)
         .bind(now)
         .execute(&mut **tx)
         .await?;
-    sqlx::query_scalar("SELECT id FROM carts WHERE token = $1")
-        .bind(token)
-        .fetch_one(&mut **tx)
-        .await
+    Ok(())
 }
 
 pub async fn quantity_of(tx: &mut Tx, cart: i64, product: ProductId) -> Result<i64, DbError> {

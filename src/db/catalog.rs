@@ -374,7 +374,8 @@ pub struct ProductData<'a> {
     pub brand: &'a str,
     pub category_id: i64,
     pub price_cents: i64,
-    pub stock: i64,
+    /// None on an update keeps the stock as it is in the database.
+    pub stock: Option<i64>,
     pub active: bool,
 }
 
@@ -397,7 +398,7 @@ pub async fn insert(
     .bind(p.brand.to_lowercase())
     .bind(p.category_id)
     .bind(p.price_cents)
-    .bind(p.stock)
+    .bind(p.stock.unwrap_or(0))
     .bind(flag(p.active))
     .bind(popularity)
     .bind(now)
@@ -414,7 +415,8 @@ pub async fn update(
 ) -> Result<bool, DbError> {
     let done = sqlx::query(
         "UPDATE products SET sku = $2, name = $3, name_key = $4, description = $5, brand = $6, brand_key = $7, \
-         category_id = $8, price_cents = $9, stock = $10, active = $11, updated_at = $12 WHERE id = $1",
+         category_id = $8, price_cents = $9, stock = COALESCE($10, stock), active = $11, updated_at = $12 \
+         WHERE id = $1",
     )
     .bind(id.0)
     .bind(p.sku.as_str())

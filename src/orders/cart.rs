@@ -165,13 +165,11 @@ pub async fn set(
     quantity: Quantity,
 ) -> Result<(), OrderError> {
     let now = state.clock.unix();
-    let mut tx = state.db.begin_write().await?;
-    let Some(cart) = (match owner {
-        Owner::User(u) => carts::id_for_user(state.db.pool(), *u).await?,
-        Owner::Guest(t) => carts::id_for_token(state.db.pool(), t).await?,
-    }) else {
+    let Some(cart) = find(state, owner).await? else {
         return Err(OrderError::NotFound);
     };
+    let mut tx = state.db.begin_write().await?;
+    carts::lock(&mut tx, cart, now).await?;
     if quantity.get() > 0 {
         let Some((name, stock, _)) = carts::product(&mut tx, product).await? else {
             return Err(OrderError::NotFound);

@@ -27,6 +27,8 @@ pub struct CheckoutInput {
     pub card_number: String,
     pub card_expiry: String,
     pub card_cvc: String,
+    /// The total the form showed, in cents; the card is only charged that amount.
+    pub expected_total_cents: String,
 }
 
 impl CheckoutInput {
@@ -140,6 +142,9 @@ async fn buy(
 ) -> Result<Placed, OrderError> {
     let now = state.clock.unix();
     let mut tx = state.db.begin_write().await?;
+    // One checkout of a cart at a time: a second one (another tab) waits here, then finds the
+    // cart emptied.
+    carts::lock(&mut tx, cart_id, now).await?;
     // A resubmission that waited for the first one's write lock lands on its order.
     if let Some((id, owner)) = db::find_by_token(&mut *tx, &input.checkout_token).await? {
         tx.rollback().await?;
@@ -175,6 +180,16 @@ async fn buy(
         }
     }
     let totals = rules(state).totals(lines.iter().map(|l| l.price_cents * l.quantity));
+    if let Ok(expected) = input.expected_total_cents.trim().parse::<i64>()
+        && expected != totals.total.cents()
+    {
+        // The cart or a price changed after the page was shown: never charge an unseen amount.
+        tx.rollback().await?;
+        return Err(OrderError::Unavailable(vec![format!(
+            "Your cart changed since this page was shown: the total is now {}. Please check it and pay again.",
+            totals.total.display(&state.settings.store.currency)
+        )]));
+    }
     let store = &state.settings.store;
     let customer_name = format!("{} {}", user.first_name, user.last_name);
     let order = NewOrder {
@@ -222,7 +237,7 @@ async fn buy(
     )
     .await?;
 
-    if let Err(decline) = state.payments.charge(&card, totals.total).await {
+    if let Err(decline) = state.payments.charge(card, totals.total).await {
         tx.rollback().await?;
         let record = PaymentRecord {
             user_id: user.id,

@@ -130,12 +130,30 @@ async fn apply(
     let now = state.clock.unix();
     let from: Vec<&str> = to.allowed_from().iter().map(|s| s.as_str()).collect();
     let mut tx = state.db.begin_write().await?;
-    if !db::transition(&mut tx, order.id, &from, to.as_str(), now).await? {
+    // A refund before shipping puts the goods back on the shelf; after shipping they are with
+    // the customer. Trying the unshipped move first keeps the decision inside the same update.
+    let restock = match to {
+        Status::Cancelled => true,
+        Status::Refunded => {
+            db::transition(
+                &mut tx,
+                order.id,
+                &[Status::Paid.as_str()],
+                to.as_str(),
+                now,
+            )
+            .await?
+        }
+        _ => false,
+    };
+    let moved = (to == Status::Refunded && restock)
+        || db::transition(&mut tx, order.id, &from, to.as_str(), now).await?;
+    if !moved {
         tx.rollback().await?;
         return Ok(false);
     }
     let was_paid = order.payment_status == "paid";
-    if to == Status::Cancelled {
+    if restock {
         db::return_stock(&mut tx, order.id).await?;
     }
     if (to == Status::Cancelled || to == Status::Refunded) && was_paid {
@@ -160,7 +178,7 @@ async fn apply(
         to = to.as_str(),
         "order status changed"
     );
-    if to == Status::Cancelled {
+    if restock {
         state.catalog_cache.invalidate();
     }
     notify(state, order, to, tracking, was_paid).await;

@@ -104,6 +104,9 @@ impl Card {
 /// `MM/YY` (also `MM/YYYY`, `MMYY`) → (year, month).
 fn parse_expiry(s: &str) -> Option<(i32, u8)> {
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    if !s.is_ascii() {
+        return None;
+    }
     let (m, y) = match s.split_once('/') {
         Some(parts) => parts,
         None if s.len() == 4 => s.split_at(2),
@@ -188,6 +191,7 @@ mod tests {
             ("4242424242424242", "10/26", "123", "card_expiry"),
             ("4242424242424242", "13/30", "123", "card_expiry"),
             ("4242424242424242", "soon", "123", "card_expiry"),
+            ("4242424242424242", "1é1", "123", "card_expiry"),
             ("4242424242424242", "12/30", "12", "card_cvc"),
             ("4242424242424242", "12/30", "12a", "card_cvc"),
         ] {

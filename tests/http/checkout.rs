@@ -265,3 +265,103 @@ async fn an_empty_cart_or_a_forged_token_cannot_check_out() {
     assert_eq!(res.status(), 409);
     assert_eq!(app.order_count().await, 0);
 }
+
+#[tokio::test]
+async fn a_total_that_changed_after_the_page_was_shown_is_not_charged() {
+    let app = TestApp::spawn().await;
+    let p = app
+        .product("Oak Bowl", "Oakridge", "Kitchen", 1500, 5)
+        .await;
+    let (_, b) = app.signed_in("ada").await;
+    app.add_to_cart(&b, p, 1).await;
+    let html = app.get_as(&b, "/checkout").await.text().await.unwrap();
+    let grab = |name: &str| {
+        let re = regex::Regex::new(&format!(r#"name="{name}" value="([^"]*)""#)).unwrap();
+        re.captures(&html).unwrap()[1].to_string()
+    };
+    let (token, expected) = (grab("checkout_token"), grab("expected_total_cents"));
+    assert_eq!(expected, "1995");
+    sqlx::query("UPDATE products SET price_cents = 2500 WHERE id = $1")
+        .bind(p)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let csrf = app.csrf_token(&b).await;
+    let form = [
+        ("checkout_token", token.as_str()),
+        ("expected_total_cents", expected.as_str()),
+        ("shipping_address", "1 Road"),
+        ("card_name", "Ada"),
+        ("card_number", "4242424242424242"),
+        ("card_expiry", "12/30"),
+        ("card_cvc", "123"),
+        ("csrf_token", csrf.as_str()),
+    ];
+    let res = b
+        .client
+        .post(app.url("/checkout"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("the total is now €29.95")
+            && html.contains(r#"name="expected_total_cents" value="2995""#)
+    );
+    assert_eq!(app.order_count().await, 0);
+    assert_eq!(app.stock(p).await, 5);
+    let payments: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(payments, 0, "nothing was charged");
+}
+
+#[tokio::test]
+async fn two_tabs_checking_out_one_cart_make_one_order() {
+    let app = TestApp::spawn().await;
+    let p = app
+        .product("Oak Bowl", "Oakridge", "Kitchen", 1500, 50)
+        .await;
+    let (_, b) = app.signed_in("ada").await;
+    app.add_to_cart(&b, p, 2).await;
+    let tokens = [app.checkout_token(&b).await, app.checkout_token(&b).await];
+    let csrf = app.csrf_token(&b).await;
+    let mut tasks = Vec::new();
+    for token in tokens {
+        let (client, url, csrf) = (b.client.clone(), app.url("/checkout"), csrf.clone());
+        tasks.push(tokio::spawn(async move {
+            let form = [
+                ("checkout_token", token.as_str()),
+                ("shipping_address", "1 Road"),
+                ("card_name", "Ada"),
+                ("card_number", "4242424242424242"),
+                ("card_expiry", "12/30"),
+                ("card_cvc", "123"),
+                ("csrf_token", csrf.as_str()),
+            ];
+            client
+                .post(url)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [303, 409],
+        "one order, the other tab finds the cart empty"
+    );
+    assert_eq!(app.order_count().await, 1);
+    assert_eq!(app.stock(p).await, 48);
+}

@@ -406,3 +406,62 @@ async fn a_product_that_was_ordered_is_deactivated_instead_of_deleted() {
             .contains("Oak Bowl")
     );
 }
+
+#[tokio::test]
+async fn refunding_before_shipping_restocks_and_saving_a_product_keeps_sales() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let p = app
+        .product("Oak Bowl", "Oakridge", "Kitchen", 1500, 10)
+        .await;
+    // The admin opens the edit form while stock is 10…
+    let form_html = app
+        .get_as(&admin, &format!("/admin/products/{p}/edit"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(form_html.contains(r#"name="stock_original" value="10""#));
+    // …a customer buys 3…
+    let (_, b) = app.signed_in("ada").await;
+    let id = app.bought(&b, p, 3).await;
+    assert_eq!(app.stock(p).await, 7);
+    // …and the admin saves a new description with the stock field untouched.
+    let form = reqwest::multipart::Form::new()
+        .text("name", "Oak Bowl")
+        .text("description", "Now oiled.")
+        .text("brand", "Oakridge")
+        .text("category", "Kitchen")
+        .text("price", "15.00")
+        .text("stock", "10")
+        .text("stock_original", "10")
+        .text("active", "on");
+    assert_eq!(
+        app.post_multipart(&admin, &format!("/admin/products/{p}"), form)
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(app.stock(p).await, 7, "the sale was not undone");
+    // A refund before shipping puts the units back.
+    let res = app
+        .post_form_as(
+            &admin,
+            &format!("/admin/orders/{id}/status"),
+            &[("status", "refunded")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.stock(p).await, 10);
+    let status: String = sqlx::query_scalar("SELECT status FROM orders")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(status, "refunded");
+    assert_eq!(
+        app.get_as(&admin, "/admin/orders?page=9223372036854775807")
+            .await
+            .status(),
+        200
+    );
+}

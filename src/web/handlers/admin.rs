@@ -148,6 +148,7 @@ pub struct ProductForm {
     price: Option<Text<String>>,
     stock: Option<Text<String>>,
     active: Option<Text<String>>,
+    stock_original: Option<Text<String>>,
     image: Option<FileBytes>,
 }
 
@@ -165,6 +166,7 @@ impl ProductForm {
             category: text(&self.category),
             price: text(&self.price),
             stock: text(&self.stock),
+            stock_original: text(&self.stock_original),
             active: self
                 .active
                 .as_ref()

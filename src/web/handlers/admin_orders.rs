@@ -58,7 +58,7 @@ pub async fn list(
         .trim()
         .parse::<i64>()
         .ok()
-        .filter(|p| *p >= 1)
+        .filter(|p| (1..=1_000_000).contains(p)) // bounded: the offset cannot overflow
         .unwrap_or(1);
     let search = (!q.is_empty()).then_some(q.as_str());
     let (rows, total) = db::list(

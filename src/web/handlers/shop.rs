@@ -238,12 +238,14 @@ async fn checkout_page(
     ctx: PageContext,
     state: &AppState,
     user_id: crate::domain::UserId,
-    form: CheckoutInput,
+    mut form: CheckoutInput,
     errors: FieldErrors,
     problems: Vec<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let view = cart::view(state, &Owner::User(user_id)).await?;
+    // The form vouches for the total it shows now.
+    form.expected_total_cents = view.totals.total.cents().to_string();
     render(
         status,
         &CheckoutPage {
@@ -278,6 +280,7 @@ pub async fn checkout_form(
     let form = CheckoutInput {
         checkout_token: checkout::new_token(),
         shipping_address: user.address.clone(),
+        expected_total_cents: view.totals.total.cents().to_string(),
         ..CheckoutInput::default()
     };
     render(
