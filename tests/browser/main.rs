@@ -97,14 +97,41 @@ async fn fill(c: &Client, id: &str, value: &str) {
 }
 
 async fn submit(c: &Client, form_action: &str) {
-    c.find(Locator::Css(&format!(
-        r#"form[action="{form_action}"] button[type="submit"]"#
-    )))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    let button = c
+        .find(Locator::Css(&format!(
+            r#"form[action="{form_action}"] button[type="submit"]"#
+        )))
+        .await
+        .unwrap();
+    click_and_wait(c, button).await;
+}
+
+/// Clicks and waits until the next document has loaded: the current one is marked first, so a
+/// page re-rendered at the same address counts too (WebDriver does not reliably wait for form
+/// submissions).
+async fn click_and_wait(c: &Client, element: fantoccini::elements::Element) {
+    c.execute("window.__emporiumOld = true;", vec![])
+        .await
+        .unwrap();
+    element.click().await.unwrap();
+    let started = Instant::now();
+    loop {
+        let done = c
+            .execute(
+                "return !window.__emporiumOld && document.readyState === 'complete';",
+                vec![],
+            )
+            .await
+            .unwrap_or(serde_json::Value::Bool(false));
+        if done == serde_json::Value::Bool(true) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the next page did not load"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn path_of(c: &Client) -> String {
@@ -245,12 +272,11 @@ async fn admin_creates_a_product_with_an_image_and_finds_it_in_the_catalogue() {
 
     c.goto(&app.url("/")).await.unwrap();
     fill(&c, "header-q", "moonlight").await;
-    c.find(Locator::Css(".header-search button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_and_wait(
+        &c,
+        c.find(Locator::Css(".header-search button")).await.unwrap(),
+    )
+    .await;
     assert_eq!(path_of(&c).await, "/products?q=moonlight");
     let text = body_text(&c).await;
     assert!(
@@ -291,12 +317,7 @@ async fn browse_add_to_cart_sign_in_check_out_and_open_the_invoice() {
     c.goto(&app.url("/products?category=kitchen"))
         .await
         .unwrap();
-    c.find(Locator::Css(".card-link"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_and_wait(&c, c.find(Locator::Css(".card-link")).await.unwrap()).await;
     let product_path = path_of(&c).await;
     assert!(product_path.starts_with("/products/"));
     let name = c
@@ -312,12 +333,13 @@ async fn browse_add_to_cart_sign_in_check_out_and_open_the_invoice() {
     assert!(body_text(&c).await.contains(&format!("Added 2 × {name}")));
 
     // Checkout asks to sign in, then comes back; the guest cart is kept.
-    c.find(Locator::Css(r#"a[href="/checkout"]"#))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_and_wait(
+        &c,
+        c.find(Locator::Css(r#"a[href="/checkout"]"#))
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(path_of(&c).await, "/login?next=%2Fcheckout");
     fill(&c, "email", &user.email).await;
     fill(&c, "password", helpers::PASSWORD).await;
@@ -340,12 +362,13 @@ async fn browse_add_to_cart_sign_in_check_out_and_open_the_invoice() {
     std::fs::write(artifact("07-order.png"), c.screenshot().await.unwrap()).unwrap();
 
     // The invoice page and its PDF link.
-    c.find(Locator::Css(r#"a[href$="/invoice"]"#))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_and_wait(
+        &c,
+        c.find(Locator::Css(r#"a[href$="/invoice"]"#))
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(path_of(&c).await.ends_with("/invoice"));
     assert!(body_text(&c).await.contains("Bill to"));
     std::fs::write(artifact("08-invoice.png"), c.screenshot().await.unwrap()).unwrap();
