@@ -42,13 +42,9 @@ pub async fn create_or_promote(
         first_name: "",
         last_name: "",
     };
-    let password = state.policy.check(raw, &ctx).map_err(|msgs| {
-        let mut e = FieldErrors::new();
-        for m in msgs {
-            e.add("password", m);
-        }
-        AccountError::Invalid(e)
-    })?;
+    let Some(password) = e.check_all("password", state.policy.check(raw, &ctx)) else {
+        return Err(e.into());
+    };
     let hash = state.hasher.hash(&password).await?;
     let mut tx = state.db.begin_write().await?;
     users::insert(

@@ -91,11 +91,7 @@ pub async fn change(
         Ok(pw) if e.is_empty() => pw,
         Ok(_) => return Err(e.into()),
         Err(more) => {
-            for (f, msgs) in more.fields() {
-                for m in msgs {
-                    e.add(f, m.clone());
-                }
-            }
+            e.merge(more);
             return Err(e.into());
         }
     };

@@ -226,7 +226,7 @@ pub async fn seed_if_empty(state: &AppState, count: usize) -> anyhow::Result<usi
     let dir = state.settings.media.dir.clone();
     let now = state.clock.unix();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let mut tx = state.db.begin_write().await?;
+    let mut planned = Vec::with_capacity(count);
     for i in 0..count {
         let (category, hue, nouns, base) = CATEGORIES[i % CATEGORIES.len()];
         let noun = nouns[(i / CATEGORIES.len()) % nouns.len()];
@@ -263,24 +263,37 @@ pub async fn seed_if_empty(state: &AppState, count: usize) -> anyhow::Result<usi
             keep_stock: false,
         };
         let popularity = rng.below(1000) as i64;
+        let svg = images::demo_svg(&name, brand, hue + (i as u32 * 7) % 30, i as u32);
+        planned.push((product, popularity, svg));
+    }
+    // The pictures are files: written on a blocking thread, not on the async workers.
+    let files = tokio::task::spawn_blocking(move || {
+        planned
+            .into_iter()
+            .map(|(product, popularity, svg)| {
+                images::store(&dir, svg.as_bytes(), "svg").map(|file| (product, popularity, file))
+            })
+            .collect::<std::io::Result<Vec<_>>>()
+    })
+    .await??;
+    let mut tx = state.db.begin_write().await?;
+    for (i, (product, popularity, file)) in files.iter().enumerate() {
         let id = admin::save(
             &mut tx,
             None,
-            &product,
-            popularity,
+            product,
+            *popularity,
             now - (count - i) as i64 * 1800,
         )
         .await?;
-        let svg = images::demo_svg(&name, brand, hue + (i as u32 * 7) % 30, i as u32);
-        let file = images::store(&dir, svg.as_bytes(), "svg")?;
         let img = NewImage {
-            file: &file,
-            thumb: &file,
+            file,
+            thumb: file,
             width: 600,
             height: 600,
             thumb_width: 400,
             thumb_height: 400,
-            alt: &name,
+            alt: &product.name,
         };
         catalog::add_main_image(&mut tx, id, &img).await?;
     }

@@ -41,6 +41,13 @@ impl FieldErrors {
         }
     }
 
+    /// Adds every message of `other` (errors found by another check of the same form).
+    pub fn merge(&mut self, other: FieldErrors) {
+        for (field, messages) in other.0 {
+            self.0.entry(field).or_default().extend(messages);
+        }
+    }
+
     pub fn get(&self, field: &str) -> &[String] {
         self.0.get(field).map(Vec::as_slice).unwrap_or(&[])
     }

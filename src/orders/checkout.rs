@@ -18,7 +18,7 @@ use crate::email::{Action, EmailContent};
 use crate::state::AppState;
 
 /// The checkout form. The card fields are used for this request only.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct CheckoutInput {
     pub checkout_token: String,
@@ -29,6 +29,19 @@ pub struct CheckoutInput {
     pub card_cvc: String,
     /// The total the form showed, in cents; the card is only charged that amount.
     pub expected_total_cents: String,
+}
+
+/// Never shows the card number or the security code, should the input ever be logged.
+impl std::fmt::Debug for CheckoutInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckoutInput")
+            .field("checkout_token", &self.checkout_token)
+            .field("card_name", &self.card_name)
+            .field("card_number", &"[redacted]")
+            .field("card_cvc", &"[redacted]")
+            .field("card_expiry", &self.card_expiry)
+            .finish_non_exhaustive()
+    }
 }
 
 impl CheckoutInput {
@@ -107,11 +120,7 @@ pub async fn place(
     ) {
         Ok(c) => Some(c),
         Err(e) => {
-            for (f, msgs) in e.fields() {
-                for m in msgs {
-                    errors.add(f, m.clone());
-                }
-            }
+            errors.merge(e);
             None
         }
     };

@@ -277,11 +277,7 @@ async fn save_product(
         Some(data) => match admin::prepare_image(state, data, input.name.trim()).await {
             Ok(img) => Some(img),
             Err(CatalogError::Invalid(e)) => {
-                for (f, msgs) in e.fields() {
-                    for m in msgs {
-                        errors.add(f, m.clone());
-                    }
-                }
+                errors.merge(e);
                 None
             }
             Err(e) => return Err(e),
