@@ -140,7 +140,7 @@ async fn create_admin(
     match admin::create_or_promote(&state, email, username, password.as_deref()).await {
         Ok(AdminOutcome::Created) => println!("administrator {username} <{email}> created"),
         Ok(AdminOutcome::Promoted) => println!("account <{email}> is now an administrator"),
-        Err(AccountError::Invalid(errors)) => {
+        Err(AccountError::Invalid(errors) | AccountError::Taken(errors)) => {
             for (field, messages) in errors.fields() {
                 for m in messages {
                     eprintln!("{field}: {m}");

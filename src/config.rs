@@ -26,6 +26,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub store: StoreSettings,
     pub media: MediaSettings,
+    pub api: ApiSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -54,6 +55,30 @@ impl Default for StoreSettings {
             legal_name: "Emporium GmbH".into(),
             address: "1 Market Square\n10115 Berlin\nGermany".into(),
             vat_id: "DE000000000".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiSettings {
+    /// Lifetime of a JWT access token.
+    pub access_token_minutes: u32,
+    /// Lifetime of a refresh token (each refresh issues a new one).
+    pub refresh_token_days: u32,
+    /// Largest accepted JSON body in bytes; larger requests get 413.
+    pub max_json_bytes: usize,
+    /// Origins allowed to call the API from a browser (CORS). Empty: CORS is off.
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        Self {
+            access_token_minutes: 15,
+            refresh_token_days: 30,
+            max_json_bytes: 65536,
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -286,6 +311,8 @@ impl Settings {
                     .prefix_separator("_")
                     .separator("__")
                     .try_parsing(true)
+                    .list_separator(",")
+                    .with_list_parse_key("api.cors_origins")
                     .source(Some(setting_overrides())),
             )
             .build()?;
@@ -381,6 +408,36 @@ impl Settings {
         }
         if self.security.max_concurrent_hashes == 0 {
             return invalid("security.max_concurrent_hashes", "must be at least 1");
+        }
+        if !(1..=60).contains(&self.api.access_token_minutes) {
+            return invalid("api.access_token_minutes", "must be between 1 and 60");
+        }
+        if !(1..=365).contains(&self.api.refresh_token_days) {
+            return invalid("api.refresh_token_days", "must be between 1 and 365");
+        }
+        if self.api.max_json_bytes < 1024 {
+            return invalid("api.max_json_bytes", "must be at least 1024");
+        }
+        for origin in &self.api.cors_origins {
+            if !(origin.starts_with("https://") || origin.starts_with("http://"))
+                || origin.ends_with('/')
+                || origin.contains('*')
+            {
+                return invalid(
+                    "api.cors_origins",
+                    &format!(
+                        "holds `{origin}`: each entry must be an origin such as https://app.example.com"
+                    ),
+                );
+            }
+        }
+        if let (Some(a), Some(b)) = (&self.security.session_key, &self.security.jwt_secret)
+            && a.expose_secret() == b.expose_secret()
+        {
+            return invalid(
+                "security.jwt_secret",
+                "must differ from security.session_key",
+            );
         }
         for (key, secret) in [
             ("security.session_key", &self.security.session_key),

@@ -10,6 +10,7 @@
 //! - `startup`: `Application::build(settings)`, shared by `main` and the tests
 
 pub mod accounts;
+pub mod api;
 pub mod catalog;
 pub mod cli;
 pub mod clock;

@@ -88,6 +88,7 @@ impl Application {
         std::fs::create_dir_all(&media_dir)
             .map_err(|e| anyhow::anyhow!("cannot create media.dir {}: {e}", media_dir.display()))?;
         let secure = settings.server.secure_cookies;
+        let api_settings = settings.api.clone();
         let mut server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(store.clone(), key.clone())
                 .cookie_name(cookie_name.to_string())
@@ -120,6 +121,7 @@ impl Application {
                 .app_data(web::QueryConfig::default().error_handler(|_err, _req| {
                     AppError::BadRequest("The address contains invalid parameters.".into()).into()
                 }))
+                .configure(|cfg| crate::api::routes(cfg, &api_settings))
                 .configure(routes)
                 .service(actix_files::Files::new("/media", &media_dir))
                 .service(
@@ -168,7 +170,7 @@ impl Application {
     }
 }
 
-/// Removes expired sessions and old rate-limit records every ten minutes.
+/// Removes expired sessions, API tokens and old rate-limit records every ten minutes.
 fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(600));
@@ -177,6 +179,9 @@ fn spawn_housekeeping(state: AppState) {
             let now = state.clock.unix();
             if let Err(e) = crate::db::sessions::delete_expired(state.db.pool(), now).await {
                 tracing::warn!(error = %e, "housekeeping: expired sessions not removed");
+            }
+            if let Err(e) = crate::db::api_tokens::prune(state.db.pool(), now).await {
+                tracing::warn!(error = %e, "housekeeping: expired API tokens not removed");
             }
             if let Err(e) =
                 crate::db::rate_limits::prune(state.db.pool(), now - 2 * 24 * 3600).await

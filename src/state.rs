@@ -22,6 +22,8 @@ pub struct AppState {
     pub payments: Arc<dyn crate::orders::payment::PaymentGateway>,
     /// Short content hash of the stylesheet, appended to its URL so it can be cached for long.
     pub css_version: Arc<str>,
+    /// The key API access tokens are signed and checked with.
+    pub jwt: Arc<crate::accounts::api_tokens::JwtKeys>,
 }
 
 impl AppState {
@@ -36,7 +38,11 @@ impl AppState {
             settings.security.password_require_classes,
             settings.security.password_min_strength,
         );
+        let jwt = Arc::new(crate::accounts::api_tokens::JwtKeys::new(
+            settings.security.jwt_secret.as_ref(),
+        ));
         Ok(Self {
+            jwt,
             db,
             settings: Arc::new(settings),
             clock: Clock::default(),

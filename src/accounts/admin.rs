@@ -1,4 +1,4 @@
-//! Creating administrators from the command line (`emporium create-admin`).
+//! Administrator accounts (`emporium create-admin`) and deactivating accounts.
 
 use super::AccountError;
 use crate::db::users::{self, NewUser};
@@ -68,4 +68,25 @@ pub async fn create_or_promote(
     .await?;
     tx.commit().await?;
     Ok(AdminOutcome::Created)
+}
+
+/// Deactivates an account: it can no longer sign in, and its sessions and API tokens end now.
+pub async fn deactivate(state: &AppState, id: crate::domain::UserId) -> Result<(), AccountError> {
+    let now = state.clock.unix();
+    let mut tx = state.db.begin_write().await?;
+    users::set_active(&mut tx, id, false, now).await?;
+    crate::db::sessions::delete_for_user(&mut *tx, id).await?;
+    super::api_tokens::revoke_all(&mut *tx, id, now, "deactivated").await?;
+    tx.commit().await?;
+    crate::db::auth_events::record(
+        state.db.pool(),
+        crate::db::auth_events::AuthEvent::Deactivated,
+        Some(id),
+        &format!("user:{id}"),
+        "",
+        now,
+    )
+    .await?;
+    tracing::info!(user_id = %id, "account deactivated");
+    Ok(())
 }

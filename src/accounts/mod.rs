@@ -3,6 +3,7 @@
 //! the rules, the web layer only translates.
 
 pub mod admin;
+pub mod api_tokens;
 pub mod hashing;
 pub mod limits;
 pub mod login;
@@ -18,6 +19,9 @@ use crate::domain::FieldErrors;
 pub enum AccountError {
     #[error("the input is not valid")]
     Invalid(FieldErrors),
+    /// The username or email address belongs to another account (the API answers 409).
+    #[error("already taken")]
+    Taken(FieldErrors),
     #[error("unknown account or wrong password")]
     InvalidCredentials,
     #[error("the email address is not verified yet")]
@@ -53,7 +57,7 @@ impl From<crate::db::users::WriteError> for AccountError {
                         "An account with this email address already exists. Sign in or reset your password.",
                     ),
                 }
-                AccountError::Invalid(errors)
+                AccountError::Taken(errors)
             }
             WriteError::Db(e) => AccountError::Db(e),
         }

@@ -57,7 +57,7 @@ fn check_new(
     }
 }
 
-/// Stores a new hash, retires reset links and ends every session of the user. The caller
+/// Stores a new hash, retires reset links and ends every session and API token of the user. The caller
 /// starts a fresh session when the user stays signed in.
 async fn replace_password(
     tx: &mut Tx,
@@ -69,6 +69,7 @@ async fn replace_password(
     users::set_password_hash(tx, user.id, hash, now).await?;
     email_tokens::revoke(tx, user.id, &[Purpose::ResetPassword], now).await?;
     sessions::delete_for_user(&mut **tx, user.id).await?;
+    super::api_tokens::revoke_all(&mut **tx, user.id, now, "password").await?;
     Ok(())
 }
 

@@ -81,6 +81,7 @@ pub async fn update(
             Birthday::parse(&input.birthday, state.clock.now().date()).map(Some),
         )
     };
+    let mut taken = FieldErrors::new();
     let new_email = email.as_ref().filter(|m| **m != user.email).cloned();
     if let Some(m) = &new_email {
         if input.current_password.is_empty()
@@ -95,7 +96,7 @@ pub async fn update(
             );
         }
         if users::find_by_email(state.db.pool(), m).await?.is_some() {
-            e.add(
+            taken.add(
                 "email",
                 "An account with this email address already exists.",
             );
@@ -113,10 +114,15 @@ pub async fn update(
         username, first_name, last_name, address, phone, title, birthday,
     )
     else {
+        e.merge(taken);
         return Err(e.into());
     };
     if !e.is_empty() {
+        e.merge(taken);
         return Err(e.into());
+    }
+    if !taken.is_empty() {
+        return Err(AccountError::Taken(taken));
     }
     let birthday = birthday.map(|b| b.to_iso());
     let now = state.clock.unix();

@@ -154,7 +154,7 @@ pub async fn register(
         );
     }
     if !taken.is_empty() {
-        return Err(AccountError::Invalid(taken));
+        return Err(AccountError::Taken(taken));
     }
     let hash = state.hasher.hash(&reg.password).await?;
     let birthday = reg.birthday.map(|b| b.to_iso());

@@ -18,6 +18,9 @@ pub enum AuthEvent {
     EmailVerified,
     EmailChanged,
     Registered,
+    /// A refresh token was presented a second time: its family was revoked.
+    TokenReuse,
+    Deactivated,
 }
 
 impl AuthEvent {
@@ -34,6 +37,8 @@ impl AuthEvent {
             AuthEvent::EmailVerified => "email_verified",
             AuthEvent::EmailChanged => "email_changed",
             AuthEvent::Registered => "registered",
+            AuthEvent::TokenReuse => "token_reuse",
+            AuthEvent::Deactivated => "deactivated",
         }
     }
 }

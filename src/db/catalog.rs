@@ -244,6 +244,7 @@ pub struct ProductCard {
     pub id: i64,
     pub sku: String,
     pub name: String,
+    pub description: String,
     pub brand: String,
     pub price_cents: i64,
     pub stock: i64,
@@ -255,7 +256,7 @@ pub struct ProductCard {
     pub alt: Option<String>,
 }
 
-const CARD_SELECT: &str = "SELECT p.id, p.sku, p.name, p.brand, p.price_cents, p.stock, p.active, c.name AS category_name, \
+const CARD_SELECT: &str = "SELECT p.id, p.sku, p.name, p.description, p.brand, p.price_cents, p.stock, p.active, c.name AS category_name, \
      i.thumb, i.thumb_width, i.thumb_height, i.alt \
      FROM products p JOIN categories c ON c.id = p.category_id \
      LEFT JOIN product_images i ON i.product_id = p.id AND i.position = 0";

@@ -3,6 +3,7 @@
 //! TEXT and BLOB/BYTEA; queries use `$n` placeholders and `RETURNING`.
 //! All SQL of the store lives in this module's submodules.
 
+pub mod api_tokens;
 pub mod audit;
 pub mod auth_events;
 pub mod carts;

@@ -10,6 +10,11 @@ impl Quantity {
             .trim()
             .parse()
             .map_err(|_| "Enter the quantity as a whole number, like 2.".to_string())?;
+        Self::from_number(n, allow_zero)
+    }
+
+    /// The same rules for a number that arrived as one (JSON).
+    pub fn from_number(n: i64, allow_zero: bool) -> Result<Self, String> {
         let min = if allow_zero { 0 } else { 1 };
         if n < min {
             return Err(if allow_zero {

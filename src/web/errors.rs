@@ -53,6 +53,7 @@ impl From<AccountError> for AppError {
                 AppError::BadRequest("This link is invalid, already used or expired.".into())
             }
             AccountError::Invalid(_)
+            | AccountError::Taken(_)
             | AccountError::InvalidCredentials
             | AccountError::Unverified => {
                 AppError::BadRequest("The request could not be processed.".into())
@@ -245,12 +246,16 @@ pub async fn error_pages(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let is_api = req.path().starts_with("/api/");
     let res = match next.call(req).await {
         Ok(res) => res.map_into_boxed_body(),
         Err(e) => {
             let status = e.as_response_error().status_code();
             if status.is_server_error() {
                 tracing::error!(error = %e, "request failed in middleware");
+            }
+            if is_api {
+                return Err(crate::api::error::ApiError::for_status(status).into());
             }
             return Err(StyledFailure(status).into());
         }

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod admin;
+mod api;
 mod cart;
 mod catalog;
 mod checkout;

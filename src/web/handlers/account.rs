@@ -122,7 +122,7 @@ pub async fn profile(
             );
             Ok(see_other("/account"))
         }
-        Err(AccountError::Invalid(errors)) => {
+        Err(AccountError::Invalid(errors) | AccountError::Taken(errors)) => {
             let mut form = input;
             form.current_password.clear();
             let page = ProfilePage {
@@ -176,7 +176,7 @@ pub async fn password(
             );
             Ok(see_other("/account"))
         }
-        Err(AccountError::Invalid(errors)) => render(
+        Err(AccountError::Invalid(errors) | AccountError::Taken(errors)) => render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &PasswordPage { ctx, errors },
         ),

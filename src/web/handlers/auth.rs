@@ -57,7 +57,7 @@ pub async fn register(
             session::flash(&session, FlashLevel::Success, message);
             Ok(see_other("/login"))
         }
-        Err(AccountError::Invalid(errors)) => {
+        Err(AccountError::Invalid(errors) | AccountError::Taken(errors)) => {
             let page = RegisterPage {
                 ctx,
                 form: input.without_passwords(),

@@ -1,0 +1,218 @@
+//! `/api/v1/cart`: the signed-in customer's cart, the same cart the pages show.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::auth::ApiUser;
+use super::error::{ApiError, ErrorBody};
+use crate::domain::{FieldErrors, ProductId, Quantity};
+use crate::orders::cart::{self, CartView, Owner};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CartItem {
+    pub product_id: i64,
+    pub sku: String,
+    pub name: String,
+    pub brand: String,
+    pub unit_price_cents: i64,
+    pub quantity: i64,
+    pub line_total_cents: i64,
+    /// Units in stock now.
+    pub stock: i64,
+    /// Why this line blocks checkout (no longer sold, out of stock, fewer left), if it does.
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Cart {
+    pub items: Vec<CartItem>,
+    /// Units in the cart.
+    pub item_count: i64,
+    pub currency: String,
+    pub subtotal_cents: i64,
+    pub shipping_cents: i64,
+    /// The VAT included in the total.
+    pub vat_cents: i64,
+    pub total_cents: i64,
+    /// True when a line must be changed before the order can be placed.
+    pub blocked: bool,
+}
+
+pub fn to_json(state: &AppState, v: CartView) -> Cart {
+    Cart {
+        items: v
+            .lines
+            .into_iter()
+            .map(|l| CartItem {
+                product_id: l.product_id,
+                sku: l.sku,
+                name: l.name,
+                brand: l.brand,
+                unit_price_cents: l.unit_price.cents(),
+                quantity: l.quantity,
+                line_total_cents: l.line_total.cents(),
+                stock: l.stock,
+                problem: l.problem,
+            })
+            .collect(),
+        item_count: v.items,
+        currency: state.settings.store.currency.clone(),
+        subtotal_cents: v.totals.subtotal.cents(),
+        shipping_cents: v.totals.shipping.cents(),
+        vat_cents: v.totals.vat.cents(),
+        total_cents: v.totals.total.cents(),
+        blocked: v.blocked,
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"product_id": 7, "quantity": 2}))]
+pub struct CartChange {
+    pub product_id: i64,
+    /// POST: units to add (at least 1). PATCH: the line's new quantity (0 removes it).
+    #[schema(minimum = 0, maximum = 999)]
+    pub quantity: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CartRemove {
+    /// The product to take out of the cart; without it the whole cart is emptied.
+    pub product_id: Option<i64>,
+}
+
+fn quantity(n: i64, allow_zero: bool) -> Result<Quantity, ApiError> {
+    let mut e = FieldErrors::new();
+    e.check("quantity", Quantity::from_number(n, allow_zero))
+        .ok_or_else(|| ApiError::invalid(e))
+}
+
+/// Stock refusals are about the shop's state, not the request's form: 422.
+fn stock_refusal(e: crate::orders::OrderError) -> ApiError {
+    match e {
+        crate::orders::OrderError::Invalid(errors) if errors.has("quantity") => {
+            let mut api = ApiError::unprocessable("Not enough in stock.");
+            api.body.errors = Some(errors);
+            api
+        }
+        other => other.into(),
+    }
+}
+
+async fn current(state: &AppState, owner: &Owner) -> Result<HttpResponse, ApiError> {
+    let view = cart::view(state, owner).await?;
+    Ok(HttpResponse::Ok().json(to_json(state, view)))
+}
+
+/// The cart with current prices, totals and any lines that block checkout.
+#[utoipa::path(
+    get,
+    path = "/api/v1/cart",
+    tag = "cart",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The cart", body = Cart),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+    )
+)]
+pub async fn show(state: web::Data<AppState>, user: ApiUser) -> Result<HttpResponse, ApiError> {
+    current(&state, &Owner::User(user.0.user.id)).await
+}
+
+/// Adds units of a product (never more than the stock, counting what is in the cart).
+#[utoipa::path(
+    post,
+    path = "/api/v1/cart",
+    tag = "cart",
+    security(("bearer" = [])),
+    request_body = CartChange,
+    responses(
+        (status = 200, description = "The cart after the change", body = Cart),
+        (status = 400, description = "Invalid quantity or body", body = ErrorBody),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 404, description = "No such product on sale", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Not enough in stock", body = ErrorBody),
+    )
+)]
+pub async fn add(
+    state: web::Data<AppState>,
+    user: ApiUser,
+    body: web::Json<CartChange>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = Owner::User(user.0.user.id);
+    let q = quantity(body.quantity, false)?;
+    cart::add(&state, &owner, ProductId(body.product_id), q)
+        .await
+        .map_err(stock_refusal)?;
+    current(&state, &owner).await
+}
+
+/// Sets a line's quantity; 0 removes the line.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/cart",
+    tag = "cart",
+    security(("bearer" = [])),
+    request_body = CartChange,
+    responses(
+        (status = 200, description = "The cart after the change", body = Cart),
+        (status = 400, description = "Invalid quantity or body", body = ErrorBody),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 404, description = "The product is not in the cart or not sold", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Not enough in stock", body = ErrorBody),
+    )
+)]
+pub async fn update(
+    state: web::Data<AppState>,
+    user: ApiUser,
+    body: web::Json<CartChange>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = Owner::User(user.0.user.id);
+    let q = quantity(body.quantity, true)?;
+    let product = ProductId(body.product_id);
+    let view = cart::view(&state, &owner).await?;
+    if !view.lines.iter().any(|l| l.product_id == product.0) {
+        return Err(ApiError::not_found("This product is not in your cart."));
+    }
+    cart::set(&state, &owner, product, q)
+        .await
+        .map_err(stock_refusal)?;
+    current(&state, &owner).await
+}
+
+/// Removes one product (`?product_id=`) or empties the cart.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/cart",
+    tag = "cart",
+    security(("bearer" = [])),
+    params(CartRemove),
+    responses(
+        (status = 200, description = "The cart after the change", body = Cart),
+        (status = 400, description = "Invalid parameter", body = ErrorBody),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+    )
+)]
+pub async fn remove(
+    state: web::Data<AppState>,
+    user: ApiUser,
+    query: web::Query<CartRemove>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = Owner::User(user.0.user.id);
+    let view = cart::view(&state, &owner).await?;
+    let zero = quantity(0, true)?;
+    for line in view
+        .lines
+        .iter()
+        .filter(|l| query.product_id.is_none_or(|p| p == l.product_id))
+    {
+        cart::set(&state, &owner, ProductId(line.product_id), zero).await?;
+    }
+    current(&state, &owner).await
+}

@@ -1,0 +1,119 @@
+//! The JSON API (`/api/v1`): another skin over the domain functions the HTML pages use.
+//! Requests authenticate with bearer JWTs only, never with the session cookie (so there is no
+//! CSRF exposure); every error is JSON; CORS is off unless `api.cors_origins` lists origins.
+
+pub mod auth;
+pub mod cart;
+pub mod customer;
+pub mod docs;
+pub mod error;
+pub mod orders;
+pub mod products;
+
+use actix_web::error::{JsonPayloadError, QueryPayloadError};
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::middleware::{Condition, from_fn};
+use actix_web::web;
+
+use crate::config::ApiSettings;
+use error::ApiError;
+
+fn json_error(err: JsonPayloadError) -> ApiError {
+    match err {
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The request body is too large.",
+            )
+        }
+        JsonPayloadError::ContentType => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the body as JSON (Content-Type: application/json).",
+        ),
+        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::bad_request(format!(
+            "A field is missing or has the wrong type (line {}, column {}).",
+            e.line(),
+            e.column()
+        )),
+        JsonPayloadError::Deserialize(_) => ApiError::bad_request("The body is not valid JSON."),
+        _ => ApiError::bad_request("The request body could not be read."),
+    }
+}
+
+fn query_error(_: QueryPayloadError) -> ApiError {
+    ApiError::bad_request("A query parameter is not valid.")
+}
+
+fn cors(api: &ApiSettings) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("idempotency-key"),
+        ])
+        .max_age(600);
+    for origin in &api.cors_origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig, api: &ApiSettings) {
+    cfg.service(docs::swagger_ui()).service(
+        web::scope("/api")
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(api.max_json_bytes)
+                    .error_handler(|err, _req| json_error(err).into()),
+            )
+            .app_data(
+                web::QueryConfig::default().error_handler(|err, _req| query_error(err).into()),
+            )
+            .app_data(web::PathConfig::default().error_handler(|_err, _req| {
+                ApiError::not_found("There is nothing at this address.").into()
+            }))
+            .wrap(Condition::new(!api.cors_origins.is_empty(), cors(api)))
+            .wrap(from_fn(error::json_errors))
+            .service(web::resource("/docs").get(|| async {
+                actix_web::HttpResponse::PermanentRedirect()
+                    .insert_header((header::LOCATION, "/api/docs/"))
+                    .finish()
+            }))
+            .service(
+                web::scope("/v1")
+                    .service(
+                        web::resource(["/customer/registration/", "/customer/registration"])
+                            .post(customer::register),
+                    )
+                    .service(web::resource("/auth/login").post(auth::login))
+                    .service(web::resource("/auth/refresh").post(auth::refresh))
+                    .service(web::resource("/auth/logout").post(auth::logout))
+                    .service(
+                        web::resource("/customer/me")
+                            .get(customer::me)
+                            .patch(customer::update_me),
+                    )
+                    .service(web::resource(["/product/", "/product"]).get(products::list))
+                    .service(web::resource("/product/{id}").get(products::show))
+                    .service(
+                        web::resource("/cart")
+                            .get(cart::show)
+                            .post(cart::add)
+                            .patch(cart::update)
+                            .delete(cart::remove),
+                    )
+                    .service(
+                        web::resource("/orders")
+                            .get(orders::list)
+                            .post(orders::place),
+                    )
+                    .service(web::resource("/orders/{id}").get(orders::show)),
+            )
+            .default_service(web::to(|| async {
+                Err::<actix_web::HttpResponse, _>(ApiError::not_found(
+                    "There is nothing at this address.",
+                ))
+            })),
+    );
+}

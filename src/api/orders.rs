@@ -1,0 +1,278 @@
+//! `/api/v1/orders`: the customer's orders and placing one from the cart (the same checkout as
+//! the page). An `Idempotency-Key` makes a retried POST return the order the first one made.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use super::auth::ApiUser;
+use super::error::{ApiError, ErrorBody};
+use crate::db::orders::{self as db, OrderRow};
+use crate::orders::checkout::{self, CheckoutInput, Placed};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderSummary {
+    pub id: i64,
+    /// pending, paid, shipped, delivered, cancelled or refunded.
+    pub status: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub currency: String,
+    pub total_cents: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderLine {
+    pub product_id: i64,
+    pub sku: String,
+    pub name: String,
+    pub unit_price_cents: i64,
+    pub quantity: i64,
+    pub line_total_cents: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderEvent {
+    pub status: String,
+    pub note: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Order {
+    pub id: i64,
+    pub status: String,
+    pub created_at: String,
+    pub currency: String,
+    pub subtotal_cents: i64,
+    pub shipping_cents: i64,
+    /// Net of VAT.
+    pub net_cents: i64,
+    pub vat_percent: i64,
+    pub vat_cents: i64,
+    pub total_cents: i64,
+    pub shipping_address: String,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    pub payment_status: String,
+    pub tracking_number: Option<String>,
+    pub invoice_number: Option<String>,
+    pub lines: Vec<OrderLine>,
+    /// The status history, oldest first.
+    pub history: Vec<OrderEvent>,
+}
+
+fn rfc3339(ts: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+fn summary(o: &OrderRow) -> OrderSummary {
+    OrderSummary {
+        id: o.id,
+        status: o.status.clone(),
+        created_at: rfc3339(o.created_at),
+        currency: o.currency.clone(),
+        total_cents: o.total_cents,
+    }
+}
+
+async fn full(state: &AppState, o: OrderRow) -> Result<Order, ApiError> {
+    let pool = state.db.pool();
+    let lines = db::lines(pool, o.id)
+        .await?
+        .into_iter()
+        .map(|l| OrderLine {
+            product_id: l.product_id,
+            sku: l.sku,
+            name: l.name,
+            unit_price_cents: l.unit_price_cents,
+            quantity: l.quantity,
+            line_total_cents: l.line_total_cents,
+        })
+        .collect();
+    let history = db::events(pool, o.id)
+        .await?
+        .into_iter()
+        .map(|e| OrderEvent {
+            status: e.status,
+            note: e.note,
+            at: rfc3339(e.at),
+        })
+        .collect();
+    let invoice_number = db::invoice(pool, o.id).await?.map(|i| i.number);
+    Ok(Order {
+        id: o.id,
+        status: o.status,
+        created_at: rfc3339(o.created_at),
+        currency: o.currency,
+        subtotal_cents: o.subtotal_cents,
+        shipping_cents: o.shipping_cents,
+        net_cents: o.net_cents,
+        vat_percent: o.vat_percent,
+        vat_cents: o.vat_cents,
+        total_cents: o.total_cents,
+        shipping_address: o.shipping_address,
+        card_brand: o.card_brand,
+        card_last4: o.card_last4,
+        payment_status: o.payment_status,
+        tracking_number: o.tracking_number,
+        invoice_number,
+        lines,
+        history,
+    })
+}
+
+/// The customer's orders, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/orders",
+    tag = "orders",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The orders", body = Vec<OrderSummary>),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+    )
+)]
+pub async fn list(state: web::Data<AppState>, user: ApiUser) -> Result<HttpResponse, ApiError> {
+    let orders = db::list_for_user(state.db.pool(), user.0.user.id).await?;
+    Ok(HttpResponse::Ok().json(orders.iter().map(summary).collect::<Vec<_>>()))
+}
+
+/// One of the customer's orders with its lines and status history. Another customer's order is
+/// "not found".
+#[utoipa::path(
+    get,
+    path = "/api/v1/orders/{id}",
+    tag = "orders",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Order id")),
+    responses(
+        (status = 200, description = "The order", body = Order),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 404, description = "No such order", body = ErrorBody),
+    )
+)]
+pub async fn show(
+    state: web::Data<AppState>,
+    user: ApiUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let not_found = || ApiError::not_found("No such order.");
+    let id = path.parse::<i64>().map_err(|_| not_found())?;
+    let order = db::find_for_user(state.db.pool(), id, user.0.user.id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(HttpResponse::Ok().json(full(&state, order).await?))
+}
+
+/// The mock card and where to ship. Card numbers that pass the Luhn check are accepted, except
+/// the decline test numbers listed in the README.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "card_name": "Ada Lovelace", "card_number": "4242424242424242",
+    "card_expiry": "12/30", "card_cvc": "123", "expected_total_cents": 5480
+}))]
+pub struct PlaceOrder {
+    /// Defaults to the address in the profile.
+    #[serde(default)]
+    pub shipping_address: Option<String>,
+    pub card_name: String,
+    pub card_number: String,
+    /// `MM/YY`.
+    pub card_expiry: String,
+    pub card_cvc: String,
+    /// The total the client showed; when given, the order is refused (409) if the cart's total
+    /// differs, so the card is never charged an amount nobody saw.
+    #[serde(default)]
+    pub expected_total_cents: Option<i64>,
+}
+
+/// The checkout token of an API order: a digest of the customer and their idempotency key, so
+/// the same key always names the same order and keys of different customers never meet.
+fn token_for(user: i64, key: &str) -> String {
+    hex::encode(Sha256::digest(format!("api:{user}:{key}").as_bytes()))
+}
+
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(raw) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    match raw.to_str() {
+        Ok(k) if (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(Some(k.to_string()))
+        }
+        _ => Err(ApiError::bad_request(
+            "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+        )),
+    }
+}
+
+/// Places an order from the cart and charges the card.
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders",
+    tag = "orders",
+    security(("bearer" = [])),
+    params(
+        ("Idempotency-Key" = Option<String>, Header,
+         description = "Any unique value (a UUID); retrying with the same key returns the same order instead of buying twice")
+    ),
+    request_body = PlaceOrder,
+    responses(
+        (status = 201, description = "Order placed and paid", body = Order,
+         headers(("Location" = String, description = "The order's address"))),
+        (status = 200, description = "This Idempotency-Key already placed this order", body = Order),
+        (status = 400, description = "Invalid card or address fields, or Idempotency-Key", body = ErrorBody),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 402, description = "The card was declined", body = ErrorBody),
+        (status = 409, description = "Empty cart, stock or total changed, unavailable lines", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+    )
+)]
+pub async fn place(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: ApiUser,
+    body: web::Json<PlaceOrder>,
+) -> Result<HttpResponse, ApiError> {
+    let user = user.0.user;
+    let key = idempotency_key(&req)?;
+    let b = body.into_inner();
+    let input = CheckoutInput {
+        checkout_token: match &key {
+            Some(k) => token_for(user.id.0, k),
+            None => checkout::new_token(),
+        },
+        shipping_address: b.shipping_address.unwrap_or_else(|| user.address.clone()),
+        card_name: b.card_name,
+        card_number: b.card_number,
+        card_expiry: b.card_expiry,
+        card_cvc: b.card_cvc,
+        expected_total_cents: b
+            .expected_total_cents
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
+    };
+    let placed = checkout::place(&state, &user, &input).await?;
+    let order = db::find_for_user(state.db.pool(), placed.order_id(), user.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("No such order."))?;
+    let body = full(&state, order).await?;
+    Ok(match placed {
+        Placed::Created(id) => HttpResponse::Created()
+            .insert_header((header::LOCATION, format!("/api/v1/orders/{id}")))
+            .json(body),
+        Placed::AlreadyPlaced(_) => HttpResponse::Ok().json(body),
+    })
+}
