@@ -10,6 +10,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::ApiJson;
 use super::error::{ApiError, ErrorBody};
 use crate::accounts::api_tokens::{self, Bearer, TokenPair};
 use crate::state::AppState;
@@ -105,7 +106,7 @@ pub struct RefreshRequest {
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let pair = api_tokens::login(&state, &body.email, &body.password, &client_ip(&req)).await?;
     Ok(HttpResponse::Ok().json(TokenResponse::from(pair)))
@@ -129,7 +130,7 @@ pub async fn login(
 pub async fn refresh(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    ApiJson(body): ApiJson<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let pair = api_tokens::refresh(&state, &body.refresh_token, &client_ip(&req)).await?;
     Ok(HttpResponse::Ok().json(TokenResponse::from(pair)))

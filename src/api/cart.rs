@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::ApiJson;
 use super::auth::ApiUser;
 use super::error::{ApiError, ErrorBody};
 use crate::domain::{FieldErrors, ProductId, Quantity};
@@ -69,9 +70,18 @@ pub fn to_json(state: &AppState, v: CartView) -> Cart {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"product_id": 7, "quantity": 2}))]
-pub struct CartChange {
+pub struct CartAdd {
     pub product_id: i64,
-    /// POST: units to add (at least 1). PATCH: the line's new quantity (0 removes it).
+    /// Units to add.
+    #[schema(minimum = 1, maximum = 999)]
+    pub quantity: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"product_id": 7, "quantity": 3}))]
+pub struct CartSet {
+    pub product_id: i64,
+    /// The line's new quantity; 0 removes it.
     #[schema(minimum = 0, maximum = 999)]
     pub quantity: i64,
 }
@@ -127,7 +137,7 @@ pub async fn show(state: web::Data<AppState>, user: ApiUser) -> Result<HttpRespo
     path = "/api/v1/cart",
     tag = "cart",
     security(("bearer" = [])),
-    request_body = CartChange,
+    request_body = CartAdd,
     responses(
         (status = 200, description = "The cart after the change", body = Cart),
         (status = 400, description = "Invalid quantity or body", body = ErrorBody),
@@ -141,7 +151,7 @@ pub async fn show(state: web::Data<AppState>, user: ApiUser) -> Result<HttpRespo
 pub async fn add(
     state: web::Data<AppState>,
     user: ApiUser,
-    body: web::Json<CartChange>,
+    ApiJson(body): ApiJson<CartAdd>,
 ) -> Result<HttpResponse, ApiError> {
     let owner = Owner::User(user.0.user.id);
     let q = quantity(body.quantity, false)?;
@@ -157,7 +167,7 @@ pub async fn add(
     path = "/api/v1/cart",
     tag = "cart",
     security(("bearer" = [])),
-    request_body = CartChange,
+    request_body = CartSet,
     responses(
         (status = 200, description = "The cart after the change", body = Cart),
         (status = 400, description = "Invalid quantity or body", body = ErrorBody),
@@ -171,7 +181,7 @@ pub async fn add(
 pub async fn update(
     state: web::Data<AppState>,
     user: ApiUser,
-    body: web::Json<CartChange>,
+    ApiJson(body): ApiJson<CartSet>,
 ) -> Result<HttpResponse, ApiError> {
     let owner = Owner::User(user.0.user.id);
     let q = quantity(body.quantity, true)?;

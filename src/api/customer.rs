@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::ApiJson;
 use super::auth::ApiUser;
 use super::error::{ApiError, ErrorBody};
 use crate::accounts::profile::{self, ProfileInput, ProfileOutcome};
@@ -20,7 +21,7 @@ use crate::web::context::client_ip;
     "username": "ada", "first_name": "Ada", "last_name": "Lovelace",
     "email": "ada@example.com", "password": "Analytical-Engine-1843",
     "address": "12 St James's Square, London", "phone": "+44 20 7946 0000",
-    "title": "Countess", "birthday": "1815-12-10"
+    "title": "Countess", "birthday": "1990-12-10"
 }))]
 pub struct RegistrationRequest {
     /// 3-30 letters, digits, `.`, `_` or `-`.
@@ -70,9 +71,9 @@ pub struct Registered {
 pub async fn register(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<RegistrationRequest>,
+    ApiJson(body): ApiJson<RegistrationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner();
+    let b = body;
     let input = RegistrationInput {
         password_confirm: b.password_confirm.unwrap_or_else(|| b.password.clone()),
         username: b.username,
@@ -183,10 +184,10 @@ pub async fn me(user: ApiUser) -> HttpResponse {
 pub async fn update_me(
     state: web::Data<AppState>,
     user: ApiUser,
-    body: web::Json<ProfilePatch>,
+    ApiJson(body): ApiJson<ProfilePatch>,
 ) -> Result<HttpResponse, ApiError> {
     let user = user.0.user;
-    let p = body.into_inner();
+    let p = body;
     let current = ProfileInput::from_user(&user);
     let input = ProfileInput {
         username: p.username.unwrap_or(current.username),

@@ -30,13 +30,38 @@ fn json_error(err: JsonPayloadError) -> ApiError {
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Send the body as JSON (Content-Type: application/json).",
         ),
-        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::bad_request(format!(
-            "A field is missing or has the wrong type (line {}, column {}).",
-            e.line(),
-            e.column()
-        )),
         JsonPayloadError::Deserialize(_) => ApiError::bad_request("The body is not valid JSON."),
         _ => ApiError::bad_request("The request body could not be read."),
+    }
+}
+
+/// A JSON body that must be an object (serde alone would also take an array of the fields in
+/// order), read within `api.max_json_bytes`. Errors say what is wrong without Rust type names.
+pub struct ApiJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for ApiJson<T> {
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(
+        req: &actix_web::HttpRequest,
+        payload: &mut actix_web::dev::Payload,
+    ) -> Self::Future {
+        let body = web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            let value = body.await?.into_inner();
+            if !value.is_object() {
+                return Err(ApiError::bad_request("The body must be a JSON object.").into());
+            }
+            serde_json::from_value(value).map(ApiJson).map_err(|e| {
+                let message = e.to_string();
+                let message = match message.strip_prefix("missing field ") {
+                    Some(field) => format!("The field {field} is required."),
+                    None => "A field has the wrong type or value.".to_string(),
+                };
+                ApiError::bad_request(message).into()
+            })
+        })
     }
 }
 

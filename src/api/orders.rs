@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use super::ApiJson;
 use super::auth::ApiUser;
 use super::error::{ApiError, ErrorBody};
 use crate::db::orders::{self as db, OrderRow};
@@ -224,7 +225,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     tag = "orders",
     security(("bearer" = [])),
     params(
-        ("Idempotency-Key" = Option<String>, Header,
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = r"^[!-~]+$",
          description = "Any unique value (a UUID); retrying with the same key returns the same order instead of buying twice")
     ),
     request_body = PlaceOrder,
@@ -244,11 +245,11 @@ pub async fn place(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: ApiUser,
-    body: web::Json<PlaceOrder>,
+    ApiJson(body): ApiJson<PlaceOrder>,
 ) -> Result<HttpResponse, ApiError> {
     let user = user.0.user;
     let key = idempotency_key(&req)?;
-    let b = body.into_inner();
+    let b = body;
     let input = CheckoutInput {
         checkout_token: match &key {
             Some(k) => token_for(user.id.0, k),

@@ -137,6 +137,35 @@ pub struct Product {
     pub rating: Option<f64>,
 }
 
+impl Product {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        id: i64,
+        name: String,
+        description: String,
+        brand: String,
+        category: String,
+        price_cents: i64,
+        stock: i64,
+        currency: &str,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            description,
+            brand,
+            category,
+            price: Money::from_cents(price_cents).to_decimal(),
+            price_cents,
+            currency: currency.to_string(),
+            stock,
+            image: None,
+            // No reviews yet: the contract's `rating` stays null until they exist.
+            rating: None,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProductList {
     pub items: Vec<Product>,
@@ -168,17 +197,17 @@ pub async fn list(
         .cards
         .into_iter()
         .map(|c| Product {
-            id: c.id,
-            name: c.name,
-            description: c.description,
-            brand: c.brand,
-            category: c.category_name,
-            price: Money::from_cents(c.price_cents).to_decimal(),
-            price_cents: c.price_cents,
-            currency: currency.clone(),
-            stock: c.stock,
-            image: c.thumb.map(|t| format!("/media/{t}")),
-            rating: None,
+            image: c.thumb.as_ref().map(|t| format!("/media/{t}")),
+            ..Product::new(
+                c.id,
+                c.name,
+                c.description,
+                c.brand,
+                c.category_name,
+                c.price_cents,
+                c.stock,
+                currency,
+            )
         })
         .collect();
     Ok(HttpResponse::Ok().json(ProductList {
@@ -221,16 +250,16 @@ pub async fn show(
         .next()
         .map(|i| format!("/media/{}", i.file));
     Ok(HttpResponse::Ok().json(Product {
-        id: p.id,
-        name: p.name,
-        description: p.description,
-        brand: p.brand,
-        category: p.category_name,
-        price: Money::from_cents(p.price_cents).to_decimal(),
-        price_cents: p.price_cents,
-        currency: state.settings.store.currency.clone(),
-        stock: p.stock,
         image,
-        rating: None,
+        ..Product::new(
+            p.id,
+            p.name,
+            p.description,
+            p.brand,
+            p.category_name,
+            p.price_cents,
+            p.stock,
+            &state.settings.store.currency,
+        )
     }))
 }

@@ -145,6 +145,18 @@ async fn registration_answers_201_400_409_and_refuses_non_json() {
     )
     .await;
     assert!(!missing.to_string().contains("RegistrationRequest"));
+    // The fields as an array (which serde alone would take in order) are not an object.
+    json_error(
+        app.api(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!(["ada@example.com", PASSWORD])),
+        )
+        .await,
+        400,
+    )
+    .await;
     assert_eq!(app.user_count().await, 1);
 
     // Taken username (any case) or email: 409.
