@@ -89,6 +89,7 @@ pub struct RefreshRequest {
 
 /// Signs in and returns an access token and a refresh token.
 #[utoipa::path(
+    operation_id = "login",
     post,
     path = "/api/v1/auth/login",
     tag = "auth",
@@ -115,6 +116,7 @@ pub async fn login(
 /// Trades a refresh token for a new pair. The old refresh token stops working; presenting it
 /// again revokes every token of that sign-in.
 #[utoipa::path(
+    operation_id = "refreshTokens",
     post,
     path = "/api/v1/auth/refresh",
     tag = "auth",
@@ -138,6 +140,7 @@ pub async fn refresh(
 
 /// Revokes the bearer's access token and every refresh token of its sign-in.
 #[utoipa::path(
+    operation_id = "logout",
     post,
     path = "/api/v1/auth/logout",
     tag = "auth",

@@ -118,6 +118,7 @@ async fn current(state: &AppState, owner: &Owner) -> Result<HttpResponse, ApiErr
 
 /// The cart with current prices, totals and any lines that block checkout.
 #[utoipa::path(
+    operation_id = "getCart",
     get,
     path = "/api/v1/cart",
     tag = "cart",
@@ -133,6 +134,7 @@ pub async fn show(state: web::Data<AppState>, user: ApiUser) -> Result<HttpRespo
 
 /// Adds units of a product (never more than the stock, counting what is in the cart).
 #[utoipa::path(
+    operation_id = "addToCart",
     post,
     path = "/api/v1/cart",
     tag = "cart",
@@ -163,6 +165,7 @@ pub async fn add(
 
 /// Sets a line's quantity; 0 removes the line.
 #[utoipa::path(
+    operation_id = "setCartQuantity",
     patch,
     path = "/api/v1/cart",
     tag = "cart",
@@ -198,6 +201,7 @@ pub async fn update(
 
 /// Removes one product (`?product_id=`) or empties the cart.
 #[utoipa::path(
+    operation_id = "removeFromCart",
     delete,
     path = "/api/v1/cart",
     tag = "cart",

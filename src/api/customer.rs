@@ -55,6 +55,7 @@ pub struct Registered {
 /// Creates an account and mails the link that confirms the email address; signing in works
 /// once it has been opened.
 #[utoipa::path(
+    operation_id = "register",
     post,
     path = "/api/v1/customer/registration/",
     tag = "customer",
@@ -152,6 +153,7 @@ pub struct ProfilePatch {
 
 /// The signed-in customer's profile.
 #[utoipa::path(
+    operation_id = "getProfile",
     get,
     path = "/api/v1/customer/me",
     tag = "customer",
@@ -167,6 +169,7 @@ pub async fn me(user: ApiUser) -> HttpResponse {
 
 /// Changes the profile, with the same rules as the profile page.
 #[utoipa::path(
+    operation_id = "updateProfile",
     patch,
     path = "/api/v1/customer/me",
     tag = "customer",

@@ -135,6 +135,7 @@ async fn full(state: &AppState, o: OrderRow) -> Result<Order, ApiError> {
 
 /// The customer's orders, newest first.
 #[utoipa::path(
+    operation_id = "listOrders",
     get,
     path = "/api/v1/orders",
     tag = "orders",
@@ -152,6 +153,7 @@ pub async fn list(state: web::Data<AppState>, user: ApiUser) -> Result<HttpRespo
 /// One of the customer's orders with its lines and status history. Another customer's order is
 /// "not found".
 #[utoipa::path(
+    operation_id = "getOrder",
     get,
     path = "/api/v1/orders/{id}",
     tag = "orders",
@@ -220,6 +222,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
 
 /// Places an order from the cart and charges the card.
 #[utoipa::path(
+    operation_id = "placeOrder",
     post,
     path = "/api/v1/orders",
     tag = "orders",

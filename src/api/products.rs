@@ -177,6 +177,7 @@ pub struct ProductList {
 
 /// Products, with the same filters, sorts and pages as `/products`.
 #[utoipa::path(
+    operation_id = "listProducts",
     get,
     path = "/api/v1/product/",
     tag = "products",
@@ -221,6 +222,7 @@ pub async fn list(
 
 /// One product (only products on sale are found).
 #[utoipa::path(
+    operation_id = "getProduct",
     get,
     path = "/api/v1/product/{id}",
     tag = "products",

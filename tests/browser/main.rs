@@ -393,3 +393,84 @@ async fn browse_add_to_cart_sign_in_check_out_and_open_the_invoice() {
     );
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn swagger_ui_works_offline_and_calls_the_api() {
+    let app = TestApp::spawn().await;
+    app.seed(5).await;
+    let driver = Driver::start();
+    let c = driver.client().await;
+
+    // Chromium runs with background networking off and the page's CSP allows only this host,
+    // so everything below comes from the binary.
+    c.goto(&app.url("/api/docs")).await.unwrap();
+    assert_eq!(path_of(&c).await, "/api/docs/");
+    let wait = Duration::from_secs(15);
+    let op = c
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css(
+            r#".opblock-summary-path[data-path="/api/v1/product/"]"#,
+        ))
+        .await
+        .expect("Swagger UI rendered the operations");
+    let paths = c
+        .find_all(Locator::Css(".opblock-summary-path"))
+        .await
+        .unwrap()
+        .len();
+    assert!(paths >= 15, "{paths} operations shown");
+    assert!(body_text(&c).await.contains("Emporium API"));
+
+    // Try it out: list the products through the UI.
+    op.click().await.unwrap();
+    let block = c
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css("#operations-products-listProducts"))
+        .await
+        .unwrap();
+    click_and_settle(&block, ".try-out__btn", wait).await;
+    click_and_settle(&block, ".execute", wait).await;
+    let status = wait_within(
+        &block,
+        ".live-responses-table tr.response .response-col_status",
+        wait,
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    std::fs::write(artifact("07-swagger-ui.png"), c.screenshot().await.unwrap()).unwrap();
+    let curl = block
+        .find(Locator::Css(".curl-command"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(status.trim(), "200", "{curl}");
+    c.close().await.unwrap();
+}
+
+/// The first element matching `css` inside `scope`, waiting for it to appear.
+async fn wait_within(
+    scope: &fantoccini::elements::Element,
+    css: &str,
+    wait: Duration,
+) -> fantoccini::elements::Element {
+    let until = Instant::now() + wait;
+    loop {
+        match scope.find(Locator::Css(css)).await {
+            Ok(e) => return e,
+            Err(_) if Instant::now() < until => {
+                tokio::time::sleep(Duration::from_millis(100)).await
+            }
+            Err(e) => panic!("{css} did not appear: {e}"),
+        }
+    }
+}
+
+async fn click_and_settle(scope: &fantoccini::elements::Element, css: &str, wait: Duration) {
+    wait_within(scope, css, wait).await.click().await.unwrap();
+}

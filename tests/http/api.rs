@@ -1104,6 +1104,18 @@ async fn unknown_paths_methods_docs_and_cors() {
     ] {
         assert!(doc["paths"][path].is_object(), "{path} not documented");
     }
+    let mut ids: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .map(|op| op["operationId"].as_str().unwrap())
+        .collect();
+    let operations = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), operations, "operationIds must be unique");
+    assert_eq!(operations, 15);
     assert_eq!(
         doc["components"]["securitySchemes"]["bearer"]["scheme"],
         "bearer"
