@@ -52,6 +52,31 @@ fn bad_configuration_stops_with_a_message_naming_the_key() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("prot"));
 
+    // API settings: keys shared with the session key, bad origins and lifetimes are refused.
+    for (toml, key) in [
+        (
+            "[security]\nsession_key = \"same-secret-same-secret-same-secret-1\"\njwt_secret = \"same-secret-same-secret-same-secret-1\"\n",
+            "security.jwt_secret",
+        ),
+        (
+            "[security]\njwt_secret = \"short\"\n",
+            "security.jwt_secret",
+        ),
+        ("[api]\ncors_origins = [\"*\"]\n", "api.cors_origins"),
+        (
+            "[api]\naccess_token_minutes = 0\n",
+            "api.access_token_minutes",
+        ),
+    ] {
+        std::fs::write(&file, toml).unwrap();
+        let out = emporium()
+            .args(["--config", file.to_str().unwrap(), "migrate"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{toml}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(key), "{toml}");
+    }
+
     let out = emporium()
         .args(["--config", "/no/such/file.toml", "migrate"])
         .output()
