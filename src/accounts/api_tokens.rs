@@ -143,6 +143,11 @@ pub async fn login(
     let now = state.clock.unix();
     let family = random_id();
     let mut tx = state.db.begin_write().await?;
+    // A password change (or deactivation) that committed since the check above revoked every
+    // family; this sign-in must not open a new one after it.
+    if !users::lock_if_password(&mut tx, user.id, &user.password_hash).await? {
+        return Err(AccountError::InvalidCredentials);
+    }
     db::create_family(&mut tx, &family, user.id, now, now + refresh_seconds(state)).await?;
     let pair = issue(&mut tx, state, user.id, &family, now)
         .await
@@ -160,8 +165,12 @@ pub async fn refresh(state: &AppState, token: &str, ip: &str) -> Result<TokenPai
         return Err(TokenError::Refused("malformed refresh token"));
     }
     let hash = hash_token(token);
+    // Unknown tokens are refused on a plain read: guessing costs no write lock.
+    if db::find_refresh(state.db.pool(), &hash).await?.is_none() {
+        return Err(TokenError::Refused("unknown refresh token"));
+    }
     let mut tx = state.db.begin_write().await?;
-    let Some(row) = db::find_refresh(&mut tx, &hash).await? else {
+    let Some(row) = db::find_refresh(&mut *tx, &hash).await? else {
         return Err(TokenError::Refused("unknown refresh token"));
     };
     if row.revoked_at.is_some() {

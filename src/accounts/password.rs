@@ -80,12 +80,7 @@ pub async fn change(
     ip: &str,
 ) -> Result<(), AccountError> {
     let mut e = FieldErrors::new();
-    if input.current_password.is_empty()
-        || !state
-            .hasher
-            .verify(&input.current_password, Some(&user.password_hash))
-            .await?
-    {
+    if !super::login::confirm_password(state, user, &input.current_password, ip).await? {
         e.add("current_password", "Your current password is not correct.");
     }
     let new = match check_new(state, user, &input.password, input.validate()) {

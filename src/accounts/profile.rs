@@ -52,6 +52,7 @@ pub async fn update(
     state: &AppState,
     user: &User,
     input: &ProfileInput,
+    ip: &str,
 ) -> Result<ProfileOutcome, AccountError> {
     let mut e = FieldErrors::new();
     let username = e.check("username", Username::parse(&input.username));
@@ -84,18 +85,12 @@ pub async fn update(
     let mut taken = FieldErrors::new();
     let new_email = email.as_ref().filter(|m| **m != user.email).cloned();
     if let Some(m) = &new_email {
-        if input.current_password.is_empty()
-            || !state
-                .hasher
-                .verify(&input.current_password, Some(&user.password_hash))
-                .await?
-        {
+        if !super::login::confirm_password(state, user, &input.current_password, ip).await? {
             e.add(
                 "current_password",
                 "Enter your current password to change your email address.",
             );
-        }
-        if users::find_by_email(state.db.pool(), m).await?.is_some() {
+        } else if users::find_by_email(state.db.pool(), m).await?.is_some() {
             taken.add(
                 "email",
                 "An account with this email address already exists.",

@@ -109,7 +109,9 @@ pub async fn login(
     state: web::Data<AppState>,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let pair = api_tokens::login(&state, &body.email, &body.password, &client_ip(&req)).await?;
+    let pair = api_tokens::login(&state, &body.email, &body.password, &client_ip(&req))
+        .await
+        .map_err(|e| ApiError::from_account(e, state.clock.unix()))?;
     Ok(HttpResponse::Ok().json(TokenResponse::from(pair)))
 }
 

@@ -72,28 +72,52 @@ pub struct Registered {
 pub async fn register(
     req: HttpRequest,
     state: web::Data<AppState>,
-    ApiJson(body): ApiJson<RegistrationRequest>,
+    ApiJson(body): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body;
-    let input = RegistrationInput {
-        password_confirm: b.password_confirm.unwrap_or_else(|| b.password.clone()),
-        username: b.username,
-        first_name: b.first_name,
-        last_name: b.last_name,
-        email: b.email,
-        password: b.password,
-        address: b.address,
-        phone: b.phone,
-        title: b.title.unwrap_or_default(),
-        birthday: b.birthday.unwrap_or_default(),
+    // Field by field, so a missing field or one of the wrong type is reported in `errors` like
+    // any other invalid value (`RegistrationRequest` documents the shape).
+    let mut type_errors = crate::domain::FieldErrors::new();
+    let mut text = |field: &str| match body.get(field) {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(_) => {
+            type_errors.add(field, "Must be a string.");
+            String::new()
+        }
     };
-    let valid = registration::validate(&state, &input).map_err(ApiError::invalid)?;
+    let password = text("password");
+    let password_confirm = match body.get("password_confirm") {
+        None | Some(serde_json::Value::Null) => password.clone(),
+        _ => text("password_confirm"),
+    };
+    let input = RegistrationInput {
+        username: text("username"),
+        first_name: text("first_name"),
+        last_name: text("last_name"),
+        email: text("email"),
+        address: text("address"),
+        phone: text("phone"),
+        title: text("title"),
+        birthday: text("birthday"),
+        password,
+        password_confirm,
+    };
+    let valid = match registration::validate(&state, &input) {
+        Ok(valid) if type_errors.is_empty() => valid,
+        Ok(_) => return Err(ApiError::invalid(type_errors)),
+        Err(mut errors) => {
+            errors.merge(type_errors);
+            return Err(ApiError::invalid(errors));
+        }
+    };
     let answer = Registered {
         username: valid.username.as_str().to_string(),
         first_name: valid.first_name.clone(),
         email: valid.email.as_str().to_string(),
     };
-    registration::register(&state, valid, &client_ip(&req)).await?;
+    registration::register(&state, valid, &client_ip(&req))
+        .await
+        .map_err(|e| ApiError::from_account(e, state.clock.unix()))?;
     Ok(HttpResponse::Created().json(answer))
 }
 
@@ -185,6 +209,7 @@ pub async fn me(user: ApiUser) -> HttpResponse {
     )
 )]
 pub async fn update_me(
+    req: HttpRequest,
     state: web::Data<AppState>,
     user: ApiUser,
     ApiJson(body): ApiJson<ProfilePatch>,
@@ -203,7 +228,9 @@ pub async fn update_me(
         birthday: p.birthday.unwrap_or(current.birthday),
         current_password: p.current_password.unwrap_or_default(),
     };
-    let outcome = profile::update(&state, &user, &input).await?;
+    let outcome = profile::update(&state, &user, &input, &client_ip(&req))
+        .await
+        .map_err(|e| ApiError::from_account(e, state.clock.unix()))?;
     let pending = match outcome {
         ProfileOutcome::Saved => None,
         ProfileOutcome::EmailPending(m) => Some(m),

@@ -77,6 +77,7 @@ fn cors(api: &ApiSettings) -> actix_cors::Cors {
             header::CONTENT_TYPE,
             header::HeaderName::from_static("idempotency-key"),
         ])
+        .expose_headers([header::LOCATION, header::RETRY_AFTER])
         .max_age(600);
     for origin in &api.cors_origins {
         cors = cors.allowed_origin(origin);

@@ -61,13 +61,14 @@ pub struct ProductQuery {
     pub page: Option<i64>,
 }
 
-/// A decimal amount exactly as the schema's pattern describes it.
+/// A decimal amount exactly as the schema's pattern describes it (the page also takes `12,5`).
 fn is_amount(s: &str) -> bool {
-    let (whole, frac) = s.split_once('.').unwrap_or((s, "\0"));
-    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-    (1..=9).contains(&whole.len())
-        && digits(whole)
-        && (frac == "\0" || ((1..=2).contains(&frac.len()) && digits(frac)))
+    let digits =
+        |t: &str, max: usize| (1..=max).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit());
+    match s.split_once('.') {
+        Some((whole, frac)) => digits(whole, 9) && digits(frac, 2),
+        None => digits(s, 9),
+    }
 }
 
 impl ProductQuery {
@@ -87,8 +88,12 @@ impl ProductQuery {
             ("min_price", &self.min_price),
             ("max_price", &self.max_price),
         ] {
-            if v.as_deref().is_some_and(|v| !is_amount(v)) {
-                e.add(field, "Enter an amount like 12.50 (at most two decimals).");
+            if let Some(v) = v.as_deref() {
+                if !is_amount(v) {
+                    e.add(field, "Enter an amount like 12.50 (at most two decimals).");
+                } else if let Err(message) = Money::parse_decimal(v) {
+                    e.add(field, message);
+                }
             }
         }
         if self.page.is_some_and(|p| !(1..=MAX_PAGE).contains(&p)) {

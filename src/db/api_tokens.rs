@@ -59,14 +59,17 @@ pub struct RefreshRow {
     pub revoked_at: Option<i64>,
 }
 
-pub async fn find_refresh(tx: &mut Tx, hash: &str) -> Result<Option<RefreshRow>, DbError> {
+pub async fn find_refresh<'e, E>(exec: E, hash: &str) -> Result<Option<RefreshRow>, DbError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query_as(
         "SELECT t.family_id, f.user_id, t.expires_at, t.used_at, f.revoked_at \
          FROM api_refresh_tokens t JOIN api_token_families f ON f.id = t.family_id \
          WHERE t.token_hash = $1",
     )
     .bind(hash)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(exec)
     .await
 }
 

@@ -242,14 +242,28 @@ pub async fn upgrade_password_hash(
     id: UserId,
     old: &str,
     new: &str,
-) -> Result<(), DbError> {
-    sqlx::query("UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2")
-        .bind(id.0)
-        .bind(old)
-        .bind(new)
-        .execute(pool)
-        .await?;
-    Ok(())
+) -> Result<bool, DbError> {
+    let done =
+        sqlx::query("UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2")
+            .bind(id.0)
+            .bind(old)
+            .bind(new)
+            .execute(pool)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Locks the user's row for this transaction if the password is still the one just checked;
+/// false when it changed meanwhile (a password change then wins over a sign-in in flight).
+pub async fn lock_if_password(tx: &mut Tx, id: UserId, hash: &str) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE users SET password_hash = password_hash WHERE id = $1 AND password_hash = $2 AND active = 1",
+    )
+    .bind(id.0)
+    .bind(hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn update_profile(

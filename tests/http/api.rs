@@ -145,6 +145,28 @@ async fn registration_answers_201_400_409_and_refuses_non_json() {
     )
     .await;
     assert!(!missing.to_string().contains("RegistrationRequest"));
+    assert_eq!(missing["errorMessage"], "Invalid Input");
+    assert!(missing["errors"]["phone"].is_array(), "{missing}");
+    let mut wrong_type = reg_body("carl", "carl@example.com");
+    wrong_type["username"] = json!(5);
+    let body = json_error(
+        app.api(
+            Method::POST,
+            "/api/v1/customer/registration/",
+            None,
+            Some(wrong_type),
+        )
+        .await,
+        400,
+    )
+    .await;
+    assert!(
+        body["errors"]["username"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("Must be a string.")),
+        "{body}"
+    );
     // The fields as an array (which serde alone would take in order) are not an object.
     json_error(
         app.api(
@@ -249,6 +271,19 @@ async fn login_shares_the_pages_rules_and_throttle() {
     )
     .await;
     assert_eq!(wrong, unknown);
+
+    // A login of any length is an ordinary failure (its audit key stays bounded).
+    json_error(
+        app.api(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": "é".repeat(3000), "password": "Wrong-Password-123"})),
+        )
+        .await,
+        401,
+    )
+    .await;
 
     // Unverified: 403, only with the right password.
     let res = app
@@ -375,6 +410,40 @@ async fn profile_is_read_and_changed_with_the_pages_rules() {
     let me: Value = res.json().await.unwrap();
     assert_eq!(me["email"], "ada@example.com");
     assert_eq!(me["pending_email"], "new@example.com");
+
+    // Guessing the password through the email change is throttled like sign-in.
+    for _ in 0..5 {
+        json_error(
+            app.api(
+                Method::PATCH,
+                "/api/v1/customer/me",
+                Some(&token),
+                Some(
+                    json!({"email": "thief@example.com", "current_password": "Guess-Number-1234"}),
+                ),
+            )
+            .await,
+            400,
+        )
+        .await;
+    }
+    json_error(
+        app.api(
+            Method::PATCH,
+            "/api/v1/customer/me",
+            Some(&token),
+            Some(json!({"email": "thief@example.com", "current_password": PASSWORD})),
+        )
+        .await,
+        429,
+    )
+    .await;
+    app.state.clock.advance(Duration::from_secs(16 * 60));
+    // (The access token expired meanwhile.)
+    let token = app.api_login("ada@example.com").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     app.api_customer("bob").await;
     json_error(
@@ -769,6 +838,8 @@ async fn products_list_with_filters_pages_and_strict_parameters() {
         "sort=cheapest",
         "min_price=ten",
         "max_price=1.234",
+        "min_price=2000000",
+        "min_price=5.%00",
     ] {
         let body = json_error(
             app.api(Method::GET, &format!("/api/v1/product/?{bad}"), None, None)

@@ -96,6 +96,7 @@ pub async fn profile_form(
 }
 
 pub async fn profile(
+    req: HttpRequest,
     SignedIn(user): SignedIn,
     ctx: PageContext,
     state: web::Data<AppState>,
@@ -103,7 +104,7 @@ pub async fn profile(
     form: web::Form<ProfileInput>,
 ) -> Result<HttpResponse, AppError> {
     let input = form.into_inner();
-    match profile::update(&state, &user, &input).await {
+    match profile::update(&state, &user, &input, &client_ip(&req)).await {
         Ok(ProfileOutcome::Saved) => {
             session::flash(
                 &session,
