@@ -219,14 +219,14 @@ pub async fn remove(
     query: web::Query<CartRemove>,
 ) -> Result<HttpResponse, ApiError> {
     let owner = Owner::User(user.0.user.id);
-    let view = cart::view(&state, &owner).await?;
-    let zero = quantity(0, true)?;
-    for line in view
-        .lines
-        .iter()
-        .filter(|l| query.product_id.is_none_or(|p| p == l.product_id))
-    {
-        cart::set(&state, &owner, ProductId(line.product_id), zero).await?;
+    match query.product_id {
+        Some(product) => {
+            let view = cart::view(&state, &owner).await?;
+            if view.lines.iter().any(|l| l.product_id == product) {
+                cart::set(&state, &owner, ProductId(product), quantity(0, true)?).await?;
+            }
+        }
+        None => cart::clear(&state, &owner).await?,
     }
     current(&state, &owner).await
 }

@@ -206,6 +206,7 @@ pub async fn me(user: ApiUser) -> HttpResponse {
         (status = 409, description = "Username or email address already taken", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 429, description = "Too many wrong current passwords (the sign-in lock)", body = ErrorBody),
     )
 )]
 pub async fn update_me(

@@ -187,6 +187,19 @@ pub async fn set(
     Ok(())
 }
 
+/// Empties the cart in one transaction.
+pub async fn clear(state: &AppState, owner: &Owner) -> Result<(), OrderError> {
+    let Some(cart) = find(state, owner).await? else {
+        return Ok(());
+    };
+    let now = state.clock.unix();
+    let mut tx = state.db.begin_write().await?;
+    carts::lock(&mut tx, cart, now).await?;
+    carts::clear(&mut tx, cart).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Moves a guest's cart into the customer's at sign-in: quantities are added and capped at the
 /// stock; unavailable products are dropped. Returns what the customer should be told.
 pub async fn merge(state: &AppState, token: &str, user: UserId) -> Result<Vec<String>, OrderError> {
