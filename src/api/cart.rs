@@ -99,18 +99,6 @@ fn quantity(n: i64, allow_zero: bool) -> Result<Quantity, ApiError> {
         .ok_or_else(|| ApiError::invalid(e))
 }
 
-/// Stock refusals are about the shop's state, not the request's form: 422.
-fn stock_refusal(e: crate::orders::OrderError) -> ApiError {
-    match e {
-        crate::orders::OrderError::Invalid(errors) if errors.has("quantity") => {
-            let mut api = ApiError::unprocessable("Not enough in stock.");
-            api.body.errors = Some(errors);
-            api
-        }
-        other => other.into(),
-    }
-}
-
 async fn current(state: &AppState, owner: &Owner) -> Result<HttpResponse, ApiError> {
     let view = cart::view(state, owner).await?;
     Ok(HttpResponse::Ok().json(to_json(state, view)))
@@ -157,9 +145,7 @@ pub async fn add(
 ) -> Result<HttpResponse, ApiError> {
     let owner = Owner::User(user.0.user.id);
     let q = quantity(body.quantity, false)?;
-    cart::add(&state, &owner, ProductId(body.product_id), q)
-        .await
-        .map_err(stock_refusal)?;
+    cart::add(&state, &owner, ProductId(body.product_id), q).await?;
     current(&state, &owner).await
 }
 
@@ -193,9 +179,7 @@ pub async fn update(
     if !view.lines.iter().any(|l| l.product_id == product.0) {
         return Err(ApiError::not_found("This product is not in your cart."));
     }
-    cart::set(&state, &owner, product, q)
-        .await
-        .map_err(stock_refusal)?;
+    cart::set(&state, &owner, product, q).await?;
     current(&state, &owner).await
 }
 

@@ -201,6 +201,12 @@ impl From<OrderError> for ApiError {
     fn from(e: OrderError) -> Self {
         match e {
             OrderError::Invalid(errors) => Self::invalid(errors),
+            // About the shop's stock, not the request's form.
+            OrderError::NotEnoughStock(errors) => {
+                let mut e = Self::unprocessable("Not enough in stock.");
+                e.body.errors = Some(errors);
+                e
+            }
             OrderError::NotFound => Self::not_found("No such product or order."),
             // The cart or the stock is not in a state to buy: 409, as on the checkout page.
             OrderError::Unavailable(problems) => {

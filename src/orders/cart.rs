@@ -112,7 +112,7 @@ pub async fn item_count(state: &AppState, owner: &Owner) -> Result<i64, sqlx::Er
 fn quantity_error(message: String) -> OrderError {
     let mut e = FieldErrors::new();
     e.add("quantity", message);
-    OrderError::Invalid(e)
+    OrderError::NotEnoughStock(e)
 }
 
 async fn ensure(tx: &mut crate::db::Tx, owner: &Owner, now: i64) -> Result<i64, sqlx::Error> {

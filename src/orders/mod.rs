@@ -15,6 +15,9 @@ pub enum OrderError {
     Invalid(FieldErrors),
     #[error("no such order or product")]
     NotFound,
+    /// A cart change asked for more than the stock (the message is under `quantity`).
+    #[error("not enough in stock")]
+    NotEnoughStock(FieldErrors),
     /// Lines that cannot be bought as they are (names and what is wrong).
     #[error("some products are not available")]
     Unavailable(Vec<String>),

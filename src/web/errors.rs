@@ -82,7 +82,10 @@ impl From<crate::orders::OrderError> for AppError {
         match e {
             OrderError::NotFound => AppError::NotFound,
             OrderError::NotAllowed(m) => AppError::BadRequest(m),
-            OrderError::Invalid(_) | OrderError::Unavailable(_) | OrderError::Payment(_) => {
+            OrderError::Invalid(_)
+            | OrderError::NotEnoughStock(_)
+            | OrderError::Unavailable(_)
+            | OrderError::Payment(_) => {
                 AppError::BadRequest("The request could not be processed.".into())
             }
             other => AppError::Internal(other.into()),

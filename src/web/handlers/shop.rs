@@ -162,7 +162,9 @@ pub async fn add(
             );
             Ok(see_other("/cart"))
         }
-        Err(OrderError::Invalid(e)) => cart_page(&req, ctx, &state, Some(first_error(&e))).await,
+        Err(OrderError::Invalid(e) | OrderError::NotEnoughStock(e)) => {
+            cart_page(&req, ctx, &state, Some(first_error(&e))).await
+        }
         Err(OrderError::NotFound) => {
             cart_page(
                 &req,
@@ -210,7 +212,9 @@ pub async fn update(
             session::flash(&session, FlashLevel::Success, note);
             Ok(see_other("/cart"))
         }
-        Err(OrderError::Invalid(e)) => cart_page(&req, ctx, &state, Some(first_error(&e))).await,
+        Err(OrderError::Invalid(e) | OrderError::NotEnoughStock(e)) => {
+            cart_page(&req, ctx, &state, Some(first_error(&e))).await
+        }
         Err(OrderError::NotFound) => {
             cart_page(
                 &req,
