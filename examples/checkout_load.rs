@@ -5,6 +5,9 @@
 //!
 //! The accounts USER_PREFIX0..USER_PREFIX{CUSTOMERS-1} must exist and be verified.
 
+// A load driver: a broken setup should stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

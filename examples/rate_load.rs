@@ -6,6 +6,9 @@
 //!
 //! The first second (connections opening, caches filling) is sent but not counted.
 
+// A load driver: a broken setup should stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

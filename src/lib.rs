@@ -1,13 +1,15 @@
 //! Emporium: a server-rendered web store on SQLite or PostgreSQL.
 //!
-//! - `accounts`: registration, verification, sign-in, profile, passwords (the rules)
-//! - `catalog`: products, search, images, CSV, the demo catalogue, product administration
-//! - `domain`: validated values (Email, Username, Password, Phone, ...)
-//! - `db`: every SQL statement, portable across SQLite and PostgreSQL
-//! - `orders`: cart, checkout with the payment gateway, order statuses, invoices (page and PDF)
-//! - `email`: outgoing mail (outbox files or SMTP)
-//! - `web`: routes, middleware (sessions, CSRF, headers, errors) and page handlers
-//! - `startup`: `Application::build(settings)`, shared by `main` and the tests
+//! - `domain`: validated values (Email, Username, Password, Money, Quantity, typed ids, statuses)
+//! - `accounts`, `catalog`, `orders`: the features and their rules (each with its error type)
+//! - `db`: every SQL statement, portable across SQLite and PostgreSQL; rows leave as domain types
+//! - `email`: outgoing mail (outbox files or SMTP) and every message's text
+//! - `web`: the HTML skin: routes, middleware (sessions, CSRF, headers, error pages), pages
+//! - `api`: the JSON skin (`/api/v1`, JWT), over the same feature functions
+//! - `http`: what both skins share (client address, typed path parameters, media URLs)
+//! - `config`, `clock`, `state`, `telemetry`: settings, the store's "now", the service
+//!   container, logging
+//! - `startup`: `Application::build(settings)`, shared by `main` and the tests; `cli`: commands
 
 pub mod accounts;
 pub mod api;
@@ -18,6 +20,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod email;
+pub mod http;
 pub mod orders;
 pub mod startup;
 pub mod state;

@@ -10,7 +10,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use secrecy::ExposeSecret;
-use sha2::{Digest, Sha256, Sha512};
+use sha2::{Digest, Sha512};
 
 use crate::config::Settings;
 use crate::state::AppState;
@@ -22,13 +22,6 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
-}
-
-/// The stylesheet, served from `static/` and versioned by its content.
-const CSS: &[u8] = include_bytes!("../static/css/app.css");
-
-pub fn asset_version() -> String {
-    hex::encode(&Sha256::digest(CSS)[..6])
 }
 
 fn session_key(settings: &Settings) -> Key {
@@ -99,8 +92,9 @@ impl Application {
                 .cookie_content_security(CookieContentSecurity::Private)
                 .session_lifecycle(PersistentSession::default().session_ttl(lifetime))
                 .build();
-            App::new()
-                .app_data(data.clone())
+            // The HTML skin: its own error pages, sessions and CSRF check. The API (registered
+            // first, so it owns `/api`) has its own JSON error edge and never sees a session.
+            let pages = web::scope("")
                 .app_data(
                     web::FormConfig::default()
                         .limit(max_form)
@@ -121,7 +115,6 @@ impl Application {
                 .app_data(web::QueryConfig::default().error_handler(|_err, _req| {
                     AppError::BadRequest("The address contains invalid parameters.".into()).into()
                 }))
-                .configure(|cfg| crate::api::routes(cfg, &api_settings))
                 .configure(routes)
                 .service(actix_files::Files::new("/media", &media_dir))
                 .service(
@@ -129,13 +122,18 @@ impl Application {
                         .use_etag(true)
                         .use_last_modified(true),
                 )
-                .default_service(actix_web::web::to(|| async {
+                .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(AppError::NotFound)
                 }))
-                // Last wrapped runs first: log → headers → error pages → session → CSRF → handler.
+                // Last wrapped runs first: error pages → session → CSRF → handler.
                 .wrap(from_fn(csrf::csrf_guard))
                 .wrap(sessions)
-                .wrap(from_fn(errors::error_pages))
+                .wrap(from_fn(errors::error_pages));
+            App::new()
+                .app_data(data.clone())
+                .configure(|cfg| crate::api::routes(cfg, &api_settings))
+                .service(pages)
+                // Every response: log → security headers → the skin.
                 .wrap(from_fn(headers::security_headers))
                 .wrap(from_fn(logging::log_requests))
         })

@@ -1,3 +1,5 @@
+//! The service container every handler and domain function receives.
+
 use std::sync::Arc;
 
 use crate::accounts::hashing::PasswordHasher;
@@ -20,8 +22,6 @@ pub struct AppState {
     pub catalog_cache: Arc<crate::catalog::cache::CatalogCache>,
     /// The payment service (the mock gateway in this store).
     pub payments: Arc<dyn crate::orders::payment::PaymentGateway>,
-    /// Short content hash of the stylesheet, appended to its URL so it can be cached for long.
-    pub css_version: Arc<str>,
     /// The key API access tokens are signed and checked with.
     pub jwt: Arc<crate::accounts::api_tokens::JwtKeys>,
 }
@@ -51,7 +51,6 @@ impl AppState {
             policy,
             catalog_cache: Arc::default(),
             payments: Arc::new(crate::orders::payment::MockGateway),
-            css_version: crate::startup::asset_version().into(),
         })
     }
 }

@@ -114,7 +114,7 @@ async fn issue(
     let (refresh, hash) = super::tokens::new_token();
     db::insert_refresh(tx, &hash, family, now, now + refresh_seconds(state)).await?;
     let claims = Claims {
-        sub: user.0.to_string(),
+        sub: user.to_string(),
         exp: now + access_seconds(state),
         iat: now,
         jti: random_id(),
@@ -179,7 +179,7 @@ pub async fn refresh(state: &AppState, token: &str, ip: &str) -> Result<TokenPai
     if row.used_at.is_some() || !db::mark_used(&mut tx, &hash, now).await? {
         db::revoke_family(&mut *tx, &row.family_id, now, "reuse").await?;
         tx.commit().await?;
-        let user = UserId(row.user_id);
+        let user = row.user_id;
         auth_events::record(
             state.db.pool(),
             AuthEvent::TokenReuse,
@@ -195,13 +195,13 @@ pub async fn refresh(state: &AppState, token: &str, ip: &str) -> Result<TokenPai
     if row.expires_at <= now {
         return Err(TokenError::Refused("refresh token expired"));
     }
-    let user = users::find(state.db.pool(), UserId(row.user_id)).await?;
+    let user = users::find(state.db.pool(), row.user_id).await?;
     if !user.as_ref().is_some_and(|u| u.active && u.is_verified()) {
         db::revoke_family(&mut *tx, &row.family_id, now, "account").await?;
         tx.commit().await?;
         return Err(TokenError::Refused("account can no longer sign in"));
     }
-    let pair = issue(&mut tx, state, UserId(row.user_id), &row.family_id, now).await?;
+    let pair = issue(&mut tx, state, row.user_id, &row.family_id, now).await?;
     tx.commit().await?;
     Ok(pair)
 }
@@ -228,7 +228,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Bearer, Token
     let Ok(id) = claims.sub.parse::<i64>() else {
         return Err(TokenError::Refused("bad subject"));
     };
-    let id = UserId(id);
+    let id = UserId::new(id);
     let pool = state.db.pool();
     if !db::access_allowed(pool, &claims.sid, id, &claims.jti).await? {
         return Err(TokenError::Refused("revoked"));

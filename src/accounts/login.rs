@@ -1,5 +1,5 @@
-//! Sign-in with throttling. The same function serves the HTML form and (later) the JSON API,
-//! so both share one throttle and one audit trail.
+//! Sign-in with throttling, sign-out, and password confirmation. The same functions serve the
+//! HTML form and the JSON API, so both share one throttle and one audit trail.
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -18,6 +18,7 @@ pub fn normalise_login(login: &str) -> String {
 /// Signs in with email address or username. Unknown account, wrong password and a deactivated
 /// account all give `InvalidCredentials`, after the same Argon2 work. `Unverified` is only told
 /// to someone who knows the password.
+#[tracing::instrument(name = "sign-in", skip_all, fields(ip))]
 pub async fn sign_in(
     state: &AppState,
     login: &str,
@@ -51,8 +52,8 @@ pub async fn sign_in(
             now,
         )
         .await?;
-        tracing::warn!(event = "login_throttled", user_id = ?user_id.map(|u| u.0), ip, "sign-in refused: locked");
-        return Err(AccountError::Throttled { until });
+        tracing::warn!(event = "login_throttled", user_id = ?user_id.map(|u| u.get()), ip, "sign-in refused: locked");
+        return Err(AccountError::Throttled { until, now });
     }
 
     let stored = user.as_ref().map(|u| u.password_hash.as_str());
@@ -63,7 +64,7 @@ pub async fn sign_in(
     let mut user = match user {
         Some(u) if password_ok && u.active => u,
         _ => {
-            tracing::warn!(event = "login_failure", user_id = ?user_id.map(|u| u.0), ip, "sign-in failed");
+            tracing::warn!(event = "login_failure", user_id = ?user_id.map(|u| u.get()), ip, "sign-in failed");
             record_failure(state, user_id, &account_key, ip, now).await?;
             return Err(AccountError::InvalidCredentials);
         }
@@ -121,7 +122,7 @@ async fn record_failure(
         >= i64::from(sec.login_failures_per_account)
     {
         auth_events::lock(pool, account_key, lock_until).await?;
-        tracing::warn!(event = "login_locked", user_id = ?user_id.map(|u| u.0), "account locked");
+        tracing::warn!(event = "login_locked", user_id = ?user_id.map(|u| u.get()), "account locked");
     }
     if auth_events::ip_failures_since(pool, ip, window_start).await?
         >= i64::from(sec.login_failures_per_ip)
@@ -151,7 +152,7 @@ pub async fn confirm_password(
     if let Some(until) =
         auth_events::locked_until(state.db.pool(), &[&account_key, &ip_key], now).await?
     {
-        return Err(AccountError::Throttled { until });
+        return Err(AccountError::Throttled { until, now });
     }
     let ok = password.chars().count() <= 1024
         && state
@@ -163,4 +164,24 @@ pub async fn confirm_password(
         record_failure(state, Some(user.id), &account_key, ip, now).await?;
     }
     Ok(ok)
+}
+
+/// Records a sign-out from the pages (the API's is `api_tokens::logout`); the caller ends the
+/// session itself.
+pub async fn sign_out(
+    state: &AppState,
+    user: crate::domain::UserId,
+    ip: &str,
+) -> Result<(), AccountError> {
+    auth_events::record(
+        state.db.pool(),
+        AuthEvent::Logout,
+        Some(user),
+        &format!("user:{user}"),
+        ip,
+        state.clock.unix(),
+    )
+    .await?;
+    tracing::info!(event = "logout", user_id = %user, "signed out");
+    Ok(())
 }

@@ -1,6 +1,6 @@
 //! Customer accounts: registration, email verification, sign-in with throttling, profile,
-//! password change and reset. Handlers (HTML now, JSON API later) call these functions; they hold
-//! the rules, the web layer only translates.
+//! password change and reset. The page handlers and the JSON API both call these functions; they
+//! hold the rules, the two skins only translate.
 
 pub mod admin;
 pub mod api_tokens;
@@ -26,8 +26,10 @@ pub enum AccountError {
     InvalidCredentials,
     #[error("the email address is not verified yet")]
     Unverified,
+    /// Locked until `until`; `now` is the store's clock when that was decided (so the
+    /// `Retry-After` never mixes clocks).
     #[error("too many attempts")]
-    Throttled { until: i64 },
+    Throttled { until: i64, now: i64 },
     #[error("the link is invalid, used or expired")]
     InvalidToken,
     #[error("database error")]

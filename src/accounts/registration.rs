@@ -137,6 +137,7 @@ pub async fn register(
     {
         return Err(AccountError::Throttled {
             until: now + limits::HOUR,
+            now,
         });
     }
     // Cheap duplicate check first, so a taken name costs no hashing; the index has the last word.

@@ -13,8 +13,8 @@ use utoipa::ToSchema;
 use super::ApiJson;
 use super::error::{ApiError, ErrorBody};
 use crate::accounts::api_tokens::{self, Bearer, TokenPair};
+use crate::http::client_ip;
 use crate::state::AppState;
-use crate::web::context::client_ip;
 
 /// The customer an API request speaks for, checked against the database on every request.
 pub struct ApiUser(pub Bearer);
@@ -109,9 +109,7 @@ pub async fn login(
     state: web::Data<AppState>,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let pair = api_tokens::login(&state, &body.email, &body.password, &client_ip(&req))
-        .await
-        .map_err(|e| ApiError::from_account(e, state.clock.unix()))?;
+    let pair = api_tokens::login(&state, &body.email, &body.password, &client_ip(&req)).await?;
     Ok(HttpResponse::Ok().json(TokenResponse::from(pair)))
 }
 

@@ -13,7 +13,8 @@ use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CartItem {
-    pub product_id: i64,
+    #[schema(value_type = i64)]
+    pub product_id: ProductId,
     pub sku: String,
     pub name: String,
     pub brand: String,
@@ -71,18 +72,20 @@ pub fn to_json(state: &AppState, v: CartView) -> Cart {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"product_id": 7, "quantity": 2}))]
 pub struct CartAdd {
-    pub product_id: i64,
+    #[schema(value_type = i64)]
+    pub product_id: ProductId,
     /// Units to add.
-    #[schema(minimum = 1, maximum = 999)]
+    #[schema(minimum = 1, maximum = 999)] // MAX_QUANTITY
     pub quantity: i64,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"product_id": 7, "quantity": 3}))]
 pub struct CartSet {
-    pub product_id: i64,
+    #[schema(value_type = i64)]
+    pub product_id: ProductId,
     /// The line's new quantity; 0 removes it.
-    #[schema(minimum = 0, maximum = 999)]
+    #[schema(minimum = 0, maximum = 999)] // MAX_QUANTITY
     pub quantity: i64,
 }
 
@@ -90,7 +93,8 @@ pub struct CartSet {
 #[into_params(parameter_in = Query)]
 pub struct CartRemove {
     /// The product to take out of the cart; without it the whole cart is emptied.
-    pub product_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub product_id: Option<ProductId>,
 }
 
 fn quantity(n: i64, allow_zero: bool) -> Result<Quantity, ApiError> {
@@ -145,7 +149,7 @@ pub async fn add(
 ) -> Result<HttpResponse, ApiError> {
     let owner = Owner::User(user.0.user.id);
     let q = quantity(body.quantity, false)?;
-    cart::add(&state, &owner, ProductId(body.product_id), q).await?;
+    cart::add(&state, &owner, body.product_id, q).await?;
     current(&state, &owner).await
 }
 
@@ -174,9 +178,9 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let owner = Owner::User(user.0.user.id);
     let q = quantity(body.quantity, true)?;
-    let product = ProductId(body.product_id);
+    let product = body.product_id;
     let view = cart::view(&state, &owner).await?;
-    if !view.lines.iter().any(|l| l.product_id == product.0) {
+    if !view.lines.iter().any(|l| l.product_id == product) {
         return Err(ApiError::not_found("This product is not in your cart."));
     }
     cart::set(&state, &owner, product, q).await?;
@@ -207,7 +211,7 @@ pub async fn remove(
         Some(product) => {
             let view = cart::view(&state, &owner).await?;
             if view.lines.iter().any(|l| l.product_id == product) {
-                cart::set(&state, &owner, ProductId(product), quantity(0, true)?).await?;
+                cart::set(&state, &owner, product, quantity(0, true)?).await?;
             }
         }
         None => cart::clear(&state, &owner).await?,

@@ -12,8 +12,8 @@ use super::error::{ApiError, ErrorBody};
 use crate::accounts::profile::{self, ProfileInput, ProfileOutcome};
 use crate::accounts::registration::{self, RegistrationInput};
 use crate::db::users::User;
+use crate::http::client_ip;
 use crate::state::AppState;
-use crate::web::context::client_ip;
 
 /// The registration fields as plain values.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -115,9 +115,7 @@ pub async fn register(
         first_name: valid.first_name.clone(),
         email: valid.email.as_str().to_string(),
     };
-    registration::register(&state, valid, &client_ip(&req))
-        .await
-        .map_err(|e| ApiError::from_account(e, state.clock.unix()))?;
+    registration::register(&state, valid, &client_ip(&req)).await?;
     Ok(HttpResponse::Created().json(answer))
 }
 
@@ -142,7 +140,7 @@ pub struct Profile {
 impl Profile {
     fn of(u: &User, pending_email: Option<String>) -> Self {
         Self {
-            id: u.id.0,
+            id: u.id.get(),
             username: u.username.as_str().to_string(),
             first_name: u.first_name.clone(),
             last_name: u.last_name.clone(),
@@ -229,9 +227,7 @@ pub async fn update_me(
         birthday: p.birthday.unwrap_or(current.birthday),
         current_password: p.current_password.unwrap_or_default(),
     };
-    let outcome = profile::update(&state, &user, &input, &client_ip(&req))
-        .await
-        .map_err(|e| ApiError::from_account(e, state.clock.unix()))?;
+    let outcome = profile::update(&state, &user, &input, &client_ip(&req)).await?;
     let pending = match outcome {
         ProfileOutcome::Saved => None,
         ProfileOutcome::EmailPending(m) => Some(m),

@@ -151,13 +151,6 @@ impl From<sqlx::Error> for ApiError {
 
 impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
-        Self::from_account(e, time::OffsetDateTime::now_utc().unix_timestamp())
-    }
-}
-
-impl ApiError {
-    /// `now` on the store's clock, for the `Retry-After` of a throttled request.
-    pub fn from_account(e: AccountError, now: i64) -> Self {
         match e {
             AccountError::Invalid(errors) => Self::invalid(errors),
             AccountError::Taken(errors) => {
@@ -176,7 +169,7 @@ impl ApiError {
                 StatusCode::FORBIDDEN,
                 "Confirm your email address first: open the link we mailed you.",
             ),
-            AccountError::Throttled { until } => Self::too_many(until, now),
+            AccountError::Throttled { until, now } => Self::too_many(until, now),
             AccountError::InvalidToken => {
                 Self::bad_request("This link is invalid, already used or expired.")
             }

@@ -10,13 +10,17 @@ use utoipa::ToSchema;
 use super::ApiJson;
 use super::auth::ApiUser;
 use super::error::{ApiError, ErrorBody};
-use crate::db::orders::{self as db, OrderRow};
+use crate::db::orders::Order as OrderRow;
+use crate::domain::{OrderId, ProductId, UserId};
+use crate::http::Path;
 use crate::orders::checkout::{self, CheckoutInput, Placed};
+use crate::orders::detail::{self, OrderDetail, Viewer};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderSummary {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: OrderId,
     /// pending, paid, shipped, delivered, cancelled or refunded.
     pub status: String,
     /// RFC 3339, UTC.
@@ -27,7 +31,8 @@ pub struct OrderSummary {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderLine {
-    pub product_id: i64,
+    #[schema(value_type = i64)]
+    pub product_id: ProductId,
     pub sku: String,
     pub name: String,
     pub unit_price_cents: i64,
@@ -45,7 +50,8 @@ pub struct OrderEvent {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Order {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: OrderId,
     pub status: String,
     pub created_at: String,
     pub currency: String,
@@ -80,57 +86,56 @@ fn rfc3339(ts: i64) -> String {
 fn summary(o: &OrderRow) -> OrderSummary {
     OrderSummary {
         id: o.id,
-        status: o.status.clone(),
+        status: o.status.as_str().to_string(),
         created_at: rfc3339(o.created_at),
         currency: o.currency.clone(),
-        total_cents: o.total_cents,
+        total_cents: o.total.cents(),
     }
 }
 
-async fn full(state: &AppState, o: OrderRow) -> Result<Order, ApiError> {
-    let pool = state.db.pool();
-    let lines = db::lines(pool, o.id)
-        .await?
-        .into_iter()
-        .map(|l| OrderLine {
-            product_id: l.product_id,
-            sku: l.sku,
-            name: l.name,
-            unit_price_cents: l.unit_price_cents,
-            quantity: l.quantity,
-            line_total_cents: l.line_total_cents,
-        })
-        .collect();
-    let history = db::events(pool, o.id)
-        .await?
-        .into_iter()
-        .map(|e| OrderEvent {
-            status: e.status,
-            note: e.note,
-            at: rfc3339(e.at),
-        })
-        .collect();
-    let invoice_number = db::invoice(pool, o.id).await?.map(|i| i.number);
-    Ok(Order {
-        id: o.id,
-        status: o.status,
-        created_at: rfc3339(o.created_at),
-        currency: o.currency,
-        subtotal_cents: o.subtotal_cents,
-        shipping_cents: o.shipping_cents,
-        net_cents: o.net_cents,
-        vat_percent: o.vat_percent,
-        vat_cents: o.vat_cents,
-        total_cents: o.total_cents,
-        shipping_address: o.shipping_address,
-        card_brand: o.card_brand,
-        card_last4: o.card_last4,
-        payment_status: o.payment_status,
-        tracking_number: o.tracking_number,
-        invoice_number,
-        lines,
-        history,
-    })
+impl From<OrderDetail> for Order {
+    fn from(d: OrderDetail) -> Self {
+        let o = d.order;
+        Self {
+            id: o.id,
+            status: o.status.as_str().to_string(),
+            created_at: rfc3339(o.created_at),
+            subtotal_cents: o.subtotal.cents(),
+            shipping_cents: o.shipping.cents(),
+            net_cents: o.net.cents(),
+            vat_percent: o.vat_percent,
+            vat_cents: o.vat.cents(),
+            total_cents: o.total.cents(),
+            payment_status: o.payment_status.as_str().to_string(),
+            currency: o.currency,
+            shipping_address: o.shipping_address,
+            card_brand: o.card_brand,
+            card_last4: o.card_last4,
+            tracking_number: o.tracking_number,
+            invoice_number: d.invoice_number,
+            lines: d
+                .lines
+                .into_iter()
+                .map(|l| OrderLine {
+                    product_id: l.product_id,
+                    sku: l.sku,
+                    name: l.name,
+                    unit_price_cents: l.unit_price.cents(),
+                    quantity: l.quantity,
+                    line_total_cents: l.line_total.cents(),
+                })
+                .collect(),
+            history: d
+                .events
+                .into_iter()
+                .map(|e| OrderEvent {
+                    status: e.status.as_str().to_string(),
+                    note: e.note,
+                    at: rfc3339(e.at),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The customer's orders, newest first.
@@ -146,7 +151,7 @@ async fn full(state: &AppState, o: OrderRow) -> Result<Order, ApiError> {
     )
 )]
 pub async fn list(state: web::Data<AppState>, user: ApiUser) -> Result<HttpResponse, ApiError> {
-    let orders = db::list_for_user(state.db.pool(), user.0.user.id).await?;
+    let orders = detail::list_for_customer(&state, user.0.user.id).await?;
     Ok(HttpResponse::Ok().json(orders.iter().map(summary).collect::<Vec<_>>()))
 }
 
@@ -168,18 +173,15 @@ pub async fn list(state: web::Data<AppState>, user: ApiUser) -> Result<HttpRespo
 pub async fn show(
     state: web::Data<AppState>,
     user: ApiUser,
-    path: web::Path<String>,
+    Path(id): Path<OrderId>,
 ) -> Result<HttpResponse, ApiError> {
-    let not_found = || ApiError::not_found("No such order.");
-    let id = path.parse::<i64>().map_err(|_| not_found())?;
-    let order = db::find_for_user(state.db.pool(), id, user.0.user.id)
-        .await?
-        .ok_or_else(not_found)?;
-    Ok(HttpResponse::Ok().json(full(&state, order).await?))
+    let order = detail::detail(&state, Viewer::Customer(user.0.user.id), id).await?;
+    Ok(HttpResponse::Ok().json(Order::from(order)))
 }
 
 /// The mock card and where to ship. Card numbers that pass the Luhn check are accepted, except
-/// the decline test numbers listed in the README.
+/// the test numbers that are declined: `4000 0000 0000 0002` (declined) and
+/// `4000 0000 0000 9995` (insufficient funds).
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({
     "card_name": "Ada Lovelace", "card_number": "4242424242424242",
@@ -202,7 +204,7 @@ pub struct PlaceOrder {
 
 /// The checkout token of an API order: a digest of the customer and their idempotency key, so
 /// the same key always names the same order and keys of different customers never meet.
-fn token_for(user: i64, key: &str) -> String {
+fn token_for(user: UserId, key: &str) -> String {
     hex::encode(Sha256::digest(format!("api:{user}:{key}").as_bytes()))
 }
 
@@ -255,7 +257,7 @@ pub async fn place(
     let b = body;
     let input = CheckoutInput {
         checkout_token: match &key {
-            Some(k) => token_for(user.id.0, k),
+            Some(k) => token_for(user.id, k),
             None => checkout::new_token(),
         },
         shipping_address: b.shipping_address.unwrap_or_else(|| user.address.clone()),
@@ -269,10 +271,8 @@ pub async fn place(
             .unwrap_or_default(),
     };
     let placed = checkout::place(&state, &user, &input).await?;
-    let order = db::find_for_user(state.db.pool(), placed.order_id(), user.id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("No such order."))?;
-    let body = full(&state, order).await?;
+    let order = detail::detail(&state, Viewer::Customer(user.id), placed.order_id()).await?;
+    let body = Order::from(order);
     Ok(match placed {
         Placed::Created(id) => HttpResponse::Created()
             .insert_header((header::LOCATION, format!("/api/v1/orders/{id}")))

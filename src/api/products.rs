@@ -6,36 +6,21 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ErrorBody};
-use crate::catalog::search::{self, PAGE_SIZE, Search, SearchParams};
-use crate::db::catalog as db;
-use crate::domain::{FieldErrors, Money, ProductId};
+use crate::catalog::search::{self, PAGE_SIZE, SearchQuery};
+use crate::catalog::terms::MAX_QUERY_CHARS;
+use crate::catalog::{self, search::MAX_FACET_CHARS};
+use crate::db::catalog::ProductCard;
+use crate::domain::{FieldErrors, MAX_PAGE, Money, ProductId, Sort};
+use crate::http::{Path, media_url};
 use crate::state::AppState;
 
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SortKey {
-    Relevance,
-    PriceAsc,
-    PriceDesc,
-    Name,
-    Newest,
-    Rating,
+/// The `sort` parameter's schema: one of the store's sort words.
+fn sort_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(Sort::ALL.map(Sort::as_str)))
+        .build()
 }
-
-impl SortKey {
-    fn as_str(self) -> &'static str {
-        match self {
-            SortKey::Relevance => "relevance",
-            SortKey::PriceAsc => "price_asc",
-            SortKey::PriceDesc => "price_desc",
-            SortKey::Name => "name",
-            SortKey::Newest => "newest",
-            SortKey::Rating => "rating",
-        }
-    }
-}
-
-pub const MAX_PAGE: i64 = 100_000;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -54,8 +39,8 @@ pub struct ProductQuery {
     /// Highest price, a decimal such as `50` or `49.99`.
     #[param(pattern = r"^[0-9]{1,9}(\.[0-9]{1,2})?$")]
     pub max_price: Option<String>,
-    #[param(inline)]
-    pub sort: Option<SortKey>,
+    #[param(schema_with = sort_schema)]
+    pub sort: Option<Sort>,
     /// Page number, from 1; a page past the end gives the last page.
     #[param(minimum = 1, maximum = 100000)]
     pub page: Option<i64>,
@@ -72,49 +57,50 @@ fn is_amount(s: &str) -> bool {
 }
 
 impl ProductQuery {
-    /// The catalogue's own search, after refusing what the page would only have ignored.
-    fn parse(&self) -> Result<Search, ApiError> {
+    /// The catalogue's query, after refusing what the page would only have ignored.
+    fn parse(&self) -> Result<SearchQuery, ApiError> {
         let mut e = FieldErrors::new();
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        if self.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-            e.add("q", "At most 200 characters.");
+        if self
+            .q
+            .as_ref()
+            .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
+        {
+            e.add("q", format!("At most {MAX_QUERY_CHARS} characters."));
         }
         for (field, v) in [("category", &self.category), ("brand", &self.brand)] {
-            if v.as_ref().is_some_and(|v| v.chars().count() > 100) {
-                e.add(field, "At most 100 characters.");
+            if v.as_ref()
+                .is_some_and(|v| v.chars().count() > MAX_FACET_CHARS)
+            {
+                e.add(field, format!("At most {MAX_FACET_CHARS} characters."));
             }
         }
-        for (field, v) in [
-            ("min_price", &self.min_price),
-            ("max_price", &self.max_price),
-        ] {
-            if let Some(v) = v.as_deref() {
-                if !is_amount(v) {
-                    e.add(field, "Enter an amount like 12.50 (at most two decimals).");
-                } else if let Err(message) = Money::parse_decimal(v) {
-                    e.add(field, message);
-                }
+        let mut price = |field: &str, v: &Option<String>| -> Option<Money> {
+            let v = v.as_deref()?;
+            if !is_amount(v) {
+                e.add(field, "Enter an amount like 12.50 (at most two decimals).");
+                return None;
             }
-        }
+            e.check(field, Money::parse_decimal(v))
+        };
+        let min = price("min_price", &self.min_price);
+        let max = price("max_price", &self.max_price);
         if self.page.is_some_and(|p| !(1..=MAX_PAGE).contains(&p)) {
             e.add("page", format!("Pages are numbered from 1 to {MAX_PAGE}."));
         }
         if !e.is_empty() {
             return Err(ApiError::invalid(e));
         }
-        Ok(Search::parse(&SearchParams {
-            q: text(&self.q),
-            category: text(&self.category),
-            brand: text(&self.brand),
-            min_price: text(&self.min_price),
-            max_price: text(&self.max_price),
-            sort: self
-                .sort
-                .map(SortKey::as_str)
-                .unwrap_or_default()
-                .to_string(),
-            page: self.page.map(|p| p.to_string()).unwrap_or_default(),
-        }))
+        Ok(SearchQuery::from_parts(
+            &text(&self.q),
+            &text(&self.category),
+            &text(&self.brand),
+            min,
+            max,
+            self.sort.unwrap_or_default(),
+            self.page.unwrap_or(1),
+        )
+        .query)
     }
 }
 
@@ -125,7 +111,8 @@ impl ProductQuery {
     "image": "/media/3b9c…-thumb.png", "rating": null
 }))]
 pub struct Product {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: ProductId,
     pub name: String,
     pub description: String,
     pub brand: String,
@@ -143,30 +130,21 @@ pub struct Product {
 }
 
 impl Product {
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        id: i64,
-        name: String,
-        description: String,
-        brand: String,
-        category: String,
-        price_cents: i64,
-        stock: i64,
-        currency: &str,
-    ) -> Self {
+    /// A listing card as the API shows it (the image is the thumbnail).
+    fn from_card(c: ProductCard, currency: &str) -> Self {
         Self {
-            id,
-            name,
-            description,
-            brand,
-            category,
-            price: Money::from_cents(price_cents).to_decimal(),
-            price_cents,
+            id: c.id,
+            price: c.price.to_decimal(),
+            price_cents: c.price.cents(),
             currency: currency.to_string(),
-            stock,
-            image: None,
+            stock: c.stock,
+            image: c.thumb.as_deref().map(media_url),
             // No reviews yet: the contract's `rating` stays null until they exist.
             rating: None,
+            name: c.name,
+            description: c.description,
+            brand: c.brand,
+            category: c.category_name,
         }
     }
 }
@@ -196,29 +174,17 @@ pub async fn list(
     state: web::Data<AppState>,
     query: web::Query<ProductQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let search = query.parse()?;
-    let listing = search::list(&state, &search).await?;
+    let query = query.parse()?;
+    let listing = search::list(&state, &query).await?;
     let currency = &state.settings.store.currency;
     let items = listing
         .cards
         .into_iter()
-        .map(|c| Product {
-            image: c.thumb.as_ref().map(|t| format!("/media/{t}")),
-            ..Product::new(
-                c.id,
-                c.name,
-                c.description,
-                c.brand,
-                c.category_name,
-                c.price_cents,
-                c.stock,
-                currency,
-            )
-        })
+        .map(|c| Product::from_card(c, currency))
         .collect();
     Ok(HttpResponse::Ok().json(ProductList {
         items,
-        page: listing.page,
+        page: listing.page.page(),
         per_page: PAGE_SIZE,
         total: listing.total,
         total_pages: listing.pages,
@@ -239,34 +205,23 @@ pub async fn list(
 )]
 pub async fn show(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    Path(id): Path<ProductId>,
 ) -> Result<HttpResponse, ApiError> {
-    let not_found = || ApiError::not_found("No such product.");
-    let id = path
-        .parse::<i64>()
-        .map(ProductId)
-        .map_err(|_| not_found())?;
-    let pool = state.db.pool();
-    let p = db::find(pool, id)
-        .await?
-        .filter(|p| p.active != 0)
-        .ok_or_else(not_found)?;
-    let image = db::images(pool, id)
-        .await?
-        .into_iter()
-        .next()
-        .map(|i| format!("/media/{}", i.file));
+    let on_sale = catalog::product_on_sale(&state, id).await?;
+    let p = on_sale.product;
+    let currency = &state.settings.store.currency;
     Ok(HttpResponse::Ok().json(Product {
-        image,
-        ..Product::new(
-            p.id,
-            p.name,
-            p.description,
-            p.brand,
-            p.category_name,
-            p.price_cents,
-            p.stock,
-            &state.settings.store.currency,
-        )
+        id: p.id,
+        price: p.price.to_decimal(),
+        price_cents: p.price.cents(),
+        currency: currency.clone(),
+        stock: p.stock,
+        // The full picture here; lists carry the thumbnail.
+        image: on_sale.images.first().map(|i| media_url(&i.file)),
+        rating: None,
+        name: p.name,
+        description: p.description,
+        brand: p.brand,
+        category: p.category_name,
     }))
 }

@@ -1,9 +1,11 @@
 //! Product administration: validation, create, update, delete, all audited.
 
+use anyhow::Context;
+
 use super::images::{self, ImageError};
-use super::{CatalogError, search, slugify};
+use super::{CatalogError, slugify, terms};
 use crate::db::audit::{self, Entry};
-use crate::db::catalog::{self, NewImage, ProductData, ProductRow};
+use crate::db::catalog::{self, NewImage, Product, ProductData};
 use crate::db::{Tx, is_unique_violation};
 use crate::domain::{FieldErrors, Money, ProductId, Sku, UserId, parse_stock, required_text};
 use crate::state::AppState;
@@ -30,16 +32,16 @@ pub struct ProductInput {
 }
 
 impl ProductInput {
-    pub fn from_row(p: &ProductRow) -> Self {
+    pub fn from_product(p: &Product) -> Self {
         Self {
             sku: p.sku.clone(),
             name: p.name.clone(),
             description: p.description.clone(),
             brand: p.brand.clone(),
             category: p.category_name.clone(),
-            price: Money::from_cents(p.price_cents).to_decimal(),
+            price: p.price.to_decimal(),
             stock: p.stock.to_string(),
-            active: p.active != 0,
+            active: p.active,
             stock_original: p.stock.to_string(),
         }
     }
@@ -203,7 +205,7 @@ pub(crate) async fn save(
         description: &p.description,
         brand: &p.brand,
         category_id,
-        price_cents: p.price.cents(),
+        price: p.price,
         stock: (id.is_none() || !p.keep_stock).then_some(p.stock),
         active: p.active,
     };
@@ -217,16 +219,43 @@ pub(crate) async fn save(
     let sku = match &p.sku {
         Some(s) => s.clone(),
         None => {
-            let made = Sku::from_trusted(format!("P-{:06}", id.0));
+            let made = Sku::from_trusted(format!("P-{:06}", id.get()));
             catalog::set_sku(tx, id, &made).await?;
             made
         }
     };
-    let terms = search::product_terms(sku.as_str(), &p.name, &p.brand, &p.category, &p.description);
+    let terms = terms::product_terms(sku.as_str(), &p.name, &p.brand, &p.category, &p.description);
     catalog::replace_terms(tx, id, &terms).await?;
     Ok(id)
 }
 
+/// The end of every product change: the audit entry in the same transaction, the commit, and
+/// the listing caches dropped.
+async fn finish(
+    state: &AppState,
+    mut tx: Tx,
+    actor: UserId,
+    action: &str,
+    id: ProductId,
+    details: &str,
+    now: i64,
+) -> Result<(), CatalogError> {
+    let entry = Entry {
+        actor: Some(actor),
+        action,
+        entity: "product",
+        entity_id: Some(id.get()),
+        details,
+    };
+    audit::record(&mut tx, &entry, now)
+        .await
+        .context("audit the product change")?;
+    tx.commit().await.context("commit the product change")?;
+    state.catalog_cache.invalidate();
+    Ok(())
+}
+
+#[tracing::instrument(name = "product create", skip_all, fields(%actor))]
 pub async fn create(
     state: &AppState,
     actor: UserId,
@@ -250,25 +279,12 @@ pub async fn create(
         p.stock,
         if p.active { "active" } else { "inactive" }
     );
-    audit::record(
-        &mut tx,
-        &Entry {
-            actor: Some(actor),
-            action: "create",
-            entity: "product",
-            entity_id: Some(id.0),
-            details: &details,
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    state.catalog_cache.invalidate();
+    finish(state, tx, actor, "create", id, &details, now).await?;
     Ok(id)
 }
 
 /// What changed between the stored product and the new values, for the audit log.
-fn diff(old: &ProductRow, new: &ValidProduct) -> String {
+fn diff(old: &Product, new: &ValidProduct) -> String {
     let mut changes = Vec::new();
     let mut cmp = |field: &str, a: String, b: String| {
         if a != b {
@@ -281,25 +297,18 @@ fn diff(old: &ProductRow, new: &ValidProduct) -> String {
     cmp("name", old.name.clone(), new.name.clone());
     cmp("brand", old.brand.clone(), new.brand.clone());
     cmp("category", old.category_name.clone(), new.category.clone());
-    cmp(
-        "price",
-        Money::from_cents(old.price_cents).to_decimal(),
-        new.price.to_decimal(),
-    );
+    cmp("price", old.price.to_decimal(), new.price.to_decimal());
     if !new.keep_stock {
         cmp("stock", old.stock.to_string(), new.stock.to_string());
     }
-    cmp(
-        "active",
-        (old.active != 0).to_string(),
-        new.active.to_string(),
-    );
+    cmp("active", old.active.to_string(), new.active.to_string());
     if old.description != new.description {
         changes.push("description changed".into());
     }
     changes.join("; ")
 }
 
+#[tracing::instrument(name = "product update", skip_all, fields(%actor, %id))]
 pub async fn update(
     state: &AppState,
     actor: UserId,
@@ -332,20 +341,7 @@ pub async fn update(
     if details.is_empty() {
         details = "saved without changes".into();
     }
-    audit::record(
-        &mut tx,
-        &Entry {
-            actor: Some(actor),
-            action: "update",
-            entity: "product",
-            entity_id: Some(id.0),
-            details: &details,
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    state.catalog_cache.invalidate();
+    finish(state, tx, actor, "update", id, &details, now).await?;
     Ok(())
 }
 
@@ -385,19 +381,6 @@ pub async fn delete(
             ),
         ),
     };
-    audit::record(
-        &mut tx,
-        &Entry {
-            actor: Some(actor),
-            action,
-            entity: "product",
-            entity_id: Some(id.0),
-            details: &details,
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    state.catalog_cache.invalidate();
+    finish(state, tx, actor, action, id, &details, now).await?;
     Ok(removal)
 }

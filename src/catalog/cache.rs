@@ -8,7 +8,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::db::catalog::{Facet, Filter, ProductCard, Sort};
+use crate::db::catalog::{Facet, Filter, ProductCard};
+use crate::domain::Sort;
 
 const MAX_AGE: Duration = Duration::from_secs(30);
 const MAX_ENTRIES: usize = 1024;

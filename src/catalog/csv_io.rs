@@ -8,7 +8,7 @@ use super::CatalogError;
 use super::admin::{self, ProductInput};
 use crate::db::audit::{self, Entry};
 use crate::db::catalog;
-use crate::domain::{Money, Sku, UserId};
+use crate::domain::{Sku, UserId};
 use crate::state::AppState;
 
 pub const COLUMNS: [&str; 8] = [
@@ -51,13 +51,9 @@ pub async fn export(state: &AppState) -> Result<Vec<u8>, CatalogError> {
             neutralise(&r.description),
             neutralise(&r.brand),
             neutralise(&r.category_name),
-            Money::from_cents(r.price_cents).to_decimal(),
+            r.price.to_decimal(),
             r.stock.to_string(),
-            if r.active != 0 {
-                "true".into()
-            } else {
-                "false".into()
-            },
+            r.active.to_string(),
         ])
         .map_err(|e| CatalogError::Internal(e.into()))?;
     }
@@ -81,14 +77,45 @@ fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
+/// Why a file could not be imported at all (bad rows are reported in the [`ImportReport`]).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.")]
+    NotUtf8,
+    #[error("The file has no readable header line.")]
+    NoHeader,
+    #[error("The header line lacks the column(s): {missing}. Expected: {expected}.")]
+    MissingColumns { missing: String, expected: String },
+    /// The rows could not be saved; nothing was changed.
+    #[error("saving the import failed")]
+    Db(#[from] sqlx::Error),
+}
+
+impl ImportError {
+    /// What the admin reads; a database failure says only that nothing changed.
+    pub fn message(&self) -> String {
+        match self {
+            ImportError::Db(_) => {
+                "The import could not be saved; nothing was changed. Please try again.".into()
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
 /// Imports a CSV file. A file that cannot be read at all (not UTF-8, no header, a required
 /// column missing) is an error of its own; bad rows are reported and skipped.
-pub async fn import(state: &AppState, actor: UserId, data: &[u8]) -> Result<ImportReport, String> {
+#[tracing::instrument(name = "CSV import", skip_all, fields(%actor, bytes = data.len()))]
+pub async fn import(
+    state: &AppState,
+    actor: UserId,
+    data: &[u8],
+) -> Result<ImportReport, ImportError> {
     let data = data
         .strip_prefix(b"\xEF\xBB\xBF".as_slice())
         .unwrap_or(data);
     if std::str::from_utf8(data).is_err() {
-        return Err("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.".into());
+        return Err(ImportError::NotUtf8);
     }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -96,7 +123,7 @@ pub async fn import(state: &AppState, actor: UserId, data: &[u8]) -> Result<Impo
         .from_reader(data);
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.to_lowercase()).collect(),
-        Err(_) => return Err("The file has no readable header line.".into()),
+        Err(_) => return Err(ImportError::NoHeader),
     };
     let missing: Vec<&str> = REQUIRED
         .iter()
@@ -104,11 +131,10 @@ pub async fn import(state: &AppState, actor: UserId, data: &[u8]) -> Result<Impo
         .filter(|c| !headers.iter().any(|h| h == c))
         .collect();
     if !missing.is_empty() {
-        return Err(format!(
-            "The header line lacks the column(s): {}. Expected: {}.",
-            missing.join(", "),
-            COLUMNS.join(",")
-        ));
+        return Err(ImportError::MissingColumns {
+            missing: missing.join(", "),
+            expected: COLUMNS.join(","),
+        });
     }
     let col = |name: &str| headers.iter().position(|h| h == name);
     let mut report = ImportReport::default();
@@ -181,10 +207,7 @@ pub async fn import(state: &AppState, actor: UserId, data: &[u8]) -> Result<Impo
             }
         }
     }
-    if let Err(e) = apply(state, actor, &valid, &mut report).await {
-        tracing::error!(error = %e, "CSV import failed");
-        return Err("The import could not be saved; nothing was changed. Please try again.".into());
-    }
+    apply(state, actor, &valid, &mut report).await?;
     Ok(report)
 }
 

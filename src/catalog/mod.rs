@@ -7,8 +7,11 @@ pub mod csv_io;
 pub mod images;
 pub mod search;
 pub mod seed;
+pub mod terms;
 
-use crate::domain::FieldErrors;
+use crate::db::catalog::{self as db, ImageRow, Product};
+use crate::domain::{FieldErrors, ProductId};
+use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -41,15 +44,6 @@ pub fn slugify(name: &str) -> String {
     slug.trim_end_matches('-').to_string()
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn slugs() {
-        assert_eq!(super::slugify(" Garden & Outdoor "), "garden-outdoor");
-        assert_eq!(super::slugify("Café/Tea"), "café-tea");
-    }
-}
-
 /// Stock shown to shoppers: "in stock", "only 3 left" (at or below this), "out of stock".
 pub const LOW_STOCK: i64 = 5;
 
@@ -77,16 +71,39 @@ impl StockState {
         }
     }
 
-    /// CSS modifier.
-    pub fn class(self) -> &'static str {
-        match self {
-            StockState::InStock => "in",
-            StockState::Low(_) => "low",
-            StockState::Out => "out",
-        }
-    }
-
     pub fn available(self) -> bool {
         self != StockState::Out
+    }
+}
+
+/// A product as its page shows it to shoppers (and the API's product endpoint).
+pub struct ProductOnSale {
+    pub product: Product,
+    /// The main picture first.
+    pub images: Vec<ImageRow>,
+}
+
+/// A product that is on sale; a deactivated or unknown one is not found.
+pub async fn product_on_sale(
+    state: &AppState,
+    id: ProductId,
+) -> Result<ProductOnSale, CatalogError> {
+    let pool = state.db.pool();
+    let product = db::find(pool, id)
+        .await?
+        .filter(|p| p.active)
+        .ok_or(CatalogError::NotFound)?;
+    Ok(ProductOnSale {
+        images: db::images(pool, id).await?,
+        product,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn slugs() {
+        assert_eq!(super::slugify(" Garden & Outdoor "), "garden-outdoor");
+        assert_eq!(super::slugify("Café/Tea"), "café-tea");
     }
 }

@@ -16,7 +16,7 @@ pub async fn create_family(
         "INSERT INTO api_token_families (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(id)
-    .bind(user.0)
+    .bind(user)
     .bind(now)
     .bind(expires_at)
     .execute(&mut **tx)
@@ -53,7 +53,7 @@ pub async fn insert_refresh(
 #[derive(Debug, Clone, FromRow)]
 pub struct RefreshRow {
     pub family_id: String,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub expires_at: i64,
     pub used_at: Option<i64>,
     pub revoked_at: Option<i64>,
@@ -117,7 +117,7 @@ where
     )
     .bind(now)
     .bind(why)
-    .bind(user.0)
+    .bind(user)
     .execute(exec)
     .await?;
     Ok(done.rows_affected())
@@ -148,7 +148,7 @@ pub async fn access_allowed(
          AND NOT EXISTS (SELECT 1 FROM api_revoked_access r WHERE r.jti = $3)",
     )
     .bind(family)
-    .bind(user.0)
+    .bind(user)
     .bind(jti)
     .fetch_optional(pool)
     .await?;
@@ -159,7 +159,7 @@ pub async fn active_families(pool: &AnyPool, user: UserId) -> Result<i64, DbErro
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM api_token_families WHERE user_id = $1 AND revoked_at IS NULL",
     )
-    .bind(user.0)
+    .bind(user)
     .fetch_one(pool)
     .await
 }

@@ -17,7 +17,7 @@ pub struct Entry<'a> {
 pub async fn record(tx: &mut Tx, e: &Entry<'_>, now: i64) -> Result<(), DbError> {
     sqlx::query("INSERT INTO audit_log (at, actor_id, action, entity, entity_id, details) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(now)
-        .bind(e.actor.map(|u| u.0))
+        .bind(e.actor)
         .bind(e.action)
         .bind(e.entity)
         .bind(e.entity_id)

@@ -24,6 +24,43 @@ pub enum AuthEvent {
 }
 
 impl AuthEvent {
+    pub const ALL: [AuthEvent; 13] = [
+        AuthEvent::LoginSuccess,
+        AuthEvent::LoginFailure,
+        AuthEvent::LoginThrottled,
+        AuthEvent::LoginUnverified,
+        AuthEvent::Logout,
+        AuthEvent::PasswordChanged,
+        AuthEvent::PasswordReset,
+        AuthEvent::PasswordResetRequested,
+        AuthEvent::EmailVerified,
+        AuthEvent::EmailChanged,
+        AuthEvent::Registered,
+        AuthEvent::TokenReuse,
+        AuthEvent::Deactivated,
+    ];
+
+    /// What the account page calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            AuthEvent::LoginSuccess => "Signed in",
+            AuthEvent::LoginFailure => "Failed sign-in attempt",
+            AuthEvent::LoginThrottled => "Sign-in refused (too many attempts)",
+            AuthEvent::LoginUnverified => "Sign-in before confirming the email address",
+            AuthEvent::Logout => "Signed out",
+            AuthEvent::PasswordChanged => "Password changed",
+            AuthEvent::PasswordReset => "Password reset by email link",
+            AuthEvent::PasswordResetRequested => "Password reset requested",
+            AuthEvent::EmailVerified => "Email address confirmed",
+            AuthEvent::EmailChanged => "Email address changed",
+            AuthEvent::Registered => "Account created",
+            AuthEvent::TokenReuse => {
+                "A used app sign-in token was presented again; the app was signed out"
+            }
+            AuthEvent::Deactivated => "Account deactivated",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             AuthEvent::LoginSuccess => "login_success",
@@ -43,6 +80,17 @@ impl AuthEvent {
     }
 }
 
+impl TryFrom<String> for AuthEvent {
+    type Error = crate::domain::UnknownStatus;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        AuthEvent::ALL
+            .into_iter()
+            .find(|e| e.as_str() == s)
+            .ok_or_else(|| crate::domain::UnknownStatus::new(s))
+    }
+}
+
 pub async fn record(
     pool: &AnyPool,
     event: AuthEvent,
@@ -56,7 +104,7 @@ pub async fn record(
     )
     .bind(now)
     .bind(event.as_str())
-    .bind(user_id.map(|u| u.0))
+    .bind(user_id)
     .bind(account_key)
     .bind(ip)
     .execute(pool)
@@ -131,7 +179,8 @@ pub async fn unlock(pool: &AnyPool, key: &str) -> Result<(), DbError> {
 #[derive(Debug, Clone, FromRow)]
 pub struct EventRow {
     pub at: i64,
-    pub event: String,
+    #[sqlx(try_from = "String")]
+    pub event: AuthEvent,
     pub ip: String,
 }
 
@@ -144,7 +193,7 @@ pub async fn recent_for_user(
     sqlx::query_as(
         "SELECT at, event, ip FROM auth_events WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
     )
-    .bind(user_id.0)
+    .bind(user_id)
     .bind(limit)
     .fetch_all(pool)
     .await

@@ -2,17 +2,17 @@
 
 use sqlx::{AnyPool, FromRow};
 
-use super::{DbError, Tx};
-use crate::domain::{ProductId, UserId};
+use super::{DbError, Tx, flag_of};
+use crate::domain::{CartId, Money, ProductId, UserId};
 
-pub async fn id_for_user(pool: &AnyPool, user: UserId) -> Result<Option<i64>, DbError> {
+pub async fn id_for_user(pool: &AnyPool, user: UserId) -> Result<Option<CartId>, DbError> {
     sqlx::query_scalar("SELECT id FROM carts WHERE user_id = $1")
-        .bind(user.0)
+        .bind(user)
         .fetch_optional(pool)
         .await
 }
 
-pub async fn id_for_token(pool: &AnyPool, token: &str) -> Result<Option<i64>, DbError> {
+pub async fn id_for_token(pool: &AnyPool, token: &str) -> Result<Option<CartId>, DbError> {
     sqlx::query_scalar("SELECT id FROM carts WHERE token = $1")
         .bind(token)
         .fetch_optional(pool)
@@ -22,19 +22,19 @@ pub async fn id_for_token(pool: &AnyPool, token: &str) -> Result<Option<i64>, Db
 /// The customer's cart, created when missing, and locked for this transaction: the upsert writes
 /// the row, so on PostgreSQL a second change to the same cart waits until this one commits (no
 /// lost updates, no two checkouts of one cart). SQLite's write lock already covers it.
-pub async fn ensure_for_user(tx: &mut Tx, user: UserId, now: i64) -> Result<i64, DbError> {
+pub async fn ensure_for_user(tx: &mut Tx, user: UserId, now: i64) -> Result<CartId, DbError> {
     sqlx::query_scalar(
         "INSERT INTO carts (user_id, created_at, updated_at) VALUES ($1, $2, $2) \
          ON CONFLICT (user_id) DO UPDATE SET updated_at = excluded.updated_at RETURNING id",
     )
-    .bind(user.0)
+    .bind(user)
     .bind(now)
     .fetch_one(&mut **tx)
     .await
 }
 
 /// The same for a guest's cart.
-pub async fn ensure_for_token(tx: &mut Tx, token: &str, now: i64) -> Result<i64, DbError> {
+pub async fn ensure_for_token(tx: &mut Tx, token: &str, now: i64) -> Result<CartId, DbError> {
     sqlx::query_scalar(
         "INSERT INTO carts (token, created_at, updated_at) VALUES ($1, $2, $2) \
          ON CONFLICT (token) DO UPDATE SET updated_at = excluded.updated_at RETURNING id",
@@ -46,7 +46,7 @@ pub async fn ensure_for_token(tx: &mut Tx, token: &str, now: i64) -> Result<i64,
 }
 
 /// Locks an existing cart for this transaction (see [`ensure_for_user`]).
-pub async fn lock(tx: &mut Tx, cart: i64, now: i64) -> Result<(), DbError> {
+pub async fn lock(tx: &mut Tx, cart: CartId, now: i64) -> Result<(), DbError> {
     sqlx::query("UPDATE carts SET updated_at = $2 WHERE id = $1")
         .bind(cart)
         .bind(now)
@@ -55,12 +55,12 @@ pub async fn lock(tx: &mut Tx, cart: i64, now: i64) -> Result<(), DbError> {
     Ok(())
 }
 
-pub async fn quantity_of(tx: &mut Tx, cart: i64, product: ProductId) -> Result<i64, DbError> {
+pub async fn quantity_of(tx: &mut Tx, cart: CartId, product: ProductId) -> Result<i64, DbError> {
     let q: Option<i64> = sqlx::query_scalar(
         "SELECT quantity FROM cart_items WHERE cart_id = $1 AND product_id = $2",
     )
     .bind(cart)
-    .bind(product.0)
+    .bind(product)
     .fetch_optional(&mut **tx)
     .await?;
     Ok(q.unwrap_or(0))
@@ -69,7 +69,7 @@ pub async fn quantity_of(tx: &mut Tx, cart: i64, product: ProductId) -> Result<i
 /// Sets a line's quantity; 0 removes it.
 pub async fn set_quantity(
     tx: &mut Tx,
-    cart: i64,
+    cart: CartId,
     product: ProductId,
     quantity: i64,
     now: i64,
@@ -77,7 +77,7 @@ pub async fn set_quantity(
     if quantity <= 0 {
         sqlx::query("DELETE FROM cart_items WHERE cart_id = $1 AND product_id = $2")
             .bind(cart)
-            .bind(product.0)
+            .bind(product)
             .execute(&mut **tx)
             .await?;
     } else {
@@ -86,7 +86,7 @@ pub async fn set_quantity(
              ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = excluded.quantity",
         )
         .bind(cart)
-        .bind(product.0)
+        .bind(product)
         .bind(quantity)
         .bind(now)
         .execute(&mut **tx)
@@ -101,17 +101,46 @@ pub async fn set_quantity(
 }
 
 /// A cart line with the product as it is now.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Line {
-    pub product_id: i64,
+    pub product_id: ProductId,
     pub quantity: i64,
     pub sku: String,
     pub name: String,
     pub brand: String,
-    pub price_cents: i64,
+    pub price: Money,
     pub stock: i64,
-    pub active: i64,
+    pub active: bool,
     pub thumb: Option<String>,
+}
+
+#[derive(FromRow)]
+struct LineRow {
+    product_id: ProductId,
+    quantity: i64,
+    sku: String,
+    name: String,
+    brand: String,
+    price_cents: Money,
+    stock: i64,
+    active: i64,
+    thumb: Option<String>,
+}
+
+impl From<LineRow> for Line {
+    fn from(r: LineRow) -> Self {
+        Self {
+            product_id: r.product_id,
+            quantity: r.quantity,
+            sku: r.sku,
+            name: r.name,
+            brand: r.brand,
+            price: r.price_cents,
+            stock: r.stock,
+            active: flag_of(r.active),
+            thumb: r.thumb,
+        }
+    }
 }
 
 const LINES: &str = "SELECT ci.product_id, ci.quantity, p.sku, p.name, p.brand, p.price_cents, p.stock, p.active, \
@@ -119,14 +148,15 @@ const LINES: &str = "SELECT ci.product_id, ci.quantity, p.sku, p.name, p.brand, 
      FROM cart_items ci JOIN products p ON p.id = ci.product_id WHERE ci.cart_id = $1 ORDER BY ci.added_at, ci.product_id";
 
 /// A cart's lines, from the pool or inside a transaction (`&mut *tx`).
-pub async fn lines<'e, E>(exec: E, cart: i64) -> Result<Vec<Line>, DbError>
+pub async fn lines<'e, E>(exec: E, cart: CartId) -> Result<Vec<Line>, DbError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    sqlx::query_as(LINES).bind(cart).fetch_all(exec).await
+    let rows: Vec<LineRow> = sqlx::query_as(LINES).bind(cart).fetch_all(exec).await?;
+    Ok(rows.into_iter().map(Line::from).collect())
 }
 
-pub async fn item_count(pool: &AnyPool, cart: i64) -> Result<i64, DbError> {
+pub async fn item_count(pool: &AnyPool, cart: CartId) -> Result<i64, DbError> {
     sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM cart_items WHERE cart_id = $1",
     )
@@ -135,7 +165,7 @@ pub async fn item_count(pool: &AnyPool, cart: i64) -> Result<i64, DbError> {
     .await
 }
 
-pub async fn clear(tx: &mut Tx, cart: i64) -> Result<(), DbError> {
+pub async fn clear(tx: &mut Tx, cart: CartId) -> Result<(), DbError> {
     sqlx::query("DELETE FROM cart_items WHERE cart_id = $1")
         .bind(cart)
         .execute(&mut **tx)
@@ -143,7 +173,7 @@ pub async fn clear(tx: &mut Tx, cart: i64) -> Result<(), DbError> {
     Ok(())
 }
 
-pub async fn delete(tx: &mut Tx, cart: i64) -> Result<(), DbError> {
+pub async fn delete(tx: &mut Tx, cart: CartId) -> Result<(), DbError> {
     sqlx::query("DELETE FROM carts WHERE id = $1")
         .bind(cart)
         .execute(&mut **tx)
@@ -151,13 +181,28 @@ pub async fn delete(tx: &mut Tx, cart: i64) -> Result<(), DbError> {
     Ok(())
 }
 
-/// What the cart needs to know of a product: (name, stock, active).
-pub async fn product(
-    tx: &mut Tx,
-    product: ProductId,
-) -> Result<Option<(String, i64, i64)>, DbError> {
-    sqlx::query_as("SELECT name, stock, active FROM products WHERE id = $1")
-        .bind(product.0)
+/// What the cart needs to know of a product.
+#[derive(Debug, Clone)]
+pub struct CartProduct {
+    pub name: String,
+    pub stock: i64,
+    pub active: bool,
+}
+
+pub async fn product(tx: &mut Tx, product: ProductId) -> Result<Option<CartProduct>, DbError> {
+    #[derive(FromRow)]
+    struct Row {
+        name: String,
+        stock: i64,
+        active: i64,
+    }
+    let row: Option<Row> = sqlx::query_as("SELECT name, stock, active FROM products WHERE id = $1")
+        .bind(product)
         .fetch_optional(&mut **tx)
-        .await
+        .await?;
+    Ok(row.map(|r| CartProduct {
+        name: r.name,
+        stock: r.stock,
+        active: flag_of(r.active),
+    }))
 }

@@ -31,7 +31,7 @@ impl Purpose {
 #[derive(Debug, FromRow)]
 struct TokenRow {
     id: i64,
-    user_id: i64,
+    user_id: UserId,
     purpose: String,
     email: String,
 }
@@ -57,7 +57,7 @@ pub struct NewToken<'a> {
 /// newest link works.
 pub async fn issue(tx: &mut Tx, t: &NewToken<'_>, now: i64) -> Result<(), DbError> {
     sqlx::query("UPDATE email_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL")
-        .bind(t.user_id.0)
+        .bind(t.user_id)
         .bind(t.purpose.as_str())
         .bind(now)
         .execute(&mut **tx)
@@ -66,7 +66,7 @@ pub async fn issue(tx: &mut Tx, t: &NewToken<'_>, now: i64) -> Result<(), DbErro
         "INSERT INTO email_tokens (user_id, purpose, token_hash, email, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(t.user_id.0)
+    .bind(t.user_id)
     .bind(t.purpose.as_str())
     .bind(t.token_hash)
     .bind(t.email)
@@ -95,7 +95,7 @@ pub async fn peek(
     Ok(row
         .map(|r| ValidToken {
             id: r.id,
-            user_id: UserId(r.user_id),
+            user_id: r.user_id,
             purpose: Purpose::from_db(&r.purpose),
             email: r.email,
         })
@@ -130,7 +130,7 @@ pub async fn revoke(
 ) -> Result<(), DbError> {
     for p in purposes {
         sqlx::query("UPDATE email_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL")
-            .bind(user_id.0)
+            .bind(user_id)
             .bind(p.as_str())
             .bind(now)
             .execute(&mut **tx)

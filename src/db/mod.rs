@@ -1,7 +1,12 @@
 //! Database access. One set of SQL runs on SQLite and PostgreSQL through `sqlx::Any`, so the
 //! schema keeps to portable types: BIGINT (also for booleans 0/1 and unix-second timestamps),
 //! TEXT and BLOB/BYTEA; queries use `$n` placeholders and `RETURNING`.
-//! All SQL of the store lives in this module's submodules.
+//! All SQL of the store lives in this module's submodules, and rows leave it as domain types
+//! (typed ids, `Money`, decoded statuses, booleans).
+//!
+//! Executors: reads take `&AnyPool`; writes take `&mut Tx` so the caller decides the
+//! transaction; a read needed both alone and inside a transaction is generic over
+//! `E: Executor` (pass `&mut *tx`).
 
 pub mod api_tokens;
 pub mod audit;
@@ -12,6 +17,7 @@ pub mod email_tokens;
 pub mod orders;
 pub mod rate_limits;
 pub mod sessions;
+pub mod sql;
 pub mod users;
 
 use std::str::FromStr;
@@ -154,7 +160,13 @@ pub fn is_unique_violation(err: &DbError) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
-/// Converts 0/1 columns (booleans are BIGINT for portability).
+/// A boolean as stored: 0/1 in a BIGINT column (portable across both databases).
 pub fn flag(b: bool) -> i64 {
     i64::from(b)
+}
+
+/// A 0/1 column read back as a boolean. Rows leave this module with real booleans, so no code
+/// above it compares flags with numbers.
+pub(crate) fn flag_of(v: i64) -> bool {
+    v != 0
 }

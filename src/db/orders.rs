@@ -2,8 +2,9 @@
 
 use sqlx::{AnyPool, FromRow};
 
+use super::sql::Sql;
 use super::{DbError, Tx};
-use crate::domain::{ProductId, UserId};
+use crate::domain::{Money, OrderId, OrderStatus, PaymentStatus, ProductId, UserId};
 
 pub struct NewOrder<'a> {
     pub user_id: UserId,
@@ -13,45 +14,47 @@ pub struct NewOrder<'a> {
     pub shipping_address: &'a str,
     pub currency: &'a str,
     pub vat_percent: i64,
-    pub subtotal_cents: i64,
-    pub shipping_cents: i64,
-    pub total_cents: i64,
-    pub net_cents: i64,
-    pub vat_cents: i64,
+    pub subtotal: Money,
+    pub shipping: Money,
+    pub total: Money,
+    pub net: Money,
+    pub vat: Money,
 }
 
-pub async fn insert(tx: &mut Tx, o: &NewOrder<'_>, now: i64) -> Result<i64, DbError> {
+pub async fn insert(tx: &mut Tx, o: &NewOrder<'_>, now: i64) -> Result<OrderId, DbError> {
     sqlx::query_scalar(
         "INSERT INTO orders (user_id, status, checkout_token, email, customer_name, shipping_address, currency, \
          vat_percent, subtotal_cents, shipping_cents, total_cents, net_cents, vat_cents, payment_status, created_at, updated_at) \
-         VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'none', $13, $13) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
     )
-    .bind(o.user_id.0)
+    .bind(o.user_id)
+    .bind(OrderStatus::Pending.as_str())
     .bind(o.checkout_token)
     .bind(o.email)
     .bind(o.customer_name)
     .bind(o.shipping_address)
     .bind(o.currency)
     .bind(o.vat_percent)
-    .bind(o.subtotal_cents)
-    .bind(o.shipping_cents)
-    .bind(o.total_cents)
-    .bind(o.net_cents)
-    .bind(o.vat_cents)
+    .bind(o.subtotal)
+    .bind(o.shipping)
+    .bind(o.total)
+    .bind(o.net)
+    .bind(o.vat)
+    .bind(PaymentStatus::None.as_str())
     .bind(now)
     .fetch_one(&mut **tx)
     .await
 }
 
 pub struct NewLine<'a> {
-    pub product_id: i64,
+    pub product_id: ProductId,
     pub sku: &'a str,
     pub name: &'a str,
-    pub unit_price_cents: i64,
+    pub unit_price: Money,
     pub quantity: i64,
 }
 
-pub async fn insert_line(tx: &mut Tx, order: i64, l: &NewLine<'_>) -> Result<(), DbError> {
+pub async fn insert_line(tx: &mut Tx, order: OrderId, l: &NewLine<'_>) -> Result<(), DbError> {
     sqlx::query(
         "INSERT INTO order_lines (order_id, product_id, sku, name, unit_price_cents, quantity, line_total_cents) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -60,9 +63,9 @@ pub async fn insert_line(tx: &mut Tx, order: i64, l: &NewLine<'_>) -> Result<(),
     .bind(l.product_id)
     .bind(l.sku)
     .bind(l.name)
-    .bind(l.unit_price_cents)
+    .bind(l.unit_price)
     .bind(l.quantity)
-    .bind(l.unit_price_cents * l.quantity)
+    .bind(l.unit_price.cents() * l.quantity)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -74,7 +77,7 @@ pub async fn take_stock(tx: &mut Tx, product: ProductId, quantity: i64) -> Resul
     let done = sqlx::query(
         "UPDATE products SET stock = stock - $2 WHERE id = $1 AND active = 1 AND stock >= $2",
     )
-    .bind(product.0)
+    .bind(product)
     .bind(quantity)
     .execute(&mut **tx)
     .await?;
@@ -82,16 +85,21 @@ pub async fn take_stock(tx: &mut Tx, product: ProductId, quantity: i64) -> Resul
 }
 
 /// Puts the units of an order's lines back into stock.
-pub async fn return_stock(tx: &mut Tx, order: i64) -> Result<(), DbError> {
-    let lines: Vec<(i64, i64)> =
+pub async fn return_stock(tx: &mut Tx, order: OrderId) -> Result<(), DbError> {
+    #[derive(FromRow)]
+    struct Units {
+        product_id: ProductId,
+        quantity: i64,
+    }
+    let lines: Vec<Units> =
         sqlx::query_as("SELECT product_id, quantity FROM order_lines WHERE order_id = $1")
             .bind(order)
             .fetch_all(&mut **tx)
             .await?;
-    for (product, quantity) in lines {
+    for l in lines {
         sqlx::query("UPDATE products SET stock = stock + $2 WHERE id = $1")
-            .bind(product)
-            .bind(quantity)
+            .bind(l.product_id)
+            .bind(l.quantity)
             .execute(&mut **tx)
             .await?;
     }
@@ -100,17 +108,17 @@ pub async fn return_stock(tx: &mut Tx, order: i64) -> Result<(), DbError> {
 
 pub async fn add_event(
     tx: &mut Tx,
-    order: i64,
-    status: &str,
+    order: OrderId,
+    status: OrderStatus,
     note: &str,
     actor: Option<UserId>,
     now: i64,
 ) -> Result<(), DbError> {
     sqlx::query("INSERT INTO order_events (order_id, status, note, actor_id, at) VALUES ($1, $2, $3, $4, $5)")
         .bind(order)
-        .bind(status)
+        .bind(status.as_str())
         .bind(note)
-        .bind(actor.map(|a| a.0))
+        .bind(actor)
         .bind(now)
         .execute(&mut **tx)
         .await?;
@@ -121,35 +129,26 @@ pub async fn add_event(
 /// (someone else moved it first).
 pub async fn transition(
     tx: &mut Tx,
-    order: i64,
-    from: &[&str],
-    to: &str,
+    order: OrderId,
+    from: &[OrderStatus],
+    to: OrderStatus,
     now: i64,
 ) -> Result<bool, DbError> {
-    let mut sql = String::from(
-        "UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1 AND status IN (",
-    );
-    for i in 0..from.len() {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!("${}", i + 4));
-    }
-    sql.push(')');
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(order)
-        .bind(to)
-        .bind(now);
-    for f in from {
-        q = q.bind(*f);
-    }
-    Ok(q.execute(&mut **tx).await?.rows_affected() == 1)
+    let mut sql = Sql::new("UPDATE orders SET status = ");
+    sql.text(to.as_str())
+        .push(", updated_at = ")
+        .int(now)
+        .push(" WHERE id = ")
+        .int(order.get())
+        .push(" AND status IN ")
+        .text_list(from.iter().map(|s| s.as_str()));
+    Ok(sql.execute(&mut **tx).await? == 1)
 }
 
 pub async fn set_payment(
     tx: &mut Tx,
-    order: i64,
-    status: &str,
+    order: OrderId,
+    status: PaymentStatus,
     brand: &str,
     last4: &str,
 ) -> Result<(), DbError> {
@@ -157,7 +156,7 @@ pub async fn set_payment(
         "UPDATE orders SET payment_status = $2, card_brand = $3, card_last4 = $4 WHERE id = $1",
     )
     .bind(order)
-    .bind(status)
+    .bind(status.as_str())
     .bind(brand)
     .bind(last4)
     .execute(&mut **tx)
@@ -165,16 +164,20 @@ pub async fn set_payment(
     Ok(())
 }
 
-pub async fn set_payment_status(tx: &mut Tx, order: i64, status: &str) -> Result<(), DbError> {
+pub async fn set_payment_status(
+    tx: &mut Tx,
+    order: OrderId,
+    status: PaymentStatus,
+) -> Result<(), DbError> {
     sqlx::query("UPDATE orders SET payment_status = $2 WHERE id = $1")
         .bind(order)
-        .bind(status)
+        .bind(status.as_str())
         .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
-pub async fn set_tracking(tx: &mut Tx, order: i64, tracking: &str) -> Result<(), DbError> {
+pub async fn set_tracking(tx: &mut Tx, order: OrderId, tracking: &str) -> Result<(), DbError> {
     sqlx::query("UPDATE orders SET tracking_number = $2 WHERE id = $1")
         .bind(order)
         .bind(tracking)
@@ -185,9 +188,9 @@ pub async fn set_tracking(tx: &mut Tx, order: i64, tracking: &str) -> Result<(),
 
 pub struct PaymentRecord<'a> {
     pub user_id: UserId,
-    pub order_id: Option<i64>,
+    pub order_id: Option<OrderId>,
     pub outcome: &'a str,
-    pub amount_cents: i64,
+    pub amount: Money,
     pub brand: &'a str,
     pub last4: &'a str,
 }
@@ -200,10 +203,10 @@ where
         "INSERT INTO payments (user_id, order_id, outcome, amount_cents, card_brand, card_last4, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(p.user_id.0)
+    .bind(p.user_id)
     .bind(p.order_id)
     .bind(p.outcome)
-    .bind(p.amount_cents)
+    .bind(p.amount)
     .bind(p.brand)
     .bind(p.last4)
     .bind(now)
@@ -212,9 +215,16 @@ where
     Ok(())
 }
 
-/// (order id, customer id) of the order a checkout form made, from the pool or inside a
-/// transaction (after the write lock was taken).
-pub async fn find_by_token<'e, E>(exec: E, token: &str) -> Result<Option<(i64, i64)>, DbError>
+/// The order a checkout form made, and whose it is.
+#[derive(Debug, Clone, Copy, FromRow)]
+pub struct TokenOrder {
+    pub id: OrderId,
+    pub user_id: UserId,
+}
+
+/// The order a checkout form made, from the pool or inside a transaction (after the write lock
+/// was taken).
+pub async fn find_by_token<'e, E>(exec: E, token: &str) -> Result<Option<TokenOrder>, DbError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -224,122 +234,123 @@ where
         .await
 }
 
+/// An order as stored. A status word the code does not know is a decode error.
 #[derive(Debug, Clone, FromRow)]
-pub struct OrderRow {
-    pub id: i64,
-    pub user_id: i64,
-    pub status: String,
+pub struct Order {
+    pub id: OrderId,
+    pub user_id: UserId,
+    #[sqlx(try_from = "String")]
+    pub status: OrderStatus,
     pub email: String,
     pub customer_name: String,
     pub shipping_address: String,
     pub currency: String,
     pub vat_percent: i64,
-    pub subtotal_cents: i64,
-    pub shipping_cents: i64,
-    pub total_cents: i64,
-    pub net_cents: i64,
-    pub vat_cents: i64,
+    #[sqlx(rename = "subtotal_cents")]
+    pub subtotal: Money,
+    #[sqlx(rename = "shipping_cents")]
+    pub shipping: Money,
+    #[sqlx(rename = "total_cents")]
+    pub total: Money,
+    #[sqlx(rename = "net_cents")]
+    pub net: Money,
+    #[sqlx(rename = "vat_cents")]
+    pub vat: Money,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
-    pub payment_status: String,
+    #[sqlx(try_from = "String")]
+    pub payment_status: PaymentStatus,
     pub tracking_number: Option<String>,
     pub created_at: i64,
 }
 
-const ORDER_COLUMNS: &str = "id, user_id, status, email, customer_name, shipping_address, currency, vat_percent, \
+const ORDER_COLUMNS: &str = "SELECT id, user_id, status, email, customer_name, shipping_address, currency, vat_percent, \
      subtotal_cents, shipping_cents, total_cents, net_cents, vat_cents, card_brand, card_last4, payment_status, \
-     tracking_number, created_at";
+     tracking_number, created_at FROM orders";
 
-pub async fn find(pool: &AnyPool, id: i64) -> Result<Option<OrderRow>, DbError> {
-    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1");
-    sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+pub async fn find(pool: &AnyPool, id: OrderId) -> Result<Option<Order>, DbError> {
+    let mut sql = Sql::new(ORDER_COLUMNS);
+    sql.push(" WHERE id = ").int(id.get());
+    sql.fetch_optional(pool).await
 }
 
 /// The order only if it belongs to this customer (others' orders do not exist for them).
 pub async fn find_for_user(
     pool: &AnyPool,
-    id: i64,
+    id: OrderId,
     user: UserId,
-) -> Result<Option<OrderRow>, DbError> {
-    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1 AND user_id = $2");
-    sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .bind(user.0)
-        .fetch_optional(pool)
-        .await
+) -> Result<Option<Order>, DbError> {
+    let mut sql = Sql::new(ORDER_COLUMNS);
+    sql.push(" WHERE id = ")
+        .int(id.get())
+        .push(" AND user_id = ")
+        .int(user.get());
+    sql.fetch_optional(pool).await
 }
 
-pub async fn list_for_user(pool: &AnyPool, user: UserId) -> Result<Vec<OrderRow>, DbError> {
-    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE user_id = $1 ORDER BY id DESC");
-    sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(user.0)
-        .fetch_all(pool)
-        .await
+pub async fn list_for_user(pool: &AnyPool, user: UserId) -> Result<Vec<Order>, DbError> {
+    let mut sql = Sql::new(ORDER_COLUMNS);
+    sql.push(" WHERE user_id = ")
+        .int(user.get())
+        .push(" ORDER BY id DESC");
+    sql.fetch_all(pool).await
 }
 
 /// Orders for the admin list, newest first, optionally by status and by order number or customer.
 pub async fn list(
     pool: &AnyPool,
-    status: Option<&str>,
+    status: Option<OrderStatus>,
     search: Option<&str>,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<OrderRow>, i64), DbError> {
-    let mut cond = String::from(" WHERE 1 = 1");
-    let mut binds: Vec<String> = Vec::new();
+) -> Result<(Vec<Order>, i64), DbError> {
+    let mut cond = Sql::new(" WHERE 1 = 1");
     if let Some(s) = status {
-        binds.push(s.to_string());
-        cond.push_str(&format!(" AND status = ${}", binds.len()));
+        cond.push(" AND status = ").text(s.as_str());
     }
     if let Some(q) = search {
         let q = q.trim().trim_start_matches('#').to_lowercase();
-        binds.push(q.clone());
-        let n = binds.len();
-        binds.push(format!(
+        let like = format!(
             "%{}%",
             q.replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_")
-        ));
-        let m = binds.len();
-        cond.push_str(&format!(
-            " AND (CAST(id AS TEXT) = ${n} OR email LIKE ${m} ESCAPE '\\' OR LOWER(customer_name) LIKE ${m} ESCAPE '\\')"
-        ));
+        );
+        cond.push(" AND (CAST(id AS TEXT) = ")
+            .text(&q)
+            .push(" OR email LIKE ")
+            .text(&like)
+            .push(" ESCAPE '\\' OR LOWER(customer_name) LIKE ")
+            .text(&like)
+            .push(" ESCAPE '\\')");
     }
-    let count_sql = format!("SELECT COUNT(*) FROM orders{cond}");
-    let mut cq = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
-    for b in &binds {
-        cq = cq.bind(b.clone());
-    }
-    let total = cq.fetch_one(pool).await?;
-    let list_sql = format!(
-        "SELECT {ORDER_COLUMNS} FROM orders{cond} ORDER BY id DESC LIMIT ${} OFFSET ${}",
-        binds.len() + 1,
-        binds.len() + 2
-    );
-    let mut lq = sqlx::query_as::<_, OrderRow>(sqlx::AssertSqlSafe(list_sql));
-    for b in &binds {
-        lq = lq.bind(b.clone());
-    }
-    let rows = lq.bind(limit).bind(offset).fetch_all(pool).await?;
-    Ok((rows, total))
+    let mut count = Sql::new("SELECT COUNT(*) FROM orders");
+    count.append(&cond);
+    let total = count.fetch_scalar(pool).await?;
+    let mut rows = Sql::new(ORDER_COLUMNS);
+    rows.append(&cond);
+    rows.push(" ORDER BY id DESC LIMIT ")
+        .int(limit)
+        .push(" OFFSET ")
+        .int(offset);
+    Ok((rows.fetch_all(pool).await?, total))
 }
 
-#[derive(Debug, Clone, FromRow, serde::Serialize, serde::Deserialize)]
-pub struct LineRow {
-    pub product_id: i64,
+/// A line of an order, at the price it was bought for.
+#[derive(Debug, Clone, FromRow)]
+pub struct OrderLine {
+    pub product_id: ProductId,
     pub sku: String,
     pub name: String,
-    pub unit_price_cents: i64,
+    #[sqlx(rename = "unit_price_cents")]
+    pub unit_price: Money,
     pub quantity: i64,
-    pub line_total_cents: i64,
+    #[sqlx(rename = "line_total_cents")]
+    pub line_total: Money,
 }
 
 /// An order's lines, from the pool or inside a transaction (`&mut *tx`).
-pub async fn lines<'e, E>(exec: E, order: i64) -> Result<Vec<LineRow>, DbError>
+pub async fn lines<'e, E>(exec: E, order: OrderId) -> Result<Vec<OrderLine>, DbError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -352,14 +363,16 @@ where
     .await
 }
 
+/// One step of an order's status history.
 #[derive(Debug, Clone, FromRow)]
-pub struct EventRow {
-    pub status: String,
+pub struct OrderEvent {
+    #[sqlx(try_from = "String")]
+    pub status: OrderStatus,
     pub note: String,
     pub at: i64,
 }
 
-pub async fn events(pool: &AnyPool, order: i64) -> Result<Vec<EventRow>, DbError> {
+pub async fn events(pool: &AnyPool, order: OrderId) -> Result<Vec<OrderEvent>, DbError> {
     sqlx::query_as("SELECT status, note, at FROM order_events WHERE order_id = $1 ORDER BY id")
         .bind(order)
         .fetch_all(pool)
@@ -380,7 +393,7 @@ pub async fn next_invoice_seq(tx: &mut Tx, year: i64) -> Result<i64, DbError> {
 
 pub async fn insert_invoice(
     tx: &mut Tx,
-    order: i64,
+    order: OrderId,
     number: &str,
     issued_at: i64,
     snapshot: &str,
@@ -404,7 +417,7 @@ pub struct InvoiceRow {
     pub snapshot: String,
 }
 
-pub async fn invoice(pool: &AnyPool, order: i64) -> Result<Option<InvoiceRow>, DbError> {
+pub async fn invoice(pool: &AnyPool, order: OrderId) -> Result<Option<InvoiceRow>, DbError> {
     sqlx::query_as("SELECT number, issued_at, snapshot FROM invoices WHERE order_id = $1")
         .bind(order)
         .fetch_optional(pool)

@@ -86,7 +86,7 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id.0)
+        .bind(user_id)
         .execute(exec)
         .await?;
     Ok(done.rows_affected())
@@ -102,7 +102,7 @@ pub async fn delete_expired(pool: &AnyPool, now: i64) -> Result<u64, DbError> {
 
 pub async fn count_for_user(pool: &AnyPool, user_id: UserId) -> Result<i64, DbError> {
     sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
-        .bind(user_id.0)
+        .bind(user_id)
         .fetch_one(pool)
         .await
 }

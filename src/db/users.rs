@@ -5,7 +5,7 @@ use crate::domain::{Email, Role, UserId, Username};
 
 #[derive(Debug, Clone, FromRow)]
 struct UserRow {
-    id: i64,
+    id: UserId,
     username: String,
     email: String,
     first_name: String,
@@ -53,7 +53,7 @@ impl User {
 impl From<UserRow> for User {
     fn from(r: UserRow) -> Self {
         Self {
-            id: UserId(r.id),
+            id: r.id,
             username: Username::from_trusted(r.username),
             email: Email::from_trusted(r.email),
             first_name: r.first_name,
@@ -65,7 +65,7 @@ impl From<UserRow> for User {
             birthday: r.birthday,
             role: Role::from_db(&r.role),
             email_verified_at: r.email_verified_at,
-            active: r.active != 0,
+            active: super::flag_of(r.active),
             created_at: r.created_at,
         }
     }
@@ -127,7 +127,7 @@ fn classify(err: DbError) -> WriteError {
 }
 
 pub async fn insert(tx: &mut Tx, u: &NewUser<'_>, now: i64) -> Result<UserId, WriteError> {
-    let id: i64 = sqlx::query_scalar(
+    sqlx::query_scalar(
         "INSERT INTO users (username, username_key, email, first_name, last_name, password_hash, \
          address, phone, title, birthday, role, email_verified_at, active, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13) RETURNING id",
@@ -147,14 +147,13 @@ pub async fn insert(tx: &mut Tx, u: &NewUser<'_>, now: i64) -> Result<UserId, Wr
     .bind(now)
     .fetch_one(&mut **tx)
     .await
-    .map_err(classify)?;
-    Ok(UserId(id))
+    .map_err(classify)
 }
 
 pub async fn find(pool: &AnyPool, id: UserId) -> Result<Option<User>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
     let row: Option<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(id.0)
+        .bind(id)
         .fetch_optional(pool)
         .await?;
     Ok(row.map(User::from))
@@ -195,7 +194,7 @@ pub async fn mark_verified(tx: &mut Tx, id: UserId, now: i64) -> Result<(), DbEr
     sqlx::query(
         "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $2), updated_at = $2 WHERE id = $1",
     )
-    .bind(id.0)
+    .bind(id)
     .bind(now)
     .execute(&mut **tx)
     .await?;
@@ -212,7 +211,7 @@ pub async fn change_email(
     sqlx::query(
         "UPDATE users SET email = $2, email_verified_at = $3, updated_at = $3 WHERE id = $1",
     )
-    .bind(id.0)
+    .bind(id)
     .bind(email.as_str())
     .bind(now)
     .execute(&mut **tx)
@@ -228,7 +227,7 @@ pub async fn set_password_hash(
     now: i64,
 ) -> Result<(), DbError> {
     sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
-        .bind(id.0)
+        .bind(id)
         .bind(hash)
         .bind(now)
         .execute(&mut **tx)
@@ -245,7 +244,7 @@ pub async fn upgrade_password_hash(
 ) -> Result<bool, DbError> {
     let done =
         sqlx::query("UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2")
-            .bind(id.0)
+            .bind(id)
             .bind(old)
             .bind(new)
             .execute(pool)
@@ -259,7 +258,7 @@ pub async fn lock_if_password(tx: &mut Tx, id: UserId, hash: &str) -> Result<boo
     let done = sqlx::query(
         "UPDATE users SET password_hash = password_hash WHERE id = $1 AND password_hash = $2 AND active = 1",
     )
-    .bind(id.0)
+    .bind(id)
     .bind(hash)
     .execute(&mut **tx)
     .await?;
@@ -276,7 +275,7 @@ pub async fn update_profile(
         "UPDATE users SET username = $2, username_key = $3, first_name = $4, last_name = $5, address = $6, \
          phone = $7, title = $8, birthday = $9, updated_at = $10 WHERE id = $1",
     )
-    .bind(id.0)
+    .bind(id)
     .bind(p.username.as_str())
     .bind(p.username.key())
     .bind(p.first_name)
@@ -294,7 +293,7 @@ pub async fn update_profile(
 
 pub async fn set_role(tx: &mut Tx, id: UserId, role: Role, now: i64) -> Result<(), DbError> {
     sqlx::query("UPDATE users SET role = $2, updated_at = $3 WHERE id = $1")
-        .bind(id.0)
+        .bind(id)
         .bind(role.as_str())
         .bind(now)
         .execute(&mut **tx)
@@ -304,7 +303,7 @@ pub async fn set_role(tx: &mut Tx, id: UserId, role: Role, now: i64) -> Result<(
 
 pub async fn set_active(tx: &mut Tx, id: UserId, active: bool, now: i64) -> Result<(), DbError> {
     sqlx::query("UPDATE users SET active = $2, updated_at = $3 WHERE id = $1")
-        .bind(id.0)
+        .bind(id)
         .bind(flag(active))
         .bind(now)
         .execute(&mut **tx)

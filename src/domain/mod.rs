@@ -2,35 +2,30 @@
 //! past that point cannot hold an invalid one. Parse errors are user-facing sentences.
 
 mod birthday;
-mod catalog_ids;
+mod catalog;
 mod email;
 mod errors;
+mod ids;
 mod money;
+mod order_status;
+mod pagination;
 mod password;
 mod phone;
 mod quantity;
 mod username;
 
 pub use birthday::Birthday;
-pub use catalog_ids::{ProductId, Sku, parse_stock};
+pub use catalog::{Sku, Sort, UnknownSort, parse_stock};
 pub use email::Email;
 pub use errors::FieldErrors;
+pub use ids::{CartId, CategoryId, OrderId, ProductId, UserId};
 pub use money::{MAX_PRICE_CENTS, Money};
+pub use order_status::{OrderStatus, PaymentStatus, UnknownStatus};
+pub use pagination::{MAX_PAGE, Pagination};
 pub use password::{Password, PasswordContext, PasswordPolicy};
 pub use phone::Phone;
 pub use quantity::{MAX_QUANTITY, Quantity};
 pub use username::Username;
-
-/// A user's primary key; a distinct type so it cannot be mixed up with other ids.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
-pub struct UserId(pub i64);
-
-impl std::fmt::Display for UserId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {

@@ -1,5 +1,6 @@
 /// An amount of money in minor units (cents). Never a float.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, sqlx::Type)]
+#[sqlx(transparent)]
 pub struct Money(i64);
 
 /// Prices above this are refused as typos (one million in major units).

@@ -1,6 +1,8 @@
-//! The store's account mails. Links are built from `server.base_url`, never the request.
+//! Every mail the store writes: accounts first, then orders. Links are built from
+//! `server.base_url`, never from the request.
 
 use super::{Action, EmailContent};
+use crate::domain::OrderId;
 
 fn link(base_url: &str, path_and_query: &str) -> String {
     format!("{}{}", base_url.trim_end_matches('/'), path_and_query)
@@ -98,5 +100,78 @@ pub fn password_changed(first_name: &str, how: &str) -> EmailContent {
         closing: vec![
             "If this was not you, reset your password at once and contact the shop.".into(),
         ],
+    }
+}
+
+/// The order confirmation (the invoice PDF goes with it as an attachment).
+pub fn order_confirmed(
+    base_url: &str,
+    customer: &str,
+    order_id: OrderId,
+    paid: &str,
+    payment: &str,
+    invoice_number: &str,
+) -> EmailContent {
+    EmailContent {
+        subject: format!("Your order #{order_id} is confirmed"),
+        greeting: format!("Hello {customer},"),
+        paragraphs: vec![
+            format!("Thank you for your order. We received your payment of {paid} ({payment})."),
+            format!("Your invoice {invoice_number} is attached."),
+        ],
+        action: Some(Action {
+            label: "Follow your order".into(),
+            url: link(base_url, &format!("/orders/{order_id}")),
+        }),
+        closing: vec!["We will write again when your parcel is on its way.".into()],
+    }
+}
+
+/// What changed about an order, for the mail that tells the customer.
+pub enum OrderNews<'a> {
+    Shipped { tracking: &'a str },
+    Cancelled { refunded: Option<&'a str> },
+    Refunded { amount: &'a str },
+}
+
+pub fn order_status_changed(
+    base_url: &str,
+    customer: &str,
+    order_id: OrderId,
+    news: OrderNews<'_>,
+) -> EmailContent {
+    let (subject, paragraphs) = match news {
+        OrderNews::Shipped { tracking } => (
+            format!("Your order #{order_id} has shipped"),
+            vec![
+                format!("Good news: your order #{order_id} is on its way."),
+                format!("Tracking number: {tracking}"),
+            ],
+        ),
+        OrderNews::Cancelled { refunded } => {
+            let mut p = vec![format!("Your order #{order_id} has been cancelled.")];
+            if let Some(amount) = refunded {
+                p.push(format!(
+                    "The payment of {amount} has been refunded to your card."
+                ));
+            }
+            (format!("Your order #{order_id} was cancelled"), p)
+        }
+        OrderNews::Refunded { amount } => (
+            format!("Your order #{order_id} was refunded"),
+            vec![format!(
+                "We refunded {amount} for your order #{order_id} to your card."
+            )],
+        ),
+    };
+    EmailContent {
+        subject,
+        greeting: format!("Hello {customer},"),
+        paragraphs,
+        action: Some(Action {
+            label: "See your order".into(),
+            url: link(base_url, &format!("/orders/{order_id}")),
+        }),
+        closing: vec!["Thank you for shopping with us.".into()],
     }
 }

@@ -5,7 +5,7 @@
 use super::OrderError;
 use super::pricing::{PricingRules, Totals};
 use crate::db::carts::{self, Line};
-use crate::domain::{FieldErrors, Money, ProductId, Quantity, UserId};
+use crate::domain::{CartId, FieldErrors, Money, ProductId, Quantity, UserId};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +26,7 @@ pub fn rules(state: &AppState) -> PricingRules {
 
 #[derive(Debug, Clone)]
 pub struct CartLine {
-    pub product_id: i64,
+    pub product_id: ProductId,
     pub sku: String,
     pub name: String,
     pub brand: String,
@@ -49,7 +49,7 @@ pub struct CartView {
 
 /// Why a line cannot be bought as it is.
 pub fn line_problem(l: &Line) -> Option<String> {
-    if l.active == 0 {
+    if !l.active {
         Some("No longer available. Please remove it.".into())
     } else if l.stock <= 0 {
         Some("Out of stock. Please remove it.".into())
@@ -60,7 +60,7 @@ pub fn line_problem(l: &Line) -> Option<String> {
     }
 }
 
-pub async fn find(state: &AppState, owner: &Owner) -> Result<Option<i64>, sqlx::Error> {
+pub async fn find(state: &AppState, owner: &Owner) -> Result<Option<CartId>, sqlx::Error> {
     let pool = state.db.pool();
     match owner {
         Owner::User(u) => carts::id_for_user(pool, *u).await,
@@ -78,9 +78,9 @@ pub fn build_view(state: &AppState, lines: Vec<Line>) -> CartView {
             name: l.name,
             brand: l.brand,
             thumb: l.thumb,
-            unit_price: Money::from_cents(l.price_cents),
+            unit_price: l.price,
             quantity: l.quantity,
-            line_total: Money::from_cents(l.price_cents * l.quantity),
+            line_total: Money::from_cents(l.price.cents() * l.quantity),
             stock: l.stock,
         })
         .collect();
@@ -115,7 +115,7 @@ fn quantity_error(message: String) -> OrderError {
     OrderError::NotEnoughStock(e)
 }
 
-async fn ensure(tx: &mut crate::db::Tx, owner: &Owner, now: i64) -> Result<i64, sqlx::Error> {
+async fn ensure(tx: &mut crate::db::Tx, owner: &Owner, now: i64) -> Result<CartId, sqlx::Error> {
     match owner {
         Owner::User(u) => carts::ensure_for_user(tx, *u, now).await,
         Owner::Guest(t) => carts::ensure_for_token(tx, t, now).await,
@@ -123,6 +123,7 @@ async fn ensure(tx: &mut crate::db::Tx, owner: &Owner, now: i64) -> Result<i64, 
 }
 
 /// Adds units of a product; refuses more than the stock, counting what is already in the cart.
+#[tracing::instrument(name = "cart add", skip_all, fields(%product, quantity = quantity.get()))]
 pub async fn add(
     state: &AppState,
     owner: &Owner,
@@ -131,12 +132,14 @@ pub async fn add(
 ) -> Result<String, OrderError> {
     let now = state.clock.unix();
     let mut tx = state.db.begin_write().await?;
-    let Some((name, stock, active)) = carts::product(&mut tx, product).await? else {
+    let Some(carts::CartProduct {
+        name,
+        stock,
+        active: true,
+    }) = carts::product(&mut tx, product).await?
+    else {
         return Err(OrderError::NotFound);
     };
-    if active == 0 {
-        return Err(OrderError::NotFound);
-    }
     let cart = ensure(&mut tx, owner, now).await?;
     let already = carts::quantity_of(&mut tx, cart, product).await?;
     let wanted = already + quantity.get();
@@ -171,7 +174,8 @@ pub async fn set(
     let mut tx = state.db.begin_write().await?;
     carts::lock(&mut tx, cart, now).await?;
     if quantity.get() > 0 {
-        let Some((name, stock, _)) = carts::product(&mut tx, product).await? else {
+        let Some(carts::CartProduct { name, stock, .. }) = carts::product(&mut tx, product).await?
+        else {
             return Err(OrderError::NotFound);
         };
         if quantity.get() > stock {
@@ -215,8 +219,8 @@ pub async fn merge(state: &AppState, token: &str, user: UserId) -> Result<Vec<St
         let cart = carts::ensure_for_user(&mut tx, user, now).await?;
         let mut moved = 0;
         for l in &guest_lines {
-            let product = ProductId(l.product_id);
-            if l.active == 0 || l.stock <= 0 {
+            let product = l.product_id;
+            if !l.active || l.stock <= 0 {
                 notes.push(format!(
                     "{} is no longer available and was not added.",
                     l.name

@@ -6,15 +6,17 @@
 
 use serde::Deserialize;
 
+use anyhow::Context;
+
 use super::cart::{self, rules};
-use super::invoice::{self, Party, Snapshot};
+use super::invoice::{self, InvoiceLine, Party, Snapshot};
 use super::payment::Card;
-use super::{OrderError, Status};
+use super::{OrderError, OrderStatus};
 use crate::db::orders::{self as db, NewLine, NewOrder, PaymentRecord};
 use crate::db::users::User;
 use crate::db::{carts, is_unique_violation};
-use crate::domain::{FieldErrors, ProductId, required_text};
-use crate::email::{Action, EmailContent};
+use crate::domain::{CartId, FieldErrors, OrderId, PaymentStatus, required_text};
+use crate::email::messages;
 use crate::state::AppState;
 
 /// The checkout form. The card fields are used for this request only.
@@ -57,13 +59,13 @@ impl CheckoutInput {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Placed {
-    Created(i64),
+    Created(OrderId),
     /// The same form was submitted again; this is the order it made the first time.
-    AlreadyPlaced(i64),
+    AlreadyPlaced(OrderId),
 }
 
 impl Placed {
-    pub fn order_id(self) -> i64 {
+    pub fn order_id(self) -> OrderId {
         match self {
             Placed::Created(id) | Placed::AlreadyPlaced(id) => id,
         }
@@ -85,7 +87,7 @@ async fn existing(
     token: &str,
 ) -> Result<Option<Placed>, OrderError> {
     match db::find_by_token(state.db.pool(), token).await? {
-        Some((id, owner)) if owner == user.id.0 => Ok(Some(Placed::AlreadyPlaced(id))),
+        Some(o) if o.user_id == user.id => Ok(Some(Placed::AlreadyPlaced(o.id))),
         Some(_) => Err(OrderError::NotAllowed(
             "This checkout form is not valid; please reload the page.".into(),
         )),
@@ -93,6 +95,7 @@ async fn existing(
     }
 }
 
+#[tracing::instrument(name = "checkout", skip_all, fields(user_id = %user.id))]
 pub async fn place(
     state: &AppState,
     user: &User,
@@ -147,25 +150,27 @@ async fn buy(
     input: &CheckoutInput,
     address: &str,
     card: &Card,
-    cart_id: i64,
+    cart_id: CartId,
 ) -> Result<Placed, OrderError> {
     let now = state.clock.unix();
-    let mut tx = state.db.begin_write().await?;
+    let mut tx = state.db.begin_write().await.context("begin the checkout")?;
     // One checkout of a cart at a time: a second one (another tab) waits here, then finds the
     // cart emptied.
     carts::lock(&mut tx, cart_id, now).await?;
     // A resubmission that waited for the first one's write lock lands on its order.
-    if let Some((id, owner)) = db::find_by_token(&mut *tx, &input.checkout_token).await? {
+    if let Some(o) = db::find_by_token(&mut *tx, &input.checkout_token).await? {
         tx.rollback().await?;
-        return if owner == user.id.0 {
-            Ok(Placed::AlreadyPlaced(id))
+        return if o.user_id == user.id {
+            Ok(Placed::AlreadyPlaced(o.id))
         } else {
             Err(OrderError::NotAllowed(
                 "This checkout form is not valid; please reload the page.".into(),
             ))
         };
     }
-    let mut lines = carts::lines(&mut *tx, cart_id).await?;
+    let mut lines = carts::lines(&mut *tx, cart_id)
+        .await
+        .context("read the cart")?;
     if lines.is_empty() {
         return Err(OrderError::NotAllowed("Your cart is empty.".into()));
     }
@@ -179,7 +184,10 @@ async fn buy(
     // Always lock products in the same order, so two checkouts cannot deadlock.
     lines.sort_by_key(|l| l.product_id);
     for l in &lines {
-        if !db::take_stock(&mut tx, ProductId(l.product_id), l.quantity).await? {
+        if !db::take_stock(&mut tx, l.product_id, l.quantity)
+            .await
+            .context("take stock")?
+        {
             // Someone bought the last units since the cart was read; nothing is kept.
             tx.rollback().await?;
             return Err(OrderError::Unavailable(vec![format!(
@@ -188,7 +196,7 @@ async fn buy(
             )]));
         }
     }
-    let totals = rules(state).totals(lines.iter().map(|l| l.price_cents * l.quantity));
+    let totals = rules(state).totals(lines.iter().map(|l| l.price.cents() * l.quantity));
     if let Ok(expected) = input.expected_total_cents.trim().parse::<i64>()
         && expected != totals.total.cents()
     {
@@ -209,11 +217,11 @@ async fn buy(
         shipping_address: address,
         currency: &store.currency,
         vat_percent: i64::from(store.vat_percent),
-        subtotal_cents: totals.subtotal.cents(),
-        shipping_cents: totals.shipping.cents(),
-        total_cents: totals.total.cents(),
-        net_cents: totals.net.cents(),
-        vat_cents: totals.vat.cents(),
+        subtotal: totals.subtotal,
+        shipping: totals.shipping,
+        total: totals.total,
+        net: totals.net,
+        vat: totals.vat,
     };
     let order_id = match db::insert(&mut tx, &order, now).await {
         Ok(id) => id,
@@ -224,27 +232,30 @@ async fn buy(
                 .await?
                 .ok_or(OrderError::Db(e));
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(anyhow::Error::new(e).context("insert the order").into()),
     };
     for l in &lines {
         let line = NewLine {
             product_id: l.product_id,
             sku: &l.sku,
             name: &l.name,
-            unit_price_cents: l.price_cents,
+            unit_price: l.price,
             quantity: l.quantity,
         };
-        db::insert_line(&mut tx, order_id, &line).await?;
+        db::insert_line(&mut tx, order_id, &line)
+            .await
+            .context("insert an order line")?;
     }
     db::add_event(
         &mut tx,
         order_id,
-        Status::Pending.as_str(),
+        OrderStatus::Pending,
         "Order placed",
         None,
         now,
     )
-    .await?;
+    .await
+    .context("record the order's first event")?;
 
     if let Err(decline) = state.payments.charge(card, totals.total).await {
         tx.rollback().await?;
@@ -252,7 +263,7 @@ async fn buy(
             user_id: user.id,
             order_id: None,
             outcome: decline.as_str(),
-            amount_cents: totals.total.cents(),
+            amount: totals.total,
             brand: card.brand,
             last4: &card.last4,
         };
@@ -264,32 +275,39 @@ async fn buy(
     db::transition(
         &mut tx,
         order_id,
-        &[Status::Pending.as_str()],
-        Status::Paid.as_str(),
+        &[OrderStatus::Pending],
+        OrderStatus::Paid,
         now,
     )
-    .await?;
-    db::set_payment(&mut tx, order_id, "paid", card.brand, &card.last4).await?;
-    db::add_event(
+    .await
+    .context("mark the order paid")?;
+    db::set_payment(
         &mut tx,
         order_id,
-        Status::Paid.as_str(),
-        &paid_note,
-        None,
-        now,
+        PaymentStatus::Paid,
+        card.brand,
+        &card.last4,
     )
-    .await?;
+    .await
+    .context("record the card")?;
+    db::add_event(&mut tx, order_id, OrderStatus::Paid, &paid_note, None, now)
+        .await
+        .context("record the payment event")?;
     let record = PaymentRecord {
         user_id: user.id,
         order_id: Some(order_id),
         outcome: "succeeded",
-        amount_cents: totals.total.cents(),
+        amount: totals.total,
         brand: card.brand,
         last4: &card.last4,
     };
-    db::record_payment(&mut *tx, &record, now).await?;
+    db::record_payment(&mut *tx, &record, now)
+        .await
+        .context("record the payment")?;
     let year = i64::from(state.clock.now().year());
-    let seq = db::next_invoice_seq(&mut tx, year).await?;
+    let seq = db::next_invoice_seq(&mut tx, year)
+        .await
+        .context("number the invoice")?;
     let snapshot = Snapshot {
         number: format!("{year}-{seq:06}"),
         issued_at: now,
@@ -297,16 +315,21 @@ async fn buy(
         seller: Party {
             name: store.legal_name.clone(),
             address: store.address.clone(),
-            extra: format!("VAT ID {}", store.vat_id),
+            detail: format!("VAT ID {}", store.vat_id),
         },
         buyer: Party {
             name: customer_name.clone(),
             address: address.to_string(),
-            extra: user.email.as_str().to_string(),
+            detail: user.email.as_str().to_string(),
         },
         currency: store.currency.clone(),
         vat_percent: i64::from(store.vat_percent),
-        lines: db::lines(&mut *tx, order_id).await?,
+        lines: db::lines(&mut *tx, order_id)
+            .await
+            .context("read the order's lines")?
+            .iter()
+            .map(InvoiceLine::from)
+            .collect(),
         subtotal_cents: totals.subtotal.cents(),
         shipping_cents: totals.shipping.cents(),
         net_cents: totals.net.cents(),
@@ -314,59 +337,43 @@ async fn buy(
         total_cents: totals.total.cents(),
         payment: format!("{} •••• {}", card.brand, card.last4),
     };
-    let json = serde_json::to_string(&snapshot).map_err(|e| OrderError::Internal(e.into()))?;
-    db::insert_invoice(&mut tx, order_id, &snapshot.number, now, &json).await?;
-    carts::clear(&mut tx, cart_id).await?;
-    tx.commit().await?;
-    tracing::info!(user_id = %user.id, order_id, total_cents = totals.total.cents(), "order placed and paid");
+    let json = serde_json::to_string(&snapshot).context("serialise the invoice")?;
+    db::insert_invoice(&mut tx, order_id, &snapshot.number, now, &json)
+        .await
+        .context("store the invoice")?;
+    carts::clear(&mut tx, cart_id)
+        .await
+        .context("empty the cart")?;
+    tx.commit().await.context("commit the checkout")?;
+    tracing::info!(user_id = %user.id, %order_id, total_cents = totals.total.cents(), "order placed and paid");
     state.catalog_cache.invalidate();
-    send_confirmation(state, snapshot).await;
+    send_confirmation(state, user.email.as_str(), snapshot).await;
     Ok(Placed::Created(order_id))
 }
 
 /// The order confirmation with the invoice PDF attached; a failure is logged, the order stands.
-async fn send_confirmation(state: &AppState, snapshot: Snapshot) {
-    let base = state
-        .settings
-        .server
-        .base_url
-        .trim_end_matches('/')
-        .to_string();
-    let pdf = tokio::task::spawn_blocking({
-        let s = snapshot.clone();
-        move || invoice::pdf(&s)
-    })
-    .await;
-    let content = EmailContent {
-        subject: format!("Your order #{} is confirmed", snapshot.order_id),
-        greeting: format!("Hello {},", snapshot.buyer.name),
-        paragraphs: vec![
-            format!(
-                "Thank you for your order. We received your payment of {} ({}).",
-                snapshot.money(snapshot.total_cents),
-                snapshot.payment
-            ),
-            format!("Your invoice {} is attached.", snapshot.number),
-        ],
-        action: Some(Action {
-            label: "Follow your order".into(),
-            url: format!("{base}/orders/{}", snapshot.order_id),
-        }),
-        closing: vec!["We will write again when your parcel is on its way.".into()],
-    };
-    let attachment = match pdf {
-        Ok(Ok(bytes)) => Some((format!("invoice-{}.pdf", snapshot.number), bytes)),
-        other => {
-            tracing::error!(error = ?other.err(), "invoice PDF for the confirmation mail failed");
+async fn send_confirmation(state: &AppState, to: &str, snapshot: Snapshot) {
+    let content = messages::order_confirmed(
+        &state.settings.server.base_url,
+        &snapshot.buyer.name,
+        snapshot.order_id,
+        &snapshot.money(snapshot.total_cents),
+        &snapshot.payment,
+        &snapshot.number,
+    );
+    let file_name = snapshot.file_name();
+    let attachment = match invoice::pdf_off_thread(snapshot).await {
+        Ok(bytes) => Some((file_name, bytes)),
+        Err(e) => {
+            tracing::error!(error = %e, cause = ?e, "invoice PDF for the confirmation mail failed");
             None
         }
     };
-    let to = snapshot.buyer.extra.clone();
     if let Err(e) = state
         .mailer
-        .send_with_attachment(&to, &content, attachment)
+        .send_with_attachment(to, &content, attachment)
         .await
     {
-        tracing::error!(error = %e, order_id = snapshot.order_id, "order confirmation not sent");
+        tracing::error!(error = %e, subject = %content.subject, "order confirmation not sent");
     }
 }

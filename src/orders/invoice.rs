@@ -10,26 +10,53 @@ use krilla::paint::{Fill, Stroke};
 use krilla::text::{Font, TextDirection};
 use serde::{Deserialize, Serialize};
 
-use crate::db::orders::LineRow;
-use crate::domain::Money;
+use crate::db::orders::{self as db, OrderLine};
+use crate::domain::{Money, OrderId, ProductId};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Party {
     pub name: String,
     pub address: String,
-    pub extra: String,
+    /// The line under the address: the seller's VAT id, the buyer's email address. (Stored as
+    /// `extra` in snapshots.)
+    #[serde(rename = "extra")]
+    pub detail: String,
+}
+
+/// A line as the invoice keeps it (a copy, never changed afterwards).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct InvoiceLine {
+    pub product_id: ProductId,
+    pub sku: String,
+    pub name: String,
+    pub unit_price_cents: i64,
+    pub quantity: i64,
+    pub line_total_cents: i64,
+}
+
+impl From<&OrderLine> for InvoiceLine {
+    fn from(l: &OrderLine) -> Self {
+        Self {
+            product_id: l.product_id,
+            sku: l.sku.clone(),
+            name: l.name.clone(),
+            unit_price_cents: l.unit_price.cents(),
+            quantity: l.quantity,
+            line_total_cents: l.line_total.cents(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Snapshot {
     pub number: String,
     pub issued_at: i64,
-    pub order_id: i64,
+    pub order_id: OrderId,
     pub seller: Party,
     pub buyer: Party,
     pub currency: String,
     pub vat_percent: i64,
-    pub lines: Vec<LineRow>,
+    pub lines: Vec<InvoiceLine>,
     pub subtotal_cents: i64,
     pub shipping_cents: i64,
     pub net_cents: i64,
@@ -42,6 +69,46 @@ impl Snapshot {
     pub fn money(&self, cents: i64) -> String {
         Money::from_cents(cents).display(&self.currency)
     }
+
+    pub fn file_name(&self) -> String {
+        format!("invoice-{}.pdf", self.number)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    #[error("the {0} font cannot be loaded")]
+    Font(&'static str),
+    #[error("the page size is not valid")]
+    PageSize,
+    #[error("the PDF could not be written: {0}")]
+    Write(String),
+}
+
+/// The invoice of an order as issued, or `NotFound` when the order has none (or is not the
+/// viewer's).
+pub async fn for_order(
+    state: &crate::state::AppState,
+    viewer: super::detail::Viewer,
+    id: OrderId,
+) -> Result<Snapshot, super::OrderError> {
+    let order = super::detail::find(state, viewer, id).await?;
+    let row = db::invoice(state.db.pool(), order.id)
+        .await?
+        .ok_or(super::OrderError::NotFound)?;
+    serde_json::from_str(&row.snapshot).map_err(|e| {
+        super::OrderError::Internal(anyhow::Error::new(e).context("invoice snapshot unreadable"))
+    })
+}
+
+/// Renders the PDF on a blocking thread (it takes a few milliseconds of CPU).
+pub async fn pdf_off_thread(s: Snapshot) -> Result<Vec<u8>, super::OrderError> {
+    tokio::task::spawn_blocking(move || pdf(&s))
+        .await
+        .map_err(|e| {
+            super::OrderError::Internal(anyhow::Error::new(e).context("invoice PDF task"))
+        })?
+        .map_err(super::OrderError::from)
 }
 
 const REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -115,21 +182,21 @@ impl Pen<'_, '_> {
 }
 
 /// Renders the invoice as an A4 PDF (more pages when there are many lines).
-pub fn pdf(s: &Snapshot) -> Result<Vec<u8>, String> {
-    let regular = Font::new(REGULAR.into(), 0).ok_or("the regular font cannot be loaded")?;
-    let bold = Font::new(BOLD.into(), 0).ok_or("the bold font cannot be loaded")?;
+pub fn pdf(s: &Snapshot) -> Result<Vec<u8>, PdfError> {
+    let regular = Font::new(REGULAR.into(), 0).ok_or(PdfError::Font("regular"))?;
+    let bold = Font::new(BOLD.into(), 0).ok_or(PdfError::Font("bold"))?;
     let (w, h) = (595.28_f32, 841.89_f32);
     let (left, right) = (50.0_f32, w - 50.0);
     let mut doc = Document::new();
     let lines_per_page = 28;
-    let chunks: Vec<&[LineRow]> = if s.lines.is_empty() {
+    let chunks: Vec<&[InvoiceLine]> = if s.lines.is_empty() {
         vec![&[]]
     } else {
         s.lines.chunks(lines_per_page).collect()
     };
     let pages = chunks.len();
     for (page_no, chunk) in chunks.into_iter().enumerate() {
-        let settings = PageSettings::from_wh(w, h).ok_or("bad page size")?;
+        let settings = PageSettings::from_wh(w, h).ok_or(PdfError::PageSize)?;
         let mut page = doc.start_page_with(settings);
         let mut surface = page.surface();
         let mut pen = Pen {
@@ -144,7 +211,7 @@ pub fn pdf(s: &Snapshot) -> Result<Vec<u8>, String> {
             .seller
             .address
             .lines()
-            .chain(std::iter::once(s.seller.extra.as_str()))
+            .chain(std::iter::once(s.seller.detail.as_str()))
             .filter(|l| !l.is_empty())
         {
             pen.text(left, y, 9.0, false, l);
@@ -176,7 +243,7 @@ pub fn pdf(s: &Snapshot) -> Result<Vec<u8>, String> {
         y += 14.0;
         for l in std::iter::once(s.buyer.name.as_str())
             .chain(s.buyer.address.lines())
-            .chain(std::iter::once(s.buyer.extra.as_str()))
+            .chain(std::iter::once(s.buyer.detail.as_str()))
         {
             if !l.trim().is_empty() {
                 pen.text(left, y, 10.0, false, &shorten(l.trim(), 70));
@@ -248,7 +315,7 @@ pub fn pdf(s: &Snapshot) -> Result<Vec<u8>, String> {
         surface.finish();
         page.finish();
     }
-    doc.finish().map_err(|e| format!("{e:?}"))
+    doc.finish().map_err(|e| PdfError::Write(format!("{e:?}")))
 }
 
 #[cfg(test)]
@@ -259,21 +326,21 @@ mod tests {
         Snapshot {
             number: "2026-000001".into(),
             issued_at: 1_795_000_000,
-            order_id: 7,
+            order_id: OrderId::new(7),
             seller: Party {
                 name: "Emporium".into(),
                 address: "1 Market Square\n10115 Berlin".into(),
-                extra: "VAT ID DE123".into(),
+                detail: "VAT ID DE123".into(),
             },
             buyer: Party {
                 name: "Zoë Brontë".into(),
                 address: "Straße 5\nMünchen".into(),
-                extra: "zoe@example.com".into(),
+                detail: "zoe@example.com".into(),
             },
             currency: "EUR".into(),
             vat_percent: 19,
-            lines: vec![LineRow {
-                product_id: 1,
+            lines: vec![InvoiceLine {
+                product_id: ProductId::new(1),
                 sku: "EMP-1".into(),
                 name: "Copper Kettle — large".into(),
                 unit_price_cents: 4900,

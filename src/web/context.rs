@@ -7,6 +7,7 @@ use std::pin::Pin;
 use actix_session::{Session, SessionExt};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 
+use super::assets::CSS_VERSION;
 use super::errors::AppError;
 use super::session::{self, Flash};
 use crate::db::users::{self, User};
@@ -43,14 +44,6 @@ pub fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
     req.app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))
-}
-
-/// The client's address as seen on the connection (proxy headers are not trusted: they could be
-/// forged to dodge throttling).
-pub fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
 }
 
 /// A signed-in user; guests are sent to `/login?next=<this page>`.
@@ -100,7 +93,7 @@ pub struct PageContext {
     /// Units in the cart, for the header.
     pub cart_items: i64,
     pub flashes: Vec<Flash>,
-    pub css_version: String,
+    pub css_version: &'static str,
     session: Option<Session>,
 }
 
@@ -114,11 +107,11 @@ impl PageContext {
     }
 
     /// For error pages rendered outside a handler: no session, nobody signed in.
-    pub fn bare(css_version: &str) -> Self {
+    pub fn bare() -> Self {
         Self {
             user: None,
             flashes: Vec::new(),
-            css_version: css_version.to_string(),
+            css_version: &CSS_VERSION,
             cart_items: 0,
             session: None,
         }
@@ -156,7 +149,7 @@ impl FromRequest for PageContext {
                     first_name: u.first_name,
                 }),
                 flashes: session::take_flashes(&session),
-                css_version: state.css_version.to_string(),
+                css_version: &CSS_VERSION,
                 session: Some(session),
             })
         })

@@ -1,6 +1,7 @@
 //! CSRF protection for every state-changing form: a per-session synchronizer token in a hidden
 //! `csrf_token` field, compared in constant time, plus a cross-origin check on `Origin` and
-//! `Sec-Fetch-Site`. The JSON API (`/api/`) authenticates by bearer token only and is exempt.
+//! `Sec-Fetch-Site`. It wraps the page routes only: the JSON API authenticates by bearer token
+//! and never reads the session cookie.
 
 use actix_session::SessionExt;
 use actix_web::HttpMessage;
@@ -33,7 +34,7 @@ fn reject(req: ServiceRequest, status: StatusCode, why: &str) -> ServiceResponse
             .to_string(),
     };
     let (http, _) = req.into_parts();
-    ServiceResponse::new(http, error_page(status, Some(message), ""))
+    ServiceResponse::new(http, error_page(status, Some(message)))
 }
 
 /// True when the browser says the request comes from another site.
@@ -62,7 +63,7 @@ pub async fn csrf_guard(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || req.path().starts_with("/api/") {
+    if safe {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     if cross_origin(&req) {

@@ -5,13 +5,12 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{StatusCode, header};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, ResponseError, web};
+use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
 use super::context::PageContext;
 use crate::accounts::AccountError;
 use crate::clock::format_unix;
-use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -45,10 +44,7 @@ impl From<AccountError> for AppError {
     /// For the account errors a handler does not turn into a form of its own.
     fn from(e: AccountError) -> Self {
         match e {
-            AccountError::Throttled { until } => AppError::TooManyRequests {
-                until,
-                now: time::OffsetDateTime::now_utc().unix_timestamp(),
-            },
+            AccountError::Throttled { until, now } => AppError::TooManyRequests { until, now },
             AccountError::InvalidToken => {
                 AppError::BadRequest("This link is invalid, already used or expired.".into())
             }
@@ -142,10 +138,10 @@ fn describe(status: StatusCode) -> (&'static str, &'static str) {
     }
 }
 
-pub fn error_page(status: StatusCode, message: Option<String>, css_version: &str) -> HttpResponse {
+pub fn error_page(status: StatusCode, message: Option<String>) -> HttpResponse {
     let (title, default_message) = describe(status);
     let page = ErrorPage {
-        ctx: PageContext::bare(css_version),
+        ctx: PageContext::bare(),
         status: status.as_u16(),
         title: title.to_string(),
         message: message.unwrap_or_else(|| default_message.to_string()),
@@ -171,8 +167,6 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        // The CSS version is only cosmetic here; the middleware below has no state either.
-        let css = "";
         match self {
             AppError::LoginRequired { next } => {
                 let target = format!("/login?next={}", urlencode(next));
@@ -188,20 +182,18 @@ impl ResponseError for AppError {
                     if minutes == 1 { "" } else { "s" },
                     format_unix(*until)
                 );
-                let mut res = error_page(StatusCode::TOO_MANY_REQUESTS, Some(message), css);
+                let mut res = error_page(StatusCode::TOO_MANY_REQUESTS, Some(message));
                 if let Ok(v) = header::HeaderValue::from_str(&wait.to_string()) {
                     res.headers_mut().insert(header::RETRY_AFTER, v);
                 }
                 res
             }
-            AppError::BadRequest(msg) => {
-                error_page(StatusCode::BAD_REQUEST, Some(msg.clone()), css)
-            }
+            AppError::BadRequest(msg) => error_page(StatusCode::BAD_REQUEST, Some(msg.clone())),
             AppError::Internal(e) => {
                 tracing::error!(error = %e, cause = ?e, "request failed");
-                error_page(StatusCode::INTERNAL_SERVER_ERROR, None, css)
+                error_page(StatusCode::INTERNAL_SERVER_ERROR, None)
             }
-            other => error_page(other.status_code(), None, css),
+            other => error_page(other.status_code(), None),
         }
     }
 }
@@ -224,7 +216,7 @@ impl ResponseError for StyledFailure {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut res = error_page(self.0, None, "");
+        let mut res = error_page(self.0, None);
         let h = res.headers_mut();
         h.insert(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -242,23 +234,20 @@ impl ResponseError for StyledFailure {
     }
 }
 
-/// Gives every error response without a body of its own (unknown route, wrong method, bad form
-/// encoding, oversized body) the styled page, and turns errors raised by inner middleware into
-/// styled pages so nothing reaches the client as bare text.
+/// The HTML skin's error edge (it wraps the page routes only; the API has its own): gives every
+/// error response without a page of its own (unknown route, wrong method, bad form encoding,
+/// oversized body, a path id that does not parse) the styled page, and turns errors raised by
+/// inner middleware into styled pages so nothing reaches the client as bare text.
 pub async fn error_pages(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let is_api = req.path().starts_with("/api/");
     let res = match next.call(req).await {
         Ok(res) => res.map_into_boxed_body(),
         Err(e) => {
             let status = e.as_response_error().status_code();
             if status.is_server_error() {
                 tracing::error!(error = %e, "request failed in middleware");
-            }
-            if is_api {
-                return Err(crate::api::error::ApiError::for_status(status).into());
             }
             return Err(StyledFailure(status).into());
         }
@@ -268,11 +257,8 @@ pub async fn error_pages(
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error())
-        || styled
-        || res.request().path().starts_with("/api/")
-    {
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || styled {
         return Ok(res);
     }
     if let Some(err) = res.response().error()
@@ -280,12 +266,7 @@ pub async fn error_pages(
     {
         tracing::error!(error = %err, "request failed");
     }
-    let css = res
-        .request()
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.css_version.to_string())
-        .unwrap_or_default();
-    let mut page = error_page(status, None, &css);
+    let mut page = error_page(status, None);
     // Keep headers such as Allow (405) and Retry-After (429).
     for (name, value) in res.headers() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {

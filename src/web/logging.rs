@@ -14,10 +14,7 @@ pub async fn log_requests(
     let started = Instant::now();
     let method = req.method().to_string();
     let path = req.path().to_string();
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let ip = crate::http::client_ip(req.request());
     let res = next.call(req).await;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let status = match &res {

@@ -1,6 +1,7 @@
 //! HTTP layer: routes, middleware, extractors and page handlers. Handlers parse input, call the
 //! domain (`crate::accounts`, ...), and render a page or redirect (303) with a flash message.
 
+pub mod assets;
 pub mod context;
 pub mod csrf;
 pub mod errors;
@@ -44,18 +45,18 @@ pub fn safe_next(next: &str) -> Option<&str> {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use actix_web::middleware::from_fn;
     use handlers::{
-        account, admin, admin_orders, auth, catalog, health, home, orders, password_reset, shop,
+        account, admin, auth, cart, catalog, checkout, health, home, orders, password_reset,
     };
     cfg.route("/", web::get().to(home::home))
         .route("/products", web::get().to(catalog::list))
         .route("/products/{id}", web::get().to(catalog::show))
-        .route("/cart", web::get().to(shop::show))
-        .service(web::resource("/cart/items").post(shop::add))
-        .service(web::resource("/cart/items/{product_id}").post(shop::update))
+        .route("/cart", web::get().to(cart::show))
+        .service(web::resource("/cart/items").post(cart::add))
+        .service(web::resource("/cart/items/{product_id}").post(cart::update))
         .service(
             web::resource("/checkout")
-                .get(shop::checkout_form)
-                .post(shop::checkout),
+                .get(checkout::form)
+                .post(checkout::place),
         )
         .route("/orders", web::get().to(orders::list))
         .route("/orders/{id}", web::get().to(orders::show))
@@ -106,30 +107,33 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::scope("/admin")
                 .wrap(from_fn(context::require_admin))
-                .route("", web::get().to(admin::dashboard))
+                .route("", web::get().to(admin::dashboard::show))
                 .service(
                     web::resource("/products")
-                        .get(admin::products)
-                        .post(admin::create_product),
+                        .get(admin::products::list)
+                        .post(admin::products::create),
                 )
-                .route("/products/new", web::get().to(admin::new_product))
+                .route("/products/new", web::get().to(admin::products::new))
                 .service(
                     web::resource("/products/import")
-                        .get(admin::import_form)
-                        .post(admin::import),
+                        .get(admin::import::form)
+                        .post(admin::import::import),
                 )
-                .route("/products/export.csv", web::get().to(admin::export_csv))
-                .route("/products/{id}/edit", web::get().to(admin::edit_product))
+                .route(
+                    "/products/export.csv",
+                    web::get().to(admin::import::export_csv),
+                )
+                .route("/products/{id}/edit", web::get().to(admin::products::edit))
                 .route(
                     "/products/{id}/delete",
-                    web::post().to(admin::delete_product),
+                    web::post().to(admin::products::delete),
                 )
-                .route("/products/{id}", web::post().to(admin::update_product))
-                .route("/orders", web::get().to(admin_orders::list))
-                .route("/orders/{id}", web::get().to(admin_orders::show))
+                .route("/products/{id}", web::post().to(admin::products::update))
+                .route("/orders", web::get().to(admin::orders::list))
+                .route("/orders/{id}", web::get().to(admin::orders::show))
                 .route(
                     "/orders/{id}/status",
-                    web::post().to(admin_orders::set_status),
+                    web::post().to(admin::orders::set_status),
                 ),
         );
 }

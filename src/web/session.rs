@@ -36,7 +36,7 @@ impl FlashLevel {
 }
 
 pub fn user_id(session: &Session) -> Option<UserId> {
-    session.get::<i64>(USER_ID).ok().flatten().map(UserId)
+    session.get::<UserId>(USER_ID).ok().flatten()
 }
 
 /// Signs the user in on a brand-new session (no fixation) with a fresh CSRF token.
@@ -44,7 +44,7 @@ pub fn sign_in(session: &Session, id: UserId) {
     session.renew();
     session.remove(CSRF);
     // Inserting an i64 cannot fail to serialise.
-    let _ = session.insert(USER_ID, id.0);
+    let _ = session.insert(USER_ID, id);
 }
 
 /// Keeps the user signed in on a new session key after the old ones were ended.

@@ -2,6 +2,9 @@
 //! Built only with `--features browser-tests`; they fail (never skip) when the browser is missing.
 //! Screenshots go to `target/browser-artifacts/`.
 
+// Test and benchmark code may panic on a broken setup; the store's code may not.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../http/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;

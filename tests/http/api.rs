@@ -749,7 +749,7 @@ async fn logout_password_change_and_deactivation_revoke_tokens() {
         .fetch_one(app.state.db.pool())
         .await
         .unwrap();
-    emporium::accounts::admin::deactivate(&app.state, emporium::domain::UserId(id))
+    emporium::accounts::admin::deactivate(&app.state, emporium::domain::UserId::new(id))
         .await
         .unwrap();
     json_error(

@@ -378,7 +378,7 @@ impl TestApp {
             .fetch_one(self.state.db.pool())
             .await
             .expect("an admin exists");
-        emporium::domain::UserId(id)
+        emporium::domain::UserId::new(id)
     }
 
     /// A product made through the same function the admin form uses.
@@ -420,7 +420,7 @@ impl TestApp {
         create(&self.state, self.admin_id().await, &valid, None)
             .await
             .expect("product")
-            .0
+            .get()
     }
 
     pub async fn seed(&self, n: usize) {

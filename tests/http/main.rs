@@ -1,6 +1,9 @@
 //! The store driven over real HTTP. Runs on SQLite by default and on PostgreSQL when
 //! `EMPORIUM_TEST_POSTGRES_URL` is set (each test in its own database).
 
+// Test and benchmark code may panic on a broken setup; the store's code may not.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod helpers;
 
 mod admin;

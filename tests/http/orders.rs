@@ -134,7 +134,7 @@ async fn invoice_numbers_follow_each_other_without_gaps() {
         .fetch_all(app.state.db.pool())
         .await
         .unwrap();
-    let year = time::OffsetDateTime::now_utc().year();
+    let year = app.state.clock.now().year();
     assert_eq!(
         numbers,
         [

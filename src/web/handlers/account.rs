@@ -12,8 +12,9 @@ use crate::clock::format_unix;
 use crate::db::auth_events;
 use crate::db::users::User;
 use crate::domain::FieldErrors;
+use crate::http::client_ip;
 use crate::state::AppState;
-use crate::web::context::{PageContext, SignedIn, client_ip};
+use crate::web::context::{PageContext, SignedIn};
 use crate::web::errors::AppError;
 use crate::web::session::{self, FlashLevel};
 use crate::web::{render, see_other};
@@ -22,23 +23,6 @@ pub struct ActivityLine {
     pub when: String,
     pub what: &'static str,
     pub ip: String,
-}
-
-fn describe_event(event: &str) -> &'static str {
-    match event {
-        "login_success" => "Signed in",
-        "login_failure" => "Failed sign-in attempt",
-        "login_throttled" => "Sign-in refused (too many attempts)",
-        "login_unverified" => "Sign-in before confirming the email address",
-        "logout" => "Signed out",
-        "password_changed" => "Password changed",
-        "password_reset" => "Password reset by email link",
-        "password_reset_requested" => "Password reset requested",
-        "email_verified" => "Email address confirmed",
-        "email_changed" => "Email address changed",
-        "registered" => "Account created",
-        _ => "Account activity",
-    }
 }
 
 #[derive(Template)]
@@ -60,7 +44,7 @@ pub async fn overview(
         .into_iter()
         .map(|e| ActivityLine {
             when: format_unix(e.at),
-            what: describe_event(&e.event),
+            what: e.event.label(),
             ip: e.ip,
         })
         .collect();

@@ -8,10 +8,10 @@ use serde::Deserialize;
 
 use crate::accounts::registration::{self, RegistrationInput};
 use crate::accounts::{AccountError, login, verification};
-use crate::db::auth_events::{self, AuthEvent};
 use crate::domain::FieldErrors;
+use crate::http::client_ip;
 use crate::state::AppState;
-use crate::web::context::{PageContext, client_ip};
+use crate::web::context::PageContext;
 use crate::web::errors::AppError;
 use crate::web::session::{self, FlashLevel};
 use crate::web::{render, safe_next, see_other};
@@ -184,17 +184,7 @@ pub async fn logout(
     session: Session,
 ) -> Result<HttpResponse, AppError> {
     if let Some(id) = session::user_id(&session) {
-        let ip = client_ip(&req);
-        auth_events::record(
-            state.db.pool(),
-            AuthEvent::Logout,
-            Some(id),
-            &format!("user:{id}"),
-            &ip,
-            state.clock.unix(),
-        )
-        .await?;
-        tracing::info!(event = "logout", user_id = %id, "signed out");
+        crate::accounts::login::sign_out(&state, id, &client_ip(&req)).await?;
     }
     session::sign_out(&session);
     Ok(see_other("/login?signed_out=1"))

@@ -4,27 +4,29 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use crate::catalog::StockState;
-use crate::catalog::search::{self, SORTS, Search, SearchParams};
-use crate::db::catalog::{self as db, Facet};
-use crate::domain::{Money, ProductId};
+use crate::catalog::search::{self, SearchParams};
+use crate::catalog::{self, StockState};
+use crate::db::catalog::Facet;
+use crate::domain::{MAX_QUANTITY, ProductId};
+use crate::http::{Path, media_url};
 use crate::state::AppState;
 use crate::web::context::PageContext;
 use crate::web::errors::AppError;
 use crate::web::render;
-use crate::web::views::{CardView, PageLink, page_links};
+use crate::web::views::listing::{ListingState, sort_options};
+use crate::web::views::{CardView, PageLink, page_links, stock_class};
 
 #[derive(Template)]
 #[template(path = "products.html")]
 struct ProductsPage {
     ctx: PageContext,
-    search: Search,
+    search: ListingState,
     cards: Vec<CardView>,
     total: i64,
     pages: Vec<PageLink>,
     categories: Vec<Facet>,
     brands: Vec<Facet>,
-    sorts: &'static [(&'static str, &'static str)],
+    sorts: Vec<(&'static str, &'static str)>,
     first_index: i64,
 }
 
@@ -33,18 +35,19 @@ pub async fn list(
     state: web::Data<AppState>,
     query: web::Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
-    let search = Search::parse(&query);
-    let listing = search::list(&state, &search).await?;
-    let pages = page_links(listing.page, listing.pages, |n| search.link(None, Some(n)));
+    let parsed = query.parse();
+    let listing = search::list(&state, &parsed.query).await?;
+    let search = ListingState::new(parsed);
+    let pages = page_links(listing.page.page(), listing.pages, |n| search.page_link(n));
     let page = ProductsPage {
         ctx,
         cards: CardView::list(listing.cards, &state.settings.store.currency),
         total: listing.total,
-        first_index: (listing.page - 1) * search::PAGE_SIZE + 1,
+        first_index: listing.page.first_index(),
         pages,
         categories: listing.categories,
         brands: listing.brands,
-        sorts: SORTS,
+        sorts: sort_options(),
         search,
     };
     render(StatusCode::OK, &page)
@@ -62,7 +65,7 @@ pub struct ImageView {
 #[template(path = "product.html")]
 struct ProductPage {
     ctx: PageContext,
-    id: i64,
+    id: ProductId,
     sku: String,
     name: String,
     description: String,
@@ -80,24 +83,16 @@ struct ProductPage {
 pub async fn show(
     ctx: PageContext,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    Path(id): Path<ProductId>,
 ) -> Result<HttpResponse, AppError> {
-    // Ids that are not numbers are simply not found.
-    let id = path
-        .parse::<i64>()
-        .map(ProductId)
-        .map_err(|_| AppError::NotFound)?;
-    let pool = state.db.pool();
-    let product = db::find(pool, id)
-        .await?
-        .filter(|p| p.active != 0)
-        .ok_or(AppError::NotFound)?;
-    let images = db::images(pool, id)
-        .await?
+    let on_sale = catalog::product_on_sale(&state, id).await?;
+    let product = on_sale.product;
+    let images = on_sale
+        .images
         .into_iter()
         .map(|i| ImageView {
-            url: format!("/media/{}", i.file),
-            thumb: format!("/media/{}", i.thumb),
+            url: media_url(&i.file),
+            thumb: media_url(&i.thumb),
             width: i.width,
             height: i.height,
             alt: i.alt,
@@ -113,11 +108,12 @@ pub async fn show(
         brand: product.brand,
         category: product.category_name,
         category_slug: product.category_slug,
-        price: Money::from_cents(product.price_cents).display(&state.settings.store.currency),
+        price: product.price.display(&state.settings.store.currency),
         stock_label: stock.label(),
-        stock_class: stock.class(),
+        stock_class: stock_class(stock),
         available: stock.available(),
-        max_quantity: product.stock.clamp(1, 99),
+        // One request adds at most what is in stock, and never more than a cart line holds.
+        max_quantity: product.stock.clamp(1, MAX_QUANTITY),
         images,
     };
     render(StatusCode::OK, &page)

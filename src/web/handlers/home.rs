@@ -3,7 +3,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use crate::catalog::search;
-use crate::db::catalog::Sort;
+use crate::domain::Sort;
 use crate::state::AppState;
 use crate::web::context::PageContext;
 use crate::web::errors::AppError;

@@ -1,4 +1,4 @@
-//! Orders in the admin: list with status filter and search, detail, status moves.
+//! `/admin/orders`: the list with status filter and search, the detail, status moves.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -6,15 +6,17 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::orders::{OrderDetail, OrderSummary, detail};
 use crate::db::orders as db;
-use crate::domain::FieldErrors;
-use crate::orders::{OrderError, Status, manage};
+use crate::domain::{FieldErrors, OrderId, OrderStatus, Pagination};
+use crate::http::Path;
+use crate::orders::detail::{self, Viewer};
+use crate::orders::{OrderError, transitions};
 use crate::state::AppState;
 use crate::web::context::{AdminUser, PageContext};
 use crate::web::errors::AppError;
 use crate::web::session::{self, FlashLevel};
-use crate::web::views::{PageLink, page_links};
+use crate::web::views::orders::{OrderSummary, OrderView};
+use crate::web::views::{PageLink, page_links, url_with};
 use crate::web::{render, see_other};
 
 #[derive(Deserialize, Default)]
@@ -39,11 +41,9 @@ struct OrdersPage {
     total: i64,
     status: String,
     q: String,
-    statuses: [Status; 6],
+    statuses: [OrderStatus; 6],
     pages: Vec<PageLink>,
 }
-
-const PAGE: i64 = 50;
 
 pub async fn list(
     _admin: AdminUser,
@@ -51,34 +51,24 @@ pub async fn list(
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let status = Status::parse(&query.status);
+    let status = OrderStatus::parse(&query.status);
     let q: String = query.q.trim().chars().take(100).collect();
-    let page = query
-        .page
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|p| (1..=1_000_000).contains(p)) // bounded: the offset cannot overflow
-        .unwrap_or(1);
+    let page = Pagination::parse(&query.page, super::PAGE_SIZE);
     let search = (!q.is_empty()).then_some(q.as_str());
     let (rows, total) = db::list(
         state.db.pool(),
-        status.map(Status::as_str),
+        status,
         search,
-        PAGE,
-        (page - 1) * PAGE,
+        page.per_page(),
+        page.offset(),
     )
     .await?;
-    let pages_n = ((total + PAGE - 1) / PAGE).max(1);
-    let status_key = status.map(Status::as_str).unwrap_or("").to_string();
+    let status_key = status.map(OrderStatus::as_str).unwrap_or("").to_string();
     let href = |n: i64| {
-        let qs = serde_urlencoded::to_string([
-            ("status", status_key.as_str()),
-            ("q", q.as_str()),
-            ("page", &n.to_string()),
-        ])
-        .unwrap_or_default();
-        format!("/admin/orders?{qs}")
+        url_with(
+            "/admin/orders",
+            &[("status", &status_key), ("q", &q), ("page", &n.to_string())],
+        )
     };
     let orders = rows
         .iter()
@@ -88,14 +78,15 @@ pub async fn list(
             email: o.email.clone(),
         })
         .collect();
+    let shown = page.within(total);
     let page = OrdersPage {
         ctx,
         orders,
         total,
-        pages: page_links(page.min(pages_n), pages_n, href),
+        pages: page_links(shown.page(), shown.pages(total), href),
         status: status_key.clone(),
         q: q.clone(),
-        statuses: Status::ALL,
+        statuses: OrderStatus::ALL,
     };
     render(StatusCode::OK, &page)
 }
@@ -104,7 +95,7 @@ pub async fn list(
 #[template(path = "admin/order.html")]
 struct OrderPage {
     ctx: PageContext,
-    order: OrderDetail,
+    order: OrderView,
     errors: FieldErrors,
     error: Option<String>,
 }
@@ -112,15 +103,12 @@ struct OrderPage {
 async fn order_page(
     ctx: PageContext,
     state: &AppState,
-    id: i64,
+    id: OrderId,
     errors: FieldErrors,
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let row = db::find(state.db.pool(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let order = detail(state, row).await?;
+    let order = OrderView::new(detail::detail(state, Viewer::Staff, id).await?);
     render(
         status,
         &OrderPage {
@@ -132,25 +120,13 @@ async fn order_page(
     )
 }
 
-fn order_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse::<i64>().map_err(|_| AppError::NotFound)
-}
-
 pub async fn show(
     _admin: AdminUser,
     ctx: PageContext,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    Path(id): Path<OrderId>,
 ) -> Result<HttpResponse, AppError> {
-    order_page(
-        ctx,
-        &state,
-        order_id(&path)?,
-        FieldErrors::new(),
-        None,
-        StatusCode::OK,
-    )
-    .await
+    order_page(ctx, &state, id, FieldErrors::new(), None, StatusCode::OK).await
 }
 
 #[derive(Deserialize, Default)]
@@ -165,23 +141,15 @@ pub async fn set_status(
     ctx: PageContext,
     state: web::Data<AppState>,
     session: Session,
-    path: web::Path<String>,
+    Path(id): Path<OrderId>,
     form: web::Form<StatusForm>,
 ) -> Result<HttpResponse, AppError> {
-    let id = order_id(&path)?;
-    let Some(to) = Status::parse(&form.status) else {
+    let Some(to) = OrderStatus::parse(&form.status) else {
         let message = Some("Choose one of the offered statuses.".to_string());
-        return order_page(
-            ctx,
-            &state,
-            id,
-            FieldErrors::new(),
-            message,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return order_page(ctx, &state, id, FieldErrors::new(), message, status).await;
     };
-    match manage::move_by_admin(&state, &admin.0, id, to, &form.tracking_number).await {
+    match transitions::move_by_staff(&state, &admin.0, id, to, &form.tracking_number).await {
         Ok(()) => {
             session::flash(
                 &session,
@@ -191,26 +159,12 @@ pub async fn set_status(
             Ok(see_other(&format!("/admin/orders/{id}")))
         }
         Err(OrderError::Invalid(errors)) => {
-            order_page(
-                ctx,
-                &state,
-                id,
-                errors,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            order_page(ctx, &state, id, errors, None, status).await
         }
         Err(OrderError::NotAllowed(message)) => {
-            order_page(
-                ctx,
-                &state,
-                id,
-                FieldErrors::new(),
-                Some(message),
-                StatusCode::CONFLICT,
-            )
-            .await
+            let status = StatusCode::CONFLICT;
+            order_page(ctx, &state, id, FieldErrors::new(), Some(message), status).await
         }
         Err(e) => Err(e.into()),
     }

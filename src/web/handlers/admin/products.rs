@@ -1,70 +1,27 @@
-//! The admin area. Every route here sits behind `require_admin` (see `web::routes`).
+//! `/admin/products`: the product list with search, and the product form (create, edit with an
+//! image, delete).
 
 use actix_multipart::form::MultipartForm;
 use actix_multipart::form::bytes::Bytes as FileBytes;
 use actix_multipart::form::text::Text;
 use actix_session::Session;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::catalog::CatalogError;
 use crate::catalog::admin::{self, ProductInput, Removal};
-use crate::catalog::csv_io::{self, ImportReport};
-use crate::clock::format_unix;
-use crate::db::audit::{self, AuditRow};
-use crate::db::catalog::{self as db, Category, Filter, Sort, Stats};
-use crate::domain::{FieldErrors, ProductId};
+use crate::catalog::terms::{MAX_QUERY_CHARS, query_terms};
+use crate::db::catalog::{self as db, Category, Filter};
+use crate::domain::{FieldErrors, Pagination, ProductId, Sort};
+use crate::http::{Path, media_url};
 use crate::state::AppState;
 use crate::web::context::{AdminUser, PageContext};
 use crate::web::errors::AppError;
 use crate::web::session::{self, FlashLevel};
-use crate::web::views::{CardView, PageLink, page_links};
+use crate::web::views::{CardView, PageLink, page_links, url_with};
 use crate::web::{render, see_other};
-
-pub struct AuditView {
-    pub when: String,
-    pub who: String,
-    pub what: String,
-}
-
-impl From<AuditRow> for AuditView {
-    fn from(r: AuditRow) -> Self {
-        let target = r.entity_id.map(|id| format!(" #{id}")).unwrap_or_default();
-        Self {
-            when: format_unix(r.at),
-            who: r.actor.unwrap_or_else(|| "(deleted user)".into()),
-            what: format!("{} {}{target}: {}", r.action, r.entity, r.details),
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "admin/dashboard.html")]
-struct DashboardPage {
-    ctx: PageContext,
-    stats: Stats,
-    audit: Vec<AuditView>,
-}
-
-pub async fn dashboard(
-    _admin: AdminUser,
-    ctx: PageContext,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let pool = state.db.pool();
-    let page = DashboardPage {
-        ctx,
-        stats: db::stats(pool).await?,
-        audit: audit::recent(pool, 20)
-            .await?
-            .into_iter()
-            .map(AuditView::from)
-            .collect(),
-    };
-    render(StatusCode::OK, &page)
-}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -83,52 +40,27 @@ struct ProductsPage {
     pages: Vec<PageLink>,
 }
 
-const ADMIN_PAGE_SIZE: i64 = 50;
-
-pub async fn products(
+pub async fn list(
     _admin: AdminUser,
     ctx: PageContext,
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let q: String = query.q.trim().chars().take(200).collect();
-    let terms = crate::catalog::search::tokenize(&q)
-        .into_iter()
-        .take(6)
-        .collect();
+    let q: String = query.q.trim().chars().take(MAX_QUERY_CHARS).collect();
     let filter = Filter {
-        terms,
+        terms: query_terms(&q),
         include_inactive: true,
         ..Filter::default()
     };
     let pool = state.db.pool();
     let total = db::count(pool, &filter).await?;
-    let pages = ((total + ADMIN_PAGE_SIZE - 1) / ADMIN_PAGE_SIZE).max(1);
-    let page = query
-        .page
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|p| *p >= 1)
-        .unwrap_or(1)
-        .min(pages);
-    let ids = db::search_ids(
-        pool,
-        &filter,
-        Sort::Name,
-        ADMIN_PAGE_SIZE,
-        (page - 1) * ADMIN_PAGE_SIZE,
-    )
-    .await?;
+    let page = Pagination::parse(&query.page, super::PAGE_SIZE).within(total);
+    let ids = db::search_ids(pool, &filter, Sort::Name, page.per_page(), page.offset()).await?;
     let cards = CardView::list(db::cards(pool, &ids).await?, &state.settings.store.currency);
-    let href = |n: i64| {
-        let qs = serde_urlencoded::to_string([("q", q.as_str()), ("page", &n.to_string())])
-            .unwrap_or_default();
-        format!("/admin/products?{qs}")
-    };
+    let href = |n: i64| url_with("/admin/products", &[("q", &q), ("page", &n.to_string())]);
     let page = ProductsPage {
         ctx,
-        pages: page_links(page, pages, href),
+        pages: page_links(page.page(), page.pages(total), href),
         q,
         cards,
         total,
@@ -188,7 +120,7 @@ impl ProductForm {
 struct ProductFormPage {
     ctx: PageContext,
     /// None when creating.
-    id: Option<i64>,
+    id: Option<ProductId>,
     form: ProductInput,
     errors: FieldErrors,
     categories: Vec<Category>,
@@ -209,12 +141,12 @@ async fn form_page(
             .await?
             .into_iter()
             .next()
-            .map(|i| format!("/media/{}", i.thumb)),
+            .map(|i| media_url(&i.thumb)),
         None => None,
     };
     let page = ProductFormPage {
         ctx,
-        id: id.map(|i| i.0),
+        id,
         form,
         errors,
         categories: db::categories(pool).await?,
@@ -223,13 +155,7 @@ async fn form_page(
     render(status, &page)
 }
 
-fn product_id(raw: &str) -> Result<ProductId, AppError> {
-    raw.parse::<i64>()
-        .map(ProductId)
-        .map_err(|_| AppError::NotFound)
-}
-
-pub async fn new_product(
+pub async fn new(
     _admin: AdminUser,
     ctx: PageContext,
     state: web::Data<AppState>,
@@ -242,13 +168,12 @@ pub async fn new_product(
     form_page(&state, ctx, None, form, FieldErrors::new(), StatusCode::OK).await
 }
 
-pub async fn edit_product(
+pub async fn edit(
     _admin: AdminUser,
     ctx: PageContext,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    Path(id): Path<ProductId>,
 ) -> Result<HttpResponse, AppError> {
-    let id = product_id(&path)?;
     let product = db::find(state.db.pool(), id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -256,7 +181,7 @@ pub async fn edit_product(
         &state,
         ctx,
         Some(id),
-        ProductInput::from_row(&product),
+        ProductInput::from_product(&product),
         FieldErrors::new(),
         StatusCode::OK,
     )
@@ -296,7 +221,7 @@ async fn save_product(
     }
 }
 
-pub async fn create_product(
+pub async fn create(
     admin: AdminUser,
     ctx: PageContext,
     state: web::Data<AppState>,
@@ -330,15 +255,14 @@ pub async fn create_product(
     }
 }
 
-pub async fn update_product(
+pub async fn update(
     admin: AdminUser,
     ctx: PageContext,
     state: web::Data<AppState>,
     session: Session,
-    path: web::Path<String>,
+    Path(id): Path<ProductId>,
     MultipartForm(form): MultipartForm<ProductForm>,
 ) -> Result<HttpResponse, AppError> {
-    let id = product_id(&path)?;
     match save_product(&state, &admin, Some(id), &form).await {
         Ok(_) => {
             session::flash(&session, FlashLevel::Success, "Product saved.");
@@ -359,13 +283,12 @@ pub async fn update_product(
     }
 }
 
-pub async fn delete_product(
+pub async fn delete(
     admin: AdminUser,
     state: web::Data<AppState>,
     session: Session,
-    path: web::Path<String>,
+    Path(id): Path<ProductId>,
 ) -> Result<HttpResponse, AppError> {
-    let id = product_id(&path)?;
     let message = match admin::delete(&state, admin.0.id, id).await? {
         Removal::Deleted => "Product deleted.",
         Removal::Deactivated => {
@@ -374,79 +297,4 @@ pub async fn delete_product(
     };
     session::flash(&session, FlashLevel::Success, message);
     Ok(see_other("/admin/products"))
-}
-
-pub async fn export_csv(
-    _admin: AdminUser,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let body = csv_io::export(&state).await?;
-    let date = format_unix(state.clock.unix())
-        .chars()
-        .take(10)
-        .collect::<String>();
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"products-{date}.csv\""),
-        ))
-        .body(body))
-}
-
-#[derive(Template)]
-#[template(path = "admin/import.html")]
-struct ImportPage {
-    ctx: PageContext,
-    error: Option<String>,
-    report: Option<ImportReport>,
-    columns: String,
-}
-
-fn import_page(
-    ctx: PageContext,
-    error: Option<String>,
-    report: Option<ImportReport>,
-) -> ImportPage {
-    ImportPage {
-        ctx,
-        error,
-        report,
-        columns: csv_io::COLUMNS.join(","),
-    }
-}
-
-pub async fn import_form(_admin: AdminUser, ctx: PageContext) -> Result<HttpResponse, AppError> {
-    render(StatusCode::OK, &import_page(ctx, None, None))
-}
-
-#[derive(MultipartForm)]
-pub struct ImportForm {
-    file: Option<FileBytes>,
-}
-
-pub async fn import(
-    admin: AdminUser,
-    ctx: PageContext,
-    state: web::Data<AppState>,
-    MultipartForm(form): MultipartForm<ImportForm>,
-) -> Result<HttpResponse, AppError> {
-    let Some(file) = form.file.filter(|f| !f.data.is_empty()) else {
-        let page = import_page(ctx, Some("Choose a CSV file to import.".into()), None);
-        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
-    };
-    match csv_io::import(&state, admin.0.id, &file.data).await {
-        Ok(report) => {
-            let status = if report.errors.is_empty() {
-                StatusCode::OK
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            render(status, &import_page(ctx, None, Some(report)))
-        }
-        Err(message) => render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &import_page(ctx, Some(message), None),
-        ),
-    }
 }

@@ -1,12 +1,22 @@
 //! View models: what templates show, prepared from domain data (formatting and display rules
-//! live here, not in templates).
+//! live here, not in templates or handlers).
+//!
+//! - this module: product cards and page links
+//! - `listing`: the catalogue's filter state and the URLs it links to
+//! - `orders`: orders, their lines and history
+//! - `cart`: the cart and its totals
+
+pub mod cart;
+pub mod listing;
+pub mod orders;
 
 use crate::catalog::StockState;
 use crate::db::catalog::ProductCard;
-use crate::domain::Money;
+use crate::domain::ProductId;
+use crate::http::media_url;
 
 pub struct CardView {
-    pub id: i64,
+    pub id: ProductId,
     pub sku: String,
     pub name: String,
     pub brand: String,
@@ -27,18 +37,27 @@ pub struct CardView {
 /// Cards shown before the fold on a phone and a desktop.
 const EAGER_CARDS: usize = 8;
 
+/// CSS modifier of a stock state (`stock--in`, `stock--low`, `stock--out`).
+pub fn stock_class(s: StockState) -> &'static str {
+    match s {
+        StockState::InStock => "in",
+        StockState::Low(_) => "low",
+        StockState::Out => "out",
+    }
+}
+
 impl CardView {
     pub fn new(c: ProductCard, currency: &str) -> Self {
         let state = StockState::of(c.stock);
         Self {
             id: c.id,
             sku: c.sku,
-            price: Money::from_cents(c.price_cents).display(currency),
+            price: c.price.display(currency),
             stock_label: state.label(),
-            stock_class: state.class(),
+            stock_class: stock_class(state),
             stock: c.stock,
-            active: c.active != 0,
-            thumb: c.thumb.map(|t| format!("/media/{t}")),
+            active: c.active,
+            thumb: c.thumb.as_deref().map(media_url),
             width: c.thumb_width.unwrap_or(400),
             height: c.thumb_height.unwrap_or(400),
             alt: c.alt.unwrap_or_else(|| c.name.clone()),
@@ -95,6 +114,21 @@ pub fn page_links(page: i64, pages: i64, href: impl Fn(i64) -> String) -> Vec<Pa
     out
 }
 
+/// `path?k=v&…` with the empty values left out.
+pub fn url_with(path: &str, pairs: &[(&str, &str)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs
+        .iter()
+        .copied()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    let qs = serde_urlencoded::to_string(&kept).unwrap_or_default();
+    if qs.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{qs}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -106,5 +140,14 @@ mod tests {
             .collect();
         assert_eq!(shown, ["1", "…", "4", "5", "6", "7", "8", "…", "20"]);
         assert!(super::page_links(1, 1, |n| n.to_string()).is_empty());
+    }
+
+    #[test]
+    fn urls_leave_out_empty_values() {
+        assert_eq!(
+            super::url_with("/x", &[("q", ""), ("page", "2")]),
+            "/x?page=2"
+        );
+        assert_eq!(super::url_with("/x", &[("q", "")]), "/x");
     }
 }

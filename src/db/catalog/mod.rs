@@ -1,0 +1,19 @@
+//! Products, categories, images and the search index.
+//!
+//! - `listing`: the shop's lists and searches (filters, sorts, facets, cards)
+//! - `products`: product rows, categories, the term index, export and figures
+//! - `images`: product pictures
+
+mod images;
+mod listing;
+mod products;
+
+pub use images::{ImageRow, NewImage, add_main_image, images};
+pub use listing::{
+    Facet, Filter, ProductCard, brand_facets, cards, category_facets, count, search_ids,
+};
+pub use products::{
+    Category, ExportRow, Product, ProductData, Stats, categories, delete_unless_referenced,
+    ensure_category, export_all, find, find_id_by_sku, insert, product_count, replace_terms,
+    set_active, set_sku, stats, update,
+};

@@ -1,0 +1,53 @@
+//! Reading orders: one read model for the customer's pages, the staff pages and the API, which
+//! only format it.
+
+use super::OrderError;
+use crate::db::orders::{self as db, Order, OrderEvent, OrderLine};
+use crate::domain::{OrderId, UserId};
+use crate::state::AppState;
+
+/// Who is looking: a customer sees only their own orders (others' do not exist for them).
+#[derive(Debug, Clone, Copy)]
+pub enum Viewer {
+    Customer(UserId),
+    Staff,
+}
+
+/// An order with everything its pages show.
+#[derive(Debug, Clone)]
+pub struct OrderDetail {
+    pub order: Order,
+    pub lines: Vec<OrderLine>,
+    /// The status history, oldest first.
+    pub events: Vec<OrderEvent>,
+    pub invoice_number: Option<String>,
+}
+
+pub async fn find(state: &AppState, viewer: Viewer, id: OrderId) -> Result<Order, OrderError> {
+    let pool = state.db.pool();
+    match viewer {
+        Viewer::Customer(user) => db::find_for_user(pool, id, user).await?,
+        Viewer::Staff => db::find(pool, id).await?,
+    }
+    .ok_or(OrderError::NotFound)
+}
+
+pub async fn detail(
+    state: &AppState,
+    viewer: Viewer,
+    id: OrderId,
+) -> Result<OrderDetail, OrderError> {
+    let order = find(state, viewer, id).await?;
+    let pool = state.db.pool();
+    Ok(OrderDetail {
+        lines: db::lines(pool, order.id).await?,
+        events: db::events(pool, order.id).await?,
+        invoice_number: db::invoice(pool, order.id).await?.map(|i| i.number),
+        order,
+    })
+}
+
+/// The customer's orders, newest first.
+pub async fn list_for_customer(state: &AppState, user: UserId) -> Result<Vec<Order>, OrderError> {
+    Ok(db::list_for_user(state.db.pool(), user).await?)
+}

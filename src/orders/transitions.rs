@@ -1,0 +1,196 @@
+//! Moving orders on: the customer's cancel and the staff's status changes. Each move is one
+//! conditional update (from the allowed statuses only), so two simultaneous requests cannot both
+//! succeed, and stock is put back exactly once. The move, its refund record, its history entry
+//! and the staff audit entry are one transaction.
+
+use super::{OrderError, OrderStatus};
+use crate::db::audit::{self, Entry};
+use crate::db::orders::{self as db, Order, PaymentRecord};
+use crate::db::users::User;
+use crate::domain::{FieldErrors, OrderId, PaymentStatus, UserId};
+use crate::email::messages::{self, OrderNews};
+use crate::state::AppState;
+
+/// Cancels the customer's own order while it is pending or paid (a paid order is refunded).
+pub async fn cancel_by_customer(
+    state: &AppState,
+    user: &User,
+    order_id: OrderId,
+) -> Result<(), OrderError> {
+    let Some(order) = db::find_for_user(state.db.pool(), order_id, user.id).await? else {
+        return Err(OrderError::NotFound);
+    };
+    let mv = Move {
+        to: OrderStatus::Cancelled,
+        tracking: None,
+        actor: Some(user.id),
+        note: "Cancelled by the customer",
+        audit_details: None,
+    };
+    if !apply(state, &order, &mv).await? {
+        return Err(OrderError::NotAllowed(
+            "This order can no longer be cancelled: it is already on its way or closed.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A tracking number as staff type it: 1–64 characters, no control characters.
+fn tracking_number(raw: &str) -> Result<&str, FieldErrors> {
+    let t = raw.trim();
+    if t.is_empty() || t.chars().count() > 64 || t.chars().any(char::is_control) {
+        let mut e = FieldErrors::new();
+        e.add(
+            "tracking_number",
+            "Enter the parcel's tracking number (up to 64 characters).",
+        );
+        return Err(e);
+    }
+    Ok(t)
+}
+
+/// A staff member's status change. Shipping needs a tracking number.
+#[tracing::instrument(name = "order status change", skip_all, fields(%order_id, to = %to))]
+pub async fn move_by_staff(
+    state: &AppState,
+    staff: &User,
+    order_id: OrderId,
+    to: OrderStatus,
+    tracking: &str,
+) -> Result<(), OrderError> {
+    let Some(order) = db::find(state.db.pool(), order_id).await? else {
+        return Err(OrderError::NotFound);
+    };
+    let from = order.status;
+    if !from.can_move_to(to) {
+        return Err(OrderError::NotAllowed(format!(
+            "An order that is {} cannot become {}.",
+            from.label().to_lowercase(),
+            to.label().to_lowercase()
+        )));
+    }
+    let tracking = match to {
+        OrderStatus::Shipped => Some(tracking_number(tracking)?),
+        _ => None,
+    };
+    let note = match to {
+        OrderStatus::Shipped => format!("Shipped, tracking number {}", tracking.unwrap_or("")),
+        OrderStatus::Cancelled => "Cancelled by the shop".to_string(),
+        other => other.label().to_string(),
+    };
+    let details = match tracking {
+        Some(t) => format!("{from} \u{2192} {to} ({t})"),
+        None => format!("{from} \u{2192} {to}"),
+    };
+    let mv = Move {
+        to,
+        tracking,
+        actor: Some(staff.id),
+        note: &note,
+        audit_details: Some(&details),
+    };
+    if !apply(state, &order, &mv).await? {
+        return Err(OrderError::NotAllowed(
+            "The order was changed meanwhile; please look at it again.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// One move as requested.
+struct Move<'a> {
+    to: OrderStatus,
+    tracking: Option<&'a str>,
+    actor: Option<UserId>,
+    note: &'a str,
+    /// Staff moves are audited with this text.
+    audit_details: Option<&'a str>,
+}
+
+/// Performs a move in one transaction; false when the order was no longer in an allowed status.
+async fn apply(state: &AppState, order: &Order, mv: &Move<'_>) -> Result<bool, OrderError> {
+    let now = state.clock.unix();
+    let to = mv.to;
+    let mut tx = state.db.begin_write().await?;
+    // A refund before shipping puts the goods back on the shelf; after shipping they are with
+    // the customer. Trying the unshipped move first keeps the decision inside the same update.
+    let restock = match to {
+        OrderStatus::Cancelled => true,
+        OrderStatus::Refunded => {
+            db::transition(&mut tx, order.id, &[OrderStatus::Paid], to, now).await?
+        }
+        _ => false,
+    };
+    let moved = (to == OrderStatus::Refunded && restock)
+        || db::transition(&mut tx, order.id, to.allowed_from(), to, now).await?;
+    if !moved {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    let was_paid = order.payment_status == PaymentStatus::Paid;
+    if restock {
+        db::return_stock(&mut tx, order.id).await?;
+    }
+    if matches!(to, OrderStatus::Cancelled | OrderStatus::Refunded) && was_paid {
+        db::set_payment_status(&mut tx, order.id, PaymentStatus::Refunded).await?;
+        let record = PaymentRecord {
+            user_id: order.user_id,
+            order_id: Some(order.id),
+            outcome: "refunded",
+            amount: order.total,
+            brand: order.card_brand.as_deref().unwrap_or(""),
+            last4: order.card_last4.as_deref().unwrap_or(""),
+        };
+        db::record_payment(&mut *tx, &record, now).await?;
+    }
+    if let Some(t) = mv.tracking {
+        db::set_tracking(&mut tx, order.id, t).await?;
+    }
+    db::add_event(&mut tx, order.id, to, mv.note, mv.actor, now).await?;
+    if let Some(details) = mv.audit_details {
+        let entry = Entry {
+            actor: mv.actor,
+            action: "status",
+            entity: "order",
+            entity_id: Some(order.id.get()),
+            details,
+        };
+        audit::record(&mut tx, &entry, now).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(order_id = %order.id, to = %to, "order status changed");
+    if restock {
+        state.catalog_cache.invalidate();
+    }
+    notify(state, order, to, mv.tracking, was_paid).await;
+    Ok(true)
+}
+
+async fn notify(
+    state: &AppState,
+    order: &Order,
+    to: OrderStatus,
+    tracking: Option<&str>,
+    was_paid: bool,
+) {
+    let total = order.total.display(&order.currency);
+    let news = match to {
+        OrderStatus::Shipped => OrderNews::Shipped {
+            tracking: tracking.unwrap_or("-"),
+        },
+        OrderStatus::Cancelled => OrderNews::Cancelled {
+            refunded: was_paid.then_some(total.as_str()),
+        },
+        OrderStatus::Refunded => OrderNews::Refunded { amount: &total },
+        _ => return,
+    };
+    let content = messages::order_status_changed(
+        &state.settings.server.base_url,
+        &order.customer_name,
+        order.id,
+        news,
+    );
+    if let Err(e) = state.mailer.send(&order.email, &content).await {
+        tracing::error!(error = %e, order_id = %order.id, "order mail not sent");
+    }
+}

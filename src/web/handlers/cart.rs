@@ -1,0 +1,162 @@
+//! The cart page and its forms: add from a product page, change a line's quantity.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::domain::{FieldErrors, MAX_QUANTITY, ProductId, Quantity};
+use crate::http::Path;
+use crate::orders::OrderError;
+use crate::orders::cart::{self, CartView, Owner};
+use crate::state::AppState;
+use crate::web::context::{PageContext, cart_owner};
+use crate::web::errors::AppError;
+use crate::web::session::{self, FlashLevel};
+use crate::web::views::cart::CartSummary;
+use crate::web::{render, see_other};
+
+#[derive(Template)]
+#[template(path = "cart.html")]
+struct CartPage {
+    ctx: PageContext,
+    cart: CartSummary,
+    error: Option<String>,
+    max_quantity: i64,
+}
+
+async fn cart_page(
+    req: &HttpRequest,
+    ctx: PageContext,
+    state: &AppState,
+    error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let view = match cart_owner(req).await? {
+        Some(owner) => cart::view(state, &owner).await?,
+        None => CartView::default(),
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = CartPage {
+        ctx,
+        cart: CartSummary::new(view, state),
+        error,
+        max_quantity: MAX_QUANTITY,
+    };
+    render(status, &page)
+}
+
+pub async fn show(
+    req: HttpRequest,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    cart_page(&req, ctx, &state, None).await
+}
+
+/// The cart owner for a change: the customer, or this session's guest cart (made on first use).
+async fn owner_for_change(req: &HttpRequest, session: &Session) -> Result<Owner, AppError> {
+    Ok(match cart_owner(req).await? {
+        Some(Owner::User(u)) => Owner::User(u),
+        _ => Owner::Guest(session::ensure_cart_token(session)),
+    })
+}
+
+fn first_error(e: &FieldErrors) -> String {
+    e.fields()
+        .flat_map(|(_, m)| m.iter())
+        .next()
+        .cloned()
+        .unwrap_or_else(|| "That did not work.".into())
+}
+
+/// A refused cart change shown on the cart page (422); other errors go to the error edge.
+async fn refused(
+    req: &HttpRequest,
+    ctx: PageContext,
+    state: &AppState,
+    e: OrderError,
+    not_found: &str,
+) -> Result<HttpResponse, AppError> {
+    let message = match e {
+        OrderError::Invalid(e) | OrderError::NotEnoughStock(e) => first_error(&e),
+        OrderError::NotFound => not_found.to_string(),
+        e => return Err(e.into()),
+    };
+    cart_page(req, ctx, state, Some(message)).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AddForm {
+    product_id: String,
+    quantity: String,
+}
+
+pub async fn add(
+    req: HttpRequest,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<AddForm>,
+) -> Result<HttpResponse, AppError> {
+    let product = form.product_id.trim().parse::<ProductId>();
+    let quantity = Quantity::parse(&form.quantity, false);
+    let (Ok(product), Ok(quantity)) = (product, quantity.as_ref()) else {
+        let message = quantity
+            .err()
+            .unwrap_or_else(|| "That product does not exist.".into());
+        return cart_page(&req, ctx, &state, Some(message)).await;
+    };
+    let owner = owner_for_change(&req, &session).await?;
+    match cart::add(&state, &owner, product, *quantity).await {
+        Ok(name) => {
+            session::flash(
+                &session,
+                FlashLevel::Success,
+                format!("Added {} × {name} to your cart.", quantity.get()),
+            );
+            Ok(see_other("/cart"))
+        }
+        Err(e) => refused(&req, ctx, &state, e, "That product is not available.").await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct QuantityForm {
+    quantity: String,
+}
+
+pub async fn update(
+    req: HttpRequest,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    session: Session,
+    Path(product): Path<ProductId>,
+    form: web::Form<QuantityForm>,
+) -> Result<HttpResponse, AppError> {
+    let quantity = match Quantity::parse(&form.quantity, true) {
+        Ok(q) => q,
+        Err(message) => return cart_page(&req, ctx, &state, Some(message)).await,
+    };
+    let Some(owner) = cart_owner(&req).await? else {
+        return cart_page(&req, ctx, &state, Some("Your cart is empty.".into())).await;
+    };
+    match cart::set(&state, &owner, product, quantity).await {
+        Ok(()) => {
+            let note = if quantity.get() == 0 {
+                "Removed from your cart."
+            } else {
+                "Your cart was updated."
+            };
+            session::flash(&session, FlashLevel::Success, note);
+            Ok(see_other("/cart"))
+        }
+        Err(e) => refused(&req, ctx, &state, e, "That product is not in your cart.").await,
+    }
+}

@@ -1,0 +1,114 @@
+//! Orders as the customer's and the staff's pages show them.
+
+use crate::clock::format_unix;
+use crate::db::orders::Order;
+use crate::domain::{Money, OrderId, OrderStatus, PaymentStatus, ProductId};
+use crate::orders::detail::OrderDetail;
+
+pub struct OrderSummary {
+    pub id: OrderId,
+    pub date: String,
+    pub status: &'static str,
+    pub status_key: &'static str,
+    pub total: String,
+}
+
+impl OrderSummary {
+    pub fn new(o: &Order) -> Self {
+        Self {
+            id: o.id,
+            date: format_unix(o.created_at),
+            status: o.status.label(),
+            status_key: o.status.as_str(),
+            total: o.total.display(&o.currency),
+        }
+    }
+}
+
+pub struct OrderLineView {
+    pub name: String,
+    pub sku: String,
+    pub product_id: ProductId,
+    pub unit_price: String,
+    pub quantity: i64,
+    pub total: String,
+}
+
+pub struct EventView {
+    pub when: String,
+    pub status: &'static str,
+    pub note: String,
+}
+
+/// Everything an order page shows (customer and staff).
+pub struct OrderView {
+    pub summary: OrderSummary,
+    pub customer: String,
+    pub email: String,
+    pub address: String,
+    pub payment: String,
+    pub tracking: Option<String>,
+    pub lines: Vec<OrderLineView>,
+    pub events: Vec<EventView>,
+    pub subtotal: String,
+    pub shipping: String,
+    pub total: String,
+    pub net: String,
+    pub vat: String,
+    pub vat_percent: i64,
+    pub can_cancel: bool,
+    pub invoice_number: Option<String>,
+    pub next: Vec<OrderStatus>,
+}
+
+impl OrderView {
+    pub fn new(d: OrderDetail) -> Self {
+        let o = d.order;
+        let money = |m: Money| m.display(&o.currency);
+        let payment = match (&o.card_brand, &o.card_last4) {
+            (Some(b), Some(l)) if o.payment_status == PaymentStatus::Refunded => {
+                format!("{b} •••• {l} (refunded)")
+            }
+            (Some(b), Some(l)) => format!("{b} •••• {l}"),
+            _ => "Not paid".into(),
+        };
+        Self {
+            summary: OrderSummary::new(&o),
+            lines: d
+                .lines
+                .into_iter()
+                .map(|l| OrderLineView {
+                    unit_price: money(l.unit_price),
+                    total: money(l.line_total),
+                    name: l.name,
+                    sku: l.sku,
+                    product_id: l.product_id,
+                    quantity: l.quantity,
+                })
+                .collect(),
+            events: d
+                .events
+                .into_iter()
+                .map(|e| EventView {
+                    when: format_unix(e.at),
+                    status: e.status.label(),
+                    note: e.note,
+                })
+                .collect(),
+            subtotal: money(o.subtotal),
+            shipping: money(o.shipping),
+            total: money(o.total),
+            net: money(o.net),
+            vat: money(o.vat),
+            vat_percent: o.vat_percent,
+            can_cancel: o.status.can_move_to(OrderStatus::Cancelled),
+            invoice_number: d.invoice_number,
+            next: o.status.next(),
+            payment,
+            customer: o.customer_name,
+            email: o.email,
+            address: o.shipping_address,
+            tracking: o.tracking_number,
+        }
+    }
+}
