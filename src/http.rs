@@ -3,7 +3,8 @@
 
 use std::ops::Deref;
 
-use actix_web::dev::Payload;
+use actix_web::dev::{Payload, ServiceResponse};
+use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
 use futures_util::future::{Ready, ready};
 use serde::de::DeserializeOwned;
@@ -67,5 +68,37 @@ impl<T: DeserializeOwned> FromRequest for Path<T> {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let de = actix_router::PathDeserializer::new(req.match_info());
         ready(T::deserialize(de).map(Path).map_err(|_| PathNotFound))
+    }
+}
+
+/// True for an error response whose body is not already of the skin's kind (`text/html` for
+/// pages, `application/json` for the API): the framework's own 404/405/413, a bare [`PathNotFound`].
+/// Each skin's error edge replaces those with its own, and logs a server error's cause.
+pub fn needs_dressing<B>(res: &ServiceResponse<B>, content_type: &str) -> bool {
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return false;
+    }
+    let dressed = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(content_type));
+    if !dressed
+        && status.is_server_error()
+        && let Some(err) = res.response().error()
+    {
+        tracing::error!(error = %err, "request failed");
+    }
+    !dressed
+}
+
+/// Gives a replacement error body the original's headers (such as `Allow` on a 405 and
+/// `Retry-After` on a 429), except those that describe the old body.
+pub fn keep_headers<B>(from: &ServiceResponse<B>, into: &mut HttpResponse) {
+    for (name, value) in from.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            into.headers_mut().insert(name.clone(), value.clone());
+        }
     }
 }

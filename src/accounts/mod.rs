@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod api_tokens;
+pub mod details;
 pub mod hashing;
 pub mod limits;
 pub mod login;
@@ -53,11 +54,8 @@ impl From<crate::db::users::WriteError> for AccountError {
             WriteError::Conflict(c) => {
                 let mut errors = FieldErrors::new();
                 match c {
-                    Conflict::Username => errors.add("username", "This username is taken; choose another."),
-                    Conflict::Email => errors.add(
-                        "email",
-                        "An account with this email address already exists. Sign in or reset your password.",
-                    ),
+                    Conflict::Username => errors.add("username", details::USERNAME_TAKEN),
+                    Conflict::Email => errors.add("email", details::EMAIL_TAKEN),
                 }
                 AccountError::Taken(errors)
             }

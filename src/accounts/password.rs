@@ -1,7 +1,6 @@
 //! Password change (signed in) and reset (by mailed link).
 
 use serde::Deserialize;
-use validator::Validate;
 
 use super::verification::{issue_token, mail_allowed};
 use super::{AccountError, tokens};
@@ -9,25 +8,23 @@ use crate::db::auth_events::{self, AuthEvent};
 use crate::db::email_tokens::{self, Purpose};
 use crate::db::users::{self, User};
 use crate::db::{Tx, sessions};
-use crate::domain::{Email, FieldErrors, Password, PasswordContext};
+use crate::domain::{Email, FieldErrors, Password, PasswordContext, confirm_matches};
 use crate::email::messages;
 use crate::state::AppState;
 
-#[derive(Debug, Default, Deserialize, Validate)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ChangePasswordInput {
     pub current_password: String,
     pub password: String,
-    #[validate(must_match(other = "password", message = "The two passwords do not match."))]
     pub password_confirm: String,
 }
 
-#[derive(Debug, Default, Deserialize, Validate)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ResetPasswordInput {
     pub token: String,
     pub password: String,
-    #[validate(must_match(other = "password", message = "The two passwords do not match."))]
     pub password_confirm: String,
 }
 
@@ -44,13 +41,11 @@ fn check_new(
     state: &AppState,
     user: &User,
     password: &str,
-    confirm_errors: Result<(), validator::ValidationErrors>,
+    confirm: &str,
 ) -> Result<Password, FieldErrors> {
     let mut e = FieldErrors::new();
-    if let Err(v) = confirm_errors {
-        e.extend_validator(v);
-    }
     let pw = e.check_all("password", state.policy.check(password, &context(user)));
+    e.check("password_confirm", confirm_matches(password, confirm));
     match pw {
         Some(pw) if e.is_empty() => Ok(pw),
         _ => Err(e),
@@ -83,7 +78,7 @@ pub async fn change(
     if !super::login::confirm_password(state, user, &input.current_password, ip).await? {
         e.add("current_password", "Your current password is not correct.");
     }
-    let new = match check_new(state, user, &input.password, input.validate()) {
+    let new = match check_new(state, user, &input.password, &input.password_confirm) {
         Ok(pw) if e.is_empty() => pw,
         Ok(_) => return Err(e.into()),
         Err(more) => {
@@ -176,7 +171,7 @@ pub async fn reset(
     let Some(user) = reset_target(state, &input.token).await? else {
         return Err(AccountError::InvalidToken);
     };
-    let new = check_new(state, &user, &input.password, input.validate())?;
+    let new = check_new(state, &user, &input.password, &input.password_confirm)?;
     let hash = state.hasher.hash(&new).await?;
     let now = state.clock.unix();
     let mut tx = state.db.begin_write().await?;

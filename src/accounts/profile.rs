@@ -2,11 +2,12 @@
 
 use serde::Deserialize;
 
+use super::AccountError;
+use super::details::{DetailsInput, EMAIL_TAKEN, PersonalDetails};
 use super::verification::issue_token;
-use super::{AccountError, registration};
 use crate::db::email_tokens::Purpose;
 use crate::db::users::{self, ProfileUpdate, User};
-use crate::domain::{Birthday, Email, FieldErrors, Phone, Username, optional_text, required_text};
+use crate::domain::{Email, FieldErrors, Username};
 use crate::email::messages;
 use crate::state::AppState;
 
@@ -48,6 +49,19 @@ pub enum ProfileOutcome {
     EmailPending(String),
 }
 
+impl ProfileInput {
+    pub fn details(&self) -> DetailsInput<'_> {
+        DetailsInput {
+            first_name: &self.first_name,
+            last_name: &self.last_name,
+            address: &self.address,
+            phone: &self.phone,
+            title: &self.title,
+            birthday: &self.birthday,
+        }
+    }
+}
+
 pub async fn update(
     state: &AppState,
     user: &User,
@@ -56,32 +70,8 @@ pub async fn update(
 ) -> Result<ProfileOutcome, AccountError> {
     let mut e = FieldErrors::new();
     let username = e.check("username", Username::parse(&input.username));
+    let details = PersonalDetails::parse(input.details(), state.clock.now().date(), &mut e);
     let email = e.check("email", Email::parse(&input.email));
-    let first_name = e.check(
-        "first_name",
-        required_text(&input.first_name, registration::NAME_MAX, "first name"),
-    );
-    let last_name = e.check(
-        "last_name",
-        required_text(&input.last_name, registration::NAME_MAX, "last name"),
-    );
-    let address = e.check(
-        "address",
-        required_text(&input.address, registration::ADDRESS_MAX, "address"),
-    );
-    let phone = e.check("phone", Phone::parse(&input.phone));
-    let title = e.check(
-        "title",
-        optional_text(&input.title, registration::TITLE_MAX, "title"),
-    );
-    let birthday = if input.birthday.trim().is_empty() {
-        Some(None)
-    } else {
-        e.check(
-            "birthday",
-            Birthday::parse(&input.birthday, state.clock.now().date()).map(Some),
-        )
-    };
     let mut taken = FieldErrors::new();
     let new_email = email.as_ref().filter(|m| **m != user.email).cloned();
     if let Some(m) = &new_email {
@@ -91,24 +81,10 @@ pub async fn update(
                 "Enter your current password to change your email address.",
             );
         } else if users::find_by_email(state.db.pool(), m).await?.is_some() {
-            taken.add(
-                "email",
-                "An account with this email address already exists.",
-            );
+            taken.add("email", EMAIL_TAKEN);
         }
     }
-    let (
-        Some(username),
-        Some(first_name),
-        Some(last_name),
-        Some(address),
-        Some(phone),
-        Some(title),
-        Some(birthday),
-    ) = (
-        username, first_name, last_name, address, phone, title, birthday,
-    )
-    else {
+    let (Some(username), Some(d)) = (username, details) else {
         e.merge(taken);
         return Err(e.into());
     };
@@ -119,7 +95,7 @@ pub async fn update(
     if !taken.is_empty() {
         return Err(AccountError::Taken(taken));
     }
-    let birthday = birthday.map(|b| b.to_iso());
+    let birthday = d.birthday_iso();
     let now = state.clock.unix();
     let mut tx = state.db.begin_write().await?;
     users::update_profile(
@@ -127,11 +103,11 @@ pub async fn update(
         user.id,
         &ProfileUpdate {
             username: &username,
-            first_name: &first_name,
-            last_name: &last_name,
-            address: &address,
-            phone: phone.as_str(),
-            title: title.as_deref(),
+            first_name: &d.first_name,
+            last_name: &d.last_name,
+            address: &d.address,
+            phone: d.phone.as_str(),
+            title: d.title.as_deref(),
             birthday: birthday.as_deref(),
         },
         now,
@@ -145,9 +121,10 @@ pub async fn update(
     let (Some(m), Some(token)) = (new_email, token) else {
         return Ok(ProfileOutcome::Saved);
     };
-    let confirm = messages::confirm_new_email(&state.settings.server.base_url, &first_name, &token);
+    let confirm =
+        messages::confirm_new_email(&state.settings.server.base_url, &d.first_name, &token);
     super::send_after_commit(state, m.as_str(), confirm).await;
-    let notice = messages::email_change_requested(&first_name, m.as_str());
+    let notice = messages::email_change_requested(&d.first_name, m.as_str());
     super::send_after_commit(state, user.email.as_str(), notice).await;
     Ok(ProfileOutcome::EmailPending(m.as_str().to_string()))
 }

@@ -1,18 +1,20 @@
-use serde::Deserialize;
-use validator::Validate;
+//! Registration: the form's (and the API's) fields, their rules, and creating the unverified
+//! account with its verification mail.
 
+use serde::Deserialize;
+
+use super::details::{DetailsInput, EMAIL_TAKEN, PersonalDetails, USERNAME_TAKEN};
 use super::{AccountError, limits, verification};
 use crate::db::auth_events::{self, AuthEvent};
 use crate::db::users::{self, NewUser};
 use crate::domain::{
-    Birthday, Email, FieldErrors, Password, PasswordContext, Phone, Role, UserId, Username,
-    optional_text, required_text,
+    Email, FieldErrors, Password, PasswordContext, Role, UserId, Username, confirm_matches,
 };
 use crate::state::AppState;
 
 /// The registration fields as typed (the HTML form and the JSON API share it). Unknown fields
 /// such as `role` or `is_admin` are ignored: nothing else can be set at registration.
-#[derive(Debug, Default, Clone, Deserialize, Validate)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct RegistrationInput {
     pub username: String,
@@ -20,7 +22,6 @@ pub struct RegistrationInput {
     pub last_name: String,
     pub email: String,
     pub password: String,
-    #[validate(must_match(other = "password", message = "The two passwords do not match."))]
     pub password_confirm: String,
     pub address: String,
     pub phone: String,
@@ -35,58 +36,36 @@ impl RegistrationInput {
         self.password_confirm.clear();
         self
     }
-}
 
-pub const NAME_MAX: usize = 100;
-pub const ADDRESS_MAX: usize = 500;
-pub const TITLE_MAX: usize = 20;
+    pub fn details(&self) -> DetailsInput<'_> {
+        DetailsInput {
+            first_name: &self.first_name,
+            last_name: &self.last_name,
+            address: &self.address,
+            phone: &self.phone,
+            title: &self.title,
+            birthday: &self.birthday,
+        }
+    }
+}
 
 /// Registration input that passed every rule.
 pub struct ValidRegistration {
     pub username: Username,
     pub email: Email,
     pub password: Password,
-    pub first_name: String,
-    pub last_name: String,
-    pub address: String,
-    pub phone: Phone,
-    pub title: Option<String>,
-    pub birthday: Option<Birthday>,
+    pub details: PersonalDetails,
 }
 
+/// Checks every field in the form's order, collecting each problem at its field.
 pub fn validate(
     state: &AppState,
     input: &RegistrationInput,
 ) -> Result<ValidRegistration, FieldErrors> {
     let mut e = FieldErrors::new();
-    if let Err(v) = input.validate() {
-        e.extend_validator(v);
-    }
     let username = e.check("username", Username::parse(&input.username));
+    let details = PersonalDetails::parse(input.details(), state.clock.now().date(), &mut e);
     let email = e.check("email", Email::parse(&input.email));
-    let first_name = e.check(
-        "first_name",
-        required_text(&input.first_name, NAME_MAX, "first name"),
-    );
-    let last_name = e.check(
-        "last_name",
-        required_text(&input.last_name, NAME_MAX, "last name"),
-    );
-    let address = e.check(
-        "address",
-        required_text(&input.address, ADDRESS_MAX, "address"),
-    );
-    let phone = e.check("phone", Phone::parse(&input.phone));
-    let title = e.check("title", optional_text(&input.title, TITLE_MAX, "title"));
-    let today = state.clock.now().date();
-    let birthday = if input.birthday.trim().is_empty() {
-        Some(None)
-    } else {
-        e.check(
-            "birthday",
-            Birthday::parse(&input.birthday, today).map(Some),
-        )
-    };
     let ctx = PasswordContext {
         username: &input.username,
         email: &input.email,
@@ -94,30 +73,19 @@ pub fn validate(
         last_name: &input.last_name,
     };
     let password = e.check_all("password", state.policy.check(&input.password, &ctx));
-    match (
-        username, email, first_name, last_name, address, phone, title, birthday, password,
-    ) {
-        (
-            Some(username),
-            Some(email),
-            Some(first_name),
-            Some(last_name),
-            Some(address),
-            Some(phone),
-            Some(title),
-            Some(birthday),
-            Some(password),
-        ) if e.is_empty() => Ok(ValidRegistration {
-            username,
-            email,
-            password,
-            first_name,
-            last_name,
-            address,
-            phone,
-            title,
-            birthday,
-        }),
+    e.check(
+        "password_confirm",
+        confirm_matches(&input.password, &input.password_confirm),
+    );
+    match (username, email, password, details) {
+        (Some(username), Some(email), Some(password), Some(details)) if e.is_empty() => {
+            Ok(ValidRegistration {
+                username,
+                email,
+                password,
+                details,
+            })
+        }
         _ => Err(e),
     }
 }
@@ -146,31 +114,29 @@ pub async fn register(
         .await?
         .is_some()
     {
-        taken.add("username", "This username is taken; choose another.");
+        taken.add("username", USERNAME_TAKEN);
     }
     if users::find_by_email(pool, &reg.email).await?.is_some() {
-        taken.add(
-            "email",
-            "An account with this email address already exists. Sign in or reset your password.",
-        );
+        taken.add("email", EMAIL_TAKEN);
     }
     if !taken.is_empty() {
         return Err(AccountError::Taken(taken));
     }
     let hash = state.hasher.hash(&reg.password).await?;
-    let birthday = reg.birthday.map(|b| b.to_iso());
+    let d = &reg.details;
+    let birthday = d.birthday_iso();
     let mut tx = state.db.begin_write().await?;
     let id = users::insert(
         &mut tx,
         &NewUser {
             username: &reg.username,
             email: &reg.email,
-            first_name: &reg.first_name,
-            last_name: &reg.last_name,
+            first_name: &d.first_name,
+            last_name: &d.last_name,
             password_hash: &hash,
-            address: &reg.address,
-            phone: reg.phone.as_str(),
-            title: reg.title.as_deref(),
+            address: &d.address,
+            phone: d.phone.as_str(),
+            title: d.title.as_deref(),
             birthday: birthday.as_deref(),
             role: Role::Customer,
             verified_at: None,
@@ -200,7 +166,7 @@ pub async fn register(
     tracing::info!(user_id = %id, "account registered");
     let mail = crate::email::messages::verify_email(
         &state.settings.server.base_url,
-        &reg.first_name,
+        &reg.details.first_name,
         &token,
     );
     super::send_after_commit(state, reg.email.as_str(), mail).await;

@@ -112,7 +112,7 @@ pub async fn register(
     };
     let answer = Registered {
         username: valid.username.as_str().to_string(),
-        first_name: valid.first_name.clone(),
+        first_name: valid.details.first_name.clone(),
         email: valid.email.as_str().to_string(),
     };
     registration::register(&state, valid, &client_ip(&req)).await?;

@@ -12,7 +12,8 @@ use super::{auth, cart, customer, orders, products};
         title = "Emporium API",
         version = "1",
         description = "Everything a shopper can do, as JSON. Sign in at `/api/v1/auth/login`, then send \
-                       `Authorization: Bearer <access_token>`. Access tokens last 15 minutes; trade the \
+                       `Authorization: Bearer <access_token>`. Access tokens are short-lived (15 minutes by \
+                       default, `expires_in` says); trade the \
                        refresh token at `/api/v1/auth/refresh` for a new pair. Errors are \
                        `{\"errorMessage\": …}` with the status code. Money is in integer cents."
     ),

@@ -242,25 +242,10 @@ pub async fn json_errors(
             return Err(ApiError::for_status(status).into());
         }
     };
-    let status = res.status();
-    let is_json = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+    if !crate::http::needs_dressing(&res, "application/json") {
         return Ok(res);
     }
-    if let Some(err) = res.response().error()
-        && status.is_server_error()
-    {
-        tracing::error!(error = %err, "API request failed");
-    }
-    let mut json = ApiError::for_status(status).error_response();
-    for (name, value) in res.headers() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            json.headers_mut().insert(name.clone(), value.clone());
-        }
-    }
+    let mut json = ApiError::for_status(res.status()).error_response();
+    crate::http::keep_headers(&res, &mut json);
     Ok(res.into_response(json))
 }

@@ -96,9 +96,6 @@ pub fn routes(cfg: &mut web::ServiceConfig, api: &ApiSettings) {
             .app_data(
                 web::QueryConfig::default().error_handler(|err, _req| query_error(err).into()),
             )
-            .app_data(web::PathConfig::default().error_handler(|_err, _req| {
-                ApiError::not_found("There is nothing at this address.").into()
-            }))
             .wrap(Condition::new(!api.cors_origins.is_empty(), cors(api)))
             .wrap(from_fn(error::json_errors))
             .service(web::resource("/docs").get(|| async {

@@ -63,18 +63,4 @@ impl FieldErrors {
     pub fn fields(&self) -> impl Iterator<Item = (&String, &Vec<String>)> {
         self.0.iter()
     }
-
-    /// Merges the messages of the `validator` crate's derive.
-    pub fn extend_validator(&mut self, errors: validator::ValidationErrors) {
-        for (field, errs) in errors.field_errors() {
-            for e in errs {
-                let msg = e
-                    .message
-                    .as_ref()
-                    .map(|m| m.to_string())
-                    .unwrap_or_else(|| format!("{field} is not valid."));
-                self.add(&field, msg);
-            }
-        }
-    }
 }

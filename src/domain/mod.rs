@@ -22,7 +22,7 @@ pub use ids::{CartId, CategoryId, OrderId, ProductId, UserId};
 pub use money::{MAX_PRICE_CENTS, Money};
 pub use order_status::{OrderStatus, PaymentStatus, UnknownStatus};
 pub use pagination::{MAX_PAGE, Pagination};
-pub use password::{Password, PasswordContext, PasswordPolicy};
+pub use password::{Password, PasswordContext, PasswordPolicy, confirm_matches};
 pub use phone::Phone;
 pub use quantity::{MAX_QUANTITY, Quantity};
 pub use username::Username;

@@ -22,6 +22,15 @@ impl Password {
     }
 }
 
+/// The "type it again" check of every form that sets a password.
+pub fn confirm_matches(password: &str, confirm: &str) -> Result<(), String> {
+    if password == confirm {
+        Ok(())
+    } else {
+        Err("The two passwords do not match.".into())
+    }
+}
+
 /// What the password must not contain or resemble.
 pub struct PasswordContext<'a> {
     pub username: &'a str,

@@ -252,26 +252,10 @@ pub async fn error_pages(
             return Err(StyledFailure(status).into());
         }
     };
-    let status = res.status();
-    let styled = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if !(status.is_client_error() || status.is_server_error()) || styled {
+    if !crate::http::needs_dressing(&res, "text/html") {
         return Ok(res);
     }
-    if let Some(err) = res.response().error()
-        && status.is_server_error()
-    {
-        tracing::error!(error = %err, "request failed");
-    }
-    let mut page = error_page(status, None);
-    // Keep headers such as Allow (405) and Retry-After (429).
-    for (name, value) in res.headers() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            page.headers_mut().insert(name.clone(), value.clone());
-        }
-    }
+    let mut page = error_page(res.status(), None);
+    crate::http::keep_headers(&res, &mut page);
     Ok(res.into_response(page))
 }

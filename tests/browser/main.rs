@@ -5,8 +5,9 @@
 // Test and benchmark code may panic on a broken setup; the store's code may not.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../http/helpers.rs"]
-#[allow(dead_code)]
+#[path = "../http/helpers/mod.rs"]
+// The HTTP suite's helpers; this suite uses a few of them.
+#[allow(dead_code, unused_imports)]
 mod helpers;
 
 use std::net::TcpStream;
@@ -232,7 +233,7 @@ async fn admin_creates_a_product_with_an_image_and_finds_it_in_the_catalogue() {
         &app.state,
         "boss@example.com",
         "boss",
-        Some(helpers::ADMIN_PASSWORD),
+        Some(helpers::accounts::ADMIN_PASSWORD),
     )
     .await
     .unwrap();
@@ -244,7 +245,7 @@ async fn admin_creates_a_product_with_an_image_and_finds_it_in_the_catalogue() {
     c.goto(&app.url("/admin/products/new")).await.unwrap();
     assert_eq!(path_of(&c).await, "/login?next=%2Fadmin%2Fproducts%2Fnew");
     fill(&c, "email", "boss").await;
-    fill(&c, "password", helpers::ADMIN_PASSWORD).await;
+    fill(&c, "password", helpers::accounts::ADMIN_PASSWORD).await;
     submit(&c, "/login").await;
     assert_eq!(path_of(&c).await, "/admin/products/new");
 

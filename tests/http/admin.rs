@@ -1,6 +1,6 @@
 use reqwest::multipart::{Form, Part};
 
-use crate::helpers::{TestApp, location, png, product_ids};
+use crate::helpers::{TestApp, assert_is_redirect_to, location, png, product_ids};
 
 fn product_form(name: &str, price: &str, stock: &str) -> Form {
     Form::new()
@@ -258,8 +258,7 @@ async fn deleting_removes_the_product_from_the_shop() {
     let res = app
         .post_form_as(&admin, &format!("/admin/products/{id}/delete"), &[])
         .await;
-    assert_eq!(res.status(), 303);
-    assert_eq!(location(&res), "/admin/products");
+    assert_is_redirect_to(&res, "/admin/products");
     assert_eq!(app.get(&format!("/products/{id}")).await.status(), 404);
     assert!(product_ids(&app.get("/products").await.text().await.unwrap()).is_empty());
     let action: String = sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id DESC")
@@ -435,11 +434,27 @@ async fn product_text_is_escaped_everywhere() {
         (&app.browser, "/products".to_string()),
         (&app.browser, format!("/products/{id}")),
         (&admin, "/admin/products".into()),
+        (&admin, format!("/admin/products/{id}/edit")),
     ] {
-        let html = app.get_as(b, &path).await.text().await.unwrap();
+        let res = app.get_as(b, &path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        let html = res.text().await.unwrap();
+        // The text is there, as text: escaped in the markup, never as elements.
         assert!(
             !html.contains("<img src=x") && !html.contains("\"><b>"),
             "{path}"
+        );
+        let page = crate::helpers::Html::parse(&html);
+        assert!(page.select("b").is_empty(), "{path}");
+        assert!(
+            page.texts("h1, .card-name, td, input")
+                .iter()
+                .any(|t| t.contains("<img src=x onerror=alert(1)>"))
+                || page
+                    .select("input[name=name]")
+                    .iter()
+                    .any(|e| e.value().attr("value") == Some("<img src=x onerror=alert(1)>")),
+            "{path}: the name is shown"
         );
     }
 }

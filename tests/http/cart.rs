@@ -1,4 +1,4 @@
-use crate::helpers::{PASSWORD, TestApp, location};
+use crate::helpers::{PASSWORD, TestApp, assert_is_redirect_to};
 
 #[tokio::test]
 async fn a_guest_fills_a_cart_and_sees_current_prices_and_totals() {
@@ -9,9 +9,8 @@ async fn a_guest_fills_a_cart_and_sees_current_prices_and_totals() {
     let spoon = app
         .product("Oak Spoon", "Oakridge", "Kitchen", 450, 10)
         .await;
-    let res = app.add_to_cart(&app.browser, kettle, 2).await;
-    assert_eq!(res.status(), 303);
-    assert_eq!(location(&res), "/cart");
+    let res = app.post_add_to_cart(&app.browser, kettle, 2).await;
+    assert_is_redirect_to(&res, "/cart");
     app.add_to_cart(&app.browser, spoon, 1).await;
     let html = app.get("/cart").await.text().await.unwrap();
     assert!(
@@ -49,8 +48,8 @@ async fn quantities_are_checked_against_the_stock_and_bad_input_changes_nothing(
     let p = app
         .product("Oak Bowl", "Oakridge", "Kitchen", 1500, 3)
         .await;
-    assert_eq!(app.add_to_cart(&app.browser, p, 2).await.status(), 303);
-    let res = app.add_to_cart(&app.browser, p, 2).await;
+    app.add_to_cart(&app.browser, p, 2).await;
+    let res = app.post_add_to_cart(&app.browser, p, 2).await;
     assert_eq!(res.status(), 422);
     assert!(
         res.text()
@@ -121,8 +120,7 @@ async fn an_unavailable_product_is_flagged_and_blocks_checkout() {
             && !html.contains(r#"href="/checkout""#)
     );
     let res = app.get_as(&b, "/checkout").await;
-    assert_eq!(res.status(), 303);
-    assert_eq!(location(&res), "/cart");
+    assert_is_redirect_to(&res, "/cart");
     sqlx::query("UPDATE products SET active = 0 WHERE id = $1")
         .bind(p)
         .execute(app.state.db.pool())

@@ -17,7 +17,7 @@ fn help_explains_every_command() {
     let out = emporium().arg("--help").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    for cmd in ["serve", "migrate", "create-admin", "outbox"] {
+    for cmd in ["serve", "migrate", "create-admin", "seed-demo", "outbox"] {
         assert!(text.contains(cmd), "{cmd} missing from --help");
     }
 }

@@ -99,7 +99,8 @@ async fn the_token_before_sign_in_no_longer_works_after() {
     let user = app.verified_user("ada").await;
     let b = app.new_browser();
     let old = app.csrf_token(&b).await;
-    app.login_as(&b, &user.email, PASSWORD).await;
+    let res = app.login_as(&b, &user.email, PASSWORD).await;
+    assert_eq!(res.status(), 303, "signed in");
     let res = b
         .client
         .post(app.url("/logout"))

@@ -1,3 +1,4 @@
+use crate::helpers::Html;
 use crate::helpers::TestApp;
 
 #[tokio::test]
@@ -149,7 +150,6 @@ async fn health_answers_ok_while_the_database_answers() {
 async fn pages_are_well_formed_and_labelled() {
     let app = TestApp::spawn().await;
     let (_, b) = app.signed_in("ada").await;
-    let input = regex::Regex::new(r#"<(?:input|textarea)[^>]*\bid="([^"]+)""#).unwrap();
     for (browser, path) in [
         (&app.browser, "/"),
         (&app.browser, "/login"),
@@ -167,22 +167,22 @@ async fn pages_are_well_formed_and_labelled() {
                 && html.contains("<main"),
             "{path}"
         );
-        assert_eq!(html.matches("<h1").count(), 1, "{path}: one h1");
-        for id in input.captures_iter(&html) {
-            assert!(
-                html.contains(&format!(r#"<label for="{}""#, &id[1])),
-                "{path}: #{} has no label",
-                &id[1]
+        let page = Html::parse(&html);
+        assert_eq!(page.select("h1").len(), 1, "{path}: one h1");
+        for field in page.select("input[id], textarea[id], select[id]") {
+            let id = field.value().attr("id").unwrap();
+            assert_eq!(
+                page.select(&format!(r#"label[for="{id}"]"#)).len(),
+                1,
+                "{path}: #{id} has no label"
             );
         }
-        for form in html.split("<form").skip(1) {
-            let form = form.split("</form>").next().unwrap();
-            if form.contains(r#"method="post""#) {
-                assert!(
-                    form.contains(r#"name="csrf_token""#),
-                    "{path}: a POST form without token"
-                );
-            }
+        for form in page.select(r#"form[method="post"]"#) {
+            let token = scraper::Selector::parse(r#"input[name="csrf_token"]"#).unwrap();
+            assert!(
+                form.select(&token).next().is_some(),
+                "{path}: a POST form without token"
+            );
         }
     }
 }

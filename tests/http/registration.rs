@@ -1,4 +1,4 @@
-use crate::helpers::{PASSWORD, TestApp, location, registration_fields};
+use crate::helpers::{PASSWORD, TestApp, assert_is_redirect_to, registration_fields};
 
 async fn post_registration(app: &TestApp, overrides: &[(&str, &str)]) -> reqwest::Response {
     let mut fields = registration_fields("ada", "ada@example.com");
@@ -113,8 +113,7 @@ async fn a_common_password_and_one_containing_the_email_are_refused() {
 async fn registration_creates_an_unverified_account_and_mails_a_link() {
     let app = TestApp::spawn().await;
     let res = post_registration(&app, &[]).await;
-    assert_eq!(res.status(), 303);
-    assert_eq!(location(&res), "/login");
+    assert_is_redirect_to(&res, "/login");
     let page = app.get("/login").await.text().await.unwrap();
     assert!(
         page.contains("confirmation link to ada@example.com"),

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use crate::helpers::{PASSWORD, TestApp, location};
+use crate::helpers::{PASSWORD, TestApp, assert_is_redirect_to, location};
 
 #[tokio::test]
 async fn an_unverified_account_cannot_sign_in_and_is_offered_a_new_link() {
@@ -29,8 +29,7 @@ async fn the_link_verifies_once_and_then_sign_in_works() {
         .await;
     let link = app.link_in_mail("ada@example.com", "Confirm your email");
     let res = app.get(&link).await;
-    assert_eq!(res.status(), 303);
-    assert_eq!(location(&res), "/login");
+    assert_is_redirect_to(&res, "/login");
     assert!(
         app.get("/login")
             .await

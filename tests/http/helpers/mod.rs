@@ -1,5 +1,23 @@
 //! Test harness: the real application on port 0 with a fresh database, a cookie-keeping client
 //! that does not follow redirects, and mail read back from the real outbox transport.
+//!
+//! - this module: the application, browsers, forms, mail, redirects
+//! - `accounts`: customers and admins (register, verify, sign in, reset a password)
+//! - `catalog`: products and demo data
+//! - `shop`: cart and checkout
+//! - `html`: reading pages with CSS selectors
+//! - `api`: one helper per JSON API endpoint
+
+pub mod accounts;
+pub mod api;
+pub mod catalog;
+pub mod html;
+pub mod shop;
+
+pub use accounts::{PASSWORD, registration_fields};
+pub use catalog::png;
+pub use html::{Html, extract_csrf, prices, product_ids};
+pub use shop::GOOD_CARD;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -11,8 +29,6 @@ use emporium::startup::Application;
 use emporium::state::AppState;
 use reqwest::cookie::CookieStore;
 use secrecy::SecretString;
-
-pub const PASSWORD: &str = "Velvet-Harbor-93-Quartz";
 
 /// Every log line of the test process, to check that no secret is ever logged.
 pub fn captured_logs() -> String {
@@ -204,6 +220,13 @@ impl TestApp {
         b.client.get(self.url(path)).send().await.expect("request")
     }
 
+    /// A page's HTML, after checking it answered 200.
+    pub async fn get_html(&self, b: &Browser, path: &str) -> Html {
+        let res = self.get_as(b, path).await;
+        assert_eq!(res.status(), 200, "GET {path}");
+        Html::parse(&res.text().await.unwrap())
+    }
+
     /// The CSRF token of the browser's session (from a page that always has a form).
     pub async fn csrf_token(&self, b: &Browser) -> String {
         let html = self
@@ -279,72 +302,6 @@ impl TestApp {
             .await
             .unwrap();
     }
-
-    /// Registers (through the form) with the given username and email.
-    pub async fn register(&self, b: &Browser, username: &str, email: &str) -> reqwest::Response {
-        let fields = registration_fields(username, email);
-        let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        self.post_form_as(b, "/register", &refs).await
-    }
-
-    /// A registered, verified customer (not signed in).
-    pub async fn verified_user(&self, username: &str) -> TestUser {
-        let email = format!("{}@example.com", username.to_lowercase());
-        let b = self.new_browser();
-        let res = self.register(&b, username, &email).await;
-        assert_eq!(
-            res.status(),
-            303,
-            "registration failed: {}",
-            res.text().await.unwrap()
-        );
-        let link = self.link_in_mail(&email, "Confirm your email");
-        let res = self.get_as(&b, &link).await;
-        assert_eq!(res.status(), 303);
-        TestUser {
-            email,
-            password: PASSWORD.to_string(),
-        }
-    }
-
-    pub async fn login_as(&self, b: &Browser, login: &str, password: &str) -> reqwest::Response {
-        self.post_form_as(b, "/login", &[("email", login), ("password", password)])
-            .await
-    }
-
-    /// A verified customer signed in on a new browser.
-    pub async fn signed_in(&self, username: &str) -> (TestUser, Browser) {
-        let user = self.verified_user(username).await;
-        let b = self.new_browser();
-        let res = self.login_as(&b, &user.email, &user.password).await;
-        assert_eq!(res.status(), 303);
-        (user, b)
-    }
-}
-
-pub struct TestUser {
-    pub email: String,
-    pub password: String,
-}
-
-pub fn registration_fields(username: &str, email: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("username", username.to_string()),
-        ("first_name", "Ada".to_string()),
-        ("last_name", "Lovelace".to_string()),
-        ("email", email.to_string()),
-        ("password", PASSWORD.to_string()),
-        ("password_confirm", PASSWORD.to_string()),
-        ("address", "12 Analytical Row\n10115 Berlin".to_string()),
-        ("phone", "+49 170 1234567".to_string()),
-        ("title", "Dr".to_string()),
-        ("birthday", "1990-12-10".to_string()),
-    ]
-}
-
-pub fn extract_csrf(html: &str) -> Option<String> {
-    let re = regex::Regex::new(r#"name="csrf_token" value="([0-9a-f]{64})""#).unwrap();
-    re.captures(html).map(|c| c[1].to_string())
 }
 
 pub fn location(res: &reqwest::Response) -> String {
@@ -354,209 +311,9 @@ pub fn location(res: &reqwest::Response) -> String {
         .unwrap_or_default()
 }
 
-pub const ADMIN_PASSWORD: &str = "Granite-Falcon-42-Orchard";
-
-impl TestApp {
-    /// An administrator signed in on a new browser.
-    pub async fn admin(&self) -> Browser {
-        emporium::accounts::admin::create_or_promote(
-            &self.state,
-            "boss@example.com",
-            "boss",
-            Some(ADMIN_PASSWORD),
-        )
-        .await
-        .expect("admin created");
-        let b = self.new_browser();
-        let res = self.login_as(&b, "boss", ADMIN_PASSWORD).await;
-        assert_eq!(res.status(), 303);
-        b
-    }
-
-    pub async fn admin_id(&self) -> emporium::domain::UserId {
-        let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username_key = 'boss'")
-            .fetch_one(self.state.db.pool())
-            .await
-            .expect("an admin exists");
-        emporium::domain::UserId::new(id)
-    }
-
-    /// A product made through the same function the admin form uses.
-    pub async fn product(
-        &self,
-        name: &str,
-        brand: &str,
-        category: &str,
-        price_cents: i64,
-        stock: i64,
-    ) -> i64 {
-        use emporium::catalog::admin::{ProductInput, create, validate};
-        if sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE username_key = 'boss'")
-            .fetch_one(self.state.db.pool())
-            .await
-            .unwrap()
-            == 0
-        {
-            emporium::accounts::admin::create_or_promote(
-                &self.state,
-                "boss@example.com",
-                "boss",
-                Some(ADMIN_PASSWORD),
-            )
-            .await
-            .unwrap();
-        }
-        let input = ProductInput {
-            name: name.into(),
-            brand: brand.into(),
-            category: category.into(),
-            description: format!("{name} made by {brand}."),
-            price: emporium::domain::Money::from_cents(price_cents).to_decimal(),
-            stock: stock.to_string(),
-            active: true,
-            ..ProductInput::default()
-        };
-        let valid = validate(&input).expect("valid fixture");
-        create(&self.state, self.admin_id().await, &valid, None)
-            .await
-            .expect("product")
-            .get()
-    }
-
-    pub async fn seed(&self, n: usize) {
-        emporium::catalog::seed::seed_if_empty(&self.state, n)
-            .await
-            .expect("seed");
-    }
-
-    /// Posts a multipart form with the session's CSRF token.
-    pub async fn post_multipart(
-        &self,
-        b: &Browser,
-        path: &str,
-        form: reqwest::multipart::Form,
-    ) -> reqwest::Response {
-        let token = self.csrf_token(b).await;
-        let form = form.text("csrf_token", token);
-        b.client
-            .post(self.url(path))
-            .multipart(form)
-            .send()
-            .await
-            .expect("request")
-    }
-}
-
-/// A real PNG of the given size.
-pub fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, 120])
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut out, image::ImageFormat::Png)
-        .unwrap();
-    out.into_inner()
-}
-
-/// The product ids a listing page links to, in order.
-pub fn product_ids(html: &str) -> Vec<i64> {
-    let re = regex::Regex::new(r#"<a href="/products/(\d+)" class="card-link">"#).unwrap();
-    re.captures_iter(html)
-        .map(|c| c[1].parse().unwrap())
-        .collect()
-}
-
-/// Prices shown on a listing page, in cents.
-pub fn prices(html: &str) -> Vec<i64> {
-    let re = regex::Regex::new(r#"<span class="card-price">€([\d,]+)\.(\d\d)</span>"#).unwrap();
-    re.captures_iter(html)
-        .map(|c| c[1].replace(',', "").parse::<i64>().unwrap() * 100 + c[2].parse::<i64>().unwrap())
-        .collect()
-}
-
-pub const GOOD_CARD: &str = "4242 4242 4242 4242";
-
-impl TestApp {
-    /// Puts units of a product in this browser's cart through the product page's form.
-    pub async fn add_to_cart(&self, b: &Browser, product: i64, quantity: i64) -> reqwest::Response {
-        self.post_form_as(
-            b,
-            "/cart/items",
-            &[
-                ("product_id", &product.to_string()),
-                ("quantity", &quantity.to_string()),
-            ],
-        )
-        .await
-    }
-
-    /// The checkout form's one-time token.
-    pub async fn checkout_token(&self, b: &Browser) -> String {
-        let html = self.get_as(b, "/checkout").await.text().await.unwrap();
-        let re = regex::Regex::new(r#"name="checkout_token" value="([0-9a-f]{64})""#).unwrap();
-        re.captures(&html)
-            .map(|c| c[1].to_string())
-            .expect("a checkout form")
-    }
-
-    /// Submits the checkout with a card (number, expiry, cvc) and the given token.
-    pub async fn pay_with_token(
-        &self,
-        b: &Browser,
-        token: &str,
-        card: &str,
-        expiry: &str,
-        cvc: &str,
-    ) -> reqwest::Response {
-        self.post_form_as(
-            b,
-            "/checkout",
-            &[
-                ("checkout_token", token),
-                ("shipping_address", "12 Analytical Row\n10115 Berlin"),
-                ("card_name", "Ada Lovelace"),
-                ("card_number", card),
-                ("card_expiry", expiry),
-                ("card_cvc", cvc),
-            ],
-        )
-        .await
-    }
-
-    pub async fn pay(&self, b: &Browser, card: &str) -> reqwest::Response {
-        let token = self.checkout_token(b).await;
-        self.pay_with_token(b, &token, card, "12/30", "123").await
-    }
-
-    pub async fn stock(&self, product: i64) -> i64 {
-        sqlx::query_scalar("SELECT stock FROM products WHERE id = $1")
-            .bind(product)
-            .fetch_one(self.state.db.pool())
-            .await
-            .unwrap()
-    }
-
-    pub async fn order_count(&self) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM orders")
-            .fetch_one(self.state.db.pool())
-            .await
-            .unwrap()
-    }
-
-    /// A signed-in customer who has bought `quantity` of `product`; returns the order id.
-    pub async fn bought(&self, b: &Browser, product: i64, quantity: i64) -> i64 {
-        assert_eq!(self.add_to_cart(b, product, quantity).await.status(), 303);
-        let res = self.pay(b, GOOD_CARD).await;
-        assert_eq!(
-            res.status(),
-            303,
-            "checkout failed: {}",
-            res.text().await.unwrap()
-        );
-        location(&res)
-            .trim_start_matches("/orders/")
-            .parse()
-            .unwrap()
-    }
+/// Asserts a 303 to exactly `target` (path and query).
+#[track_caller]
+pub fn assert_is_redirect_to(res: &reqwest::Response, target: &str) {
+    assert_eq!(res.status(), 303, "expected a redirect to {target}");
+    assert_eq!(location(res), target);
 }

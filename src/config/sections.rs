@@ -1,0 +1,445 @@
+//! The settings' sections: each with its defaults (the same values `config.toml` lists; a test
+//! compares them) and the rules serde cannot express, naming the key at fault.
+
+use std::path::PathBuf;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use super::ConfigError;
+
+pub(super) fn invalid(key: &'static str, reason: impl Into<String>) -> Result<(), ConfigError> {
+    Err(ConfigError::Invalid {
+        key,
+        reason: reason.into(),
+    })
+}
+
+fn at_least_one(pairs: &[(&'static str, u32)]) -> Result<(), ConfigError> {
+    for (key, value) in pairs {
+        if *value == 0 {
+            return invalid(key, "must be at least 1");
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreSettings {
+    /// ISO 4217 code; EUR, USD and GBP are shown with their symbol.
+    pub currency: String,
+    /// VAT rate included in all prices, in percent.
+    pub vat_percent: u32,
+    /// Flat shipping charge, and the subtotal from which shipping is free.
+    pub shipping_cents: i64,
+    pub free_shipping_over_cents: i64,
+    /// The seller on invoices.
+    pub legal_name: String,
+    pub address: String,
+    pub vat_id: String,
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        Self {
+            currency: "EUR".into(),
+            vat_percent: 19,
+            shipping_cents: 495,
+            free_shipping_over_cents: 5000,
+            legal_name: "Emporium GmbH".into(),
+            address: "1 Market Square\n10115 Berlin\nGermany".into(),
+            vat_id: "DE000000000".into(),
+        }
+    }
+}
+
+impl StoreSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        let c = &self.currency;
+        if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_uppercase()) {
+            return invalid(
+                "store.currency",
+                "must be a three-letter ISO 4217 code such as EUR",
+            );
+        }
+        if self.vat_percent > 100 {
+            return invalid("store.vat_percent", "must be between 0 and 100");
+        }
+        if self.shipping_cents < 0 || self.free_shipping_over_cents < 0 {
+            return invalid(
+                "store.shipping_cents",
+                "and store.free_shipping_over_cents cannot be negative",
+            );
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiSettings {
+    /// Lifetime of a JWT access token.
+    pub access_token_minutes: u32,
+    /// Lifetime of a refresh token (each refresh issues a new one).
+    pub refresh_token_days: u32,
+    /// Largest accepted JSON body in bytes; larger requests get 413.
+    pub max_json_bytes: usize,
+    /// Origins allowed to call the API from a browser (CORS). Empty: CORS is off.
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        Self {
+            access_token_minutes: 15,
+            refresh_token_days: 30,
+            max_json_bytes: 65536,
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+impl ApiSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if !(1..=60).contains(&self.access_token_minutes) {
+            return invalid("api.access_token_minutes", "must be between 1 and 60");
+        }
+        if !(1..=365).contains(&self.refresh_token_days) {
+            return invalid("api.refresh_token_days", "must be between 1 and 365");
+        }
+        if self.max_json_bytes < 1024 {
+            return invalid("api.max_json_bytes", "must be at least 1024");
+        }
+        for origin in &self.cors_origins {
+            if !(origin.starts_with("https://") || origin.starts_with("http://"))
+                || origin.ends_with('/')
+                || origin.contains('*')
+            {
+                return invalid(
+                    "api.cors_origins",
+                    format!(
+                        "holds `{origin}`: each entry must be an origin such as https://app.example.com"
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MediaSettings {
+    /// Product images (uploaded and generated), named by their content hash.
+    pub dir: PathBuf,
+    pub max_image_bytes: usize,
+    pub max_image_megapixels: u32,
+}
+
+impl Default for MediaSettings {
+    fn default() -> Self {
+        Self {
+            dir: PathBuf::from("data/media"),
+            max_image_bytes: 5 * 1024 * 1024,
+            max_image_megapixels: 40,
+        }
+    }
+}
+
+impl MediaSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.max_image_bytes == 0 || self.max_image_megapixels == 0 {
+            return invalid(
+                "media.max_image_bytes",
+                "and media.max_image_megapixels must be at least 1",
+            );
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    pub base_url: String,
+    pub secure_cookies: bool,
+    /// Largest accepted request body for forms, in bytes (bigger gets 413).
+    pub max_form_bytes: usize,
+    /// Largest accepted file-upload (multipart) body: images, CSV imports.
+    pub max_upload_bytes: usize,
+    /// Worker threads; 0 = one per core.
+    pub workers: usize,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 8080,
+            base_url: "http://127.0.0.1:8080".into(),
+            secure_cookies: false,
+            max_form_bytes: 64 * 1024,
+            max_upload_bytes: 16 * 1024 * 1024,
+            workers: 0,
+        }
+    }
+}
+
+impl ServerSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://")) {
+            return invalid("server.base_url", "must start with http:// or https://");
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// May hold a password (postgres://user:pw@host/db), so it is kept secret.
+    pub url: SecretString,
+    pub max_connections: u32,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: SecretString::from("sqlite://data/emporium.db"),
+            max_connections: 10,
+        }
+    }
+}
+
+impl DatabaseSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        let url = self.url.expose_secret();
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres:")
+            || url.starts_with("postgresql:"))
+        {
+            return invalid("database.url", "must start with sqlite:// or postgres://");
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DemoSettings {
+    pub seed: bool,
+}
+
+impl Default for DemoSettings {
+    fn default() -> Self {
+        Self { seed: true }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailTransportKind {
+    Outbox,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    None,
+    Starttls,
+    Tls,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmailSettings {
+    pub transport: EmailTransportKind,
+    pub outbox_dir: PathBuf,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<SecretString>,
+    pub smtp_tls: SmtpTls,
+    pub smtp_timeout_seconds: u64,
+    pub from: String,
+}
+
+impl Default for EmailSettings {
+    fn default() -> Self {
+        Self {
+            transport: EmailTransportKind::Outbox,
+            outbox_dir: PathBuf::from("data/outbox"),
+            smtp_host: "localhost".into(),
+            smtp_port: 25,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_tls: SmtpTls::None,
+            smtp_timeout_seconds: 10,
+            from: "Emporium <shop@localhost>".into(),
+        }
+    }
+}
+
+impl EmailSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.from.parse::<lettre::message::Mailbox>().is_err() {
+            return invalid(
+                "email.from",
+                "is not a valid mailbox such as `Shop <shop@example.com>`",
+            );
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecuritySettings {
+    pub session_key: Option<SecretString>,
+    pub jwt_secret: Option<SecretString>,
+    pub login_failures_per_account: u32,
+    pub login_failures_per_ip: u32,
+    pub login_lock_minutes: u32,
+    pub registrations_per_ip_per_hour: u32,
+    /// Reset and verification mails one address may be sent per hour.
+    pub emails_per_address_per_hour: u32,
+    /// Reset and verification requests one IP address may make per hour.
+    pub email_requests_per_ip_per_hour: u32,
+    pub password_min_length: usize,
+    /// Require a lower-case letter, an upper-case letter, a digit and another character.
+    pub password_require_classes: bool,
+    /// Minimum zxcvbn score (0-4).
+    pub password_min_strength: u8,
+    /// Concurrent Argon2 computations; bounds CPU and memory under a login flood.
+    pub max_concurrent_hashes: usize,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        Self {
+            session_key: None,
+            jwt_secret: None,
+            login_failures_per_account: 5,
+            login_failures_per_ip: 20,
+            login_lock_minutes: 15,
+            registrations_per_ip_per_hour: 20,
+            emails_per_address_per_hour: 5,
+            email_requests_per_ip_per_hour: 30,
+            password_min_length: 12,
+            password_require_classes: true,
+            password_min_strength: 3,
+            max_concurrent_hashes: 4,
+        }
+    }
+}
+
+impl SecuritySettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if !(8..=128).contains(&self.password_min_length) {
+            return invalid("security.password_min_length", "must be between 8 and 128");
+        }
+        if self.password_min_strength > 4 {
+            return invalid("security.password_min_strength", "must be between 0 and 4");
+        }
+        at_least_one(&[
+            (
+                "security.login_failures_per_account",
+                self.login_failures_per_account,
+            ),
+            ("security.login_failures_per_ip", self.login_failures_per_ip),
+            ("security.login_lock_minutes", self.login_lock_minutes),
+        ])?;
+        if self.max_concurrent_hashes == 0 {
+            return invalid("security.max_concurrent_hashes", "must be at least 1");
+        }
+        if let (Some(a), Some(b)) = (&self.session_key, &self.jwt_secret)
+            && a.expose_secret() == b.expose_secret()
+        {
+            return invalid(
+                "security.jwt_secret",
+                "must differ from security.session_key",
+            );
+        }
+        for (key, secret) in [
+            ("security.session_key", &self.session_key),
+            ("security.jwt_secret", &self.jwt_secret),
+        ] {
+            if let Some(s) = secret
+                && s.expose_secret().len() < 32
+            {
+                return invalid(key, "must be at least 32 characters long");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionSettings {
+    pub idle_timeout_minutes: u32,
+    pub absolute_lifetime_hours: u32,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            idle_timeout_minutes: 120,
+            absolute_lifetime_hours: 24 * 7,
+        }
+    }
+}
+
+impl SessionSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        at_least_one(&[
+            ("session.idle_timeout_minutes", self.idle_timeout_minutes),
+            (
+                "session.absolute_lifetime_hours",
+                self.absolute_lifetime_hours,
+            ),
+        ])
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    /// A tracing filter such as `info` or `emporium=debug,info`; `RUST_LOG` wins when set.
+    pub level: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Text,
+            level: "info".into(),
+        }
+    }
+}
+
+impl super::Settings {
+    /// Checks the rules serde cannot express, section by section, naming the key at fault.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.server.validate()?;
+        self.database.validate()?;
+        self.email.validate()?;
+        self.security.validate()?;
+        self.session.validate()?;
+        self.store.validate()?;
+        self.media.validate()?;
+        self.api.validate()
+    }
+}

@@ -1,0 +1,99 @@
+//! The cart and checkout, driven through their forms.
+
+use super::{Browser, TestApp, location};
+
+pub const GOOD_CARD: &str = "4242 4242 4242 4242";
+
+impl TestApp {
+    /// Puts units of a product in this browser's cart; the cart must take them.
+    pub async fn add_to_cart(&self, b: &Browser, product: i64, quantity: i64) {
+        let res = self.post_add_to_cart(b, product, quantity).await;
+        assert_eq!(res.status(), 303, "adding to the cart failed");
+    }
+
+    /// Posts the product page's add-to-cart form, whatever the answer.
+    pub async fn post_add_to_cart(
+        &self,
+        b: &Browser,
+        product: i64,
+        quantity: i64,
+    ) -> reqwest::Response {
+        self.post_form_as(
+            b,
+            "/cart/items",
+            &[
+                ("product_id", &product.to_string()),
+                ("quantity", &quantity.to_string()),
+            ],
+        )
+        .await
+    }
+
+    /// The checkout form's one-time token.
+    pub async fn checkout_token(&self, b: &Browser) -> String {
+        self.get_html(b, "/checkout")
+            .await
+            .input_value("checkout_token")
+            .expect("a checkout form")
+    }
+
+    /// Submits the checkout with a card (number, expiry, cvc) and the given token.
+    pub async fn pay_with_token(
+        &self,
+        b: &Browser,
+        token: &str,
+        card: &str,
+        expiry: &str,
+        cvc: &str,
+    ) -> reqwest::Response {
+        self.post_form_as(
+            b,
+            "/checkout",
+            &[
+                ("checkout_token", token),
+                ("shipping_address", "12 Analytical Row\n10115 Berlin"),
+                ("card_name", "Ada Lovelace"),
+                ("card_number", card),
+                ("card_expiry", expiry),
+                ("card_cvc", cvc),
+            ],
+        )
+        .await
+    }
+
+    pub async fn pay(&self, b: &Browser, card: &str) -> reqwest::Response {
+        let token = self.checkout_token(b).await;
+        self.pay_with_token(b, &token, card, "12/30", "123").await
+    }
+
+    pub async fn stock(&self, product: i64) -> i64 {
+        sqlx::query_scalar("SELECT stock FROM products WHERE id = $1")
+            .bind(product)
+            .fetch_one(self.state.db.pool())
+            .await
+            .unwrap()
+    }
+
+    pub async fn order_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM orders")
+            .fetch_one(self.state.db.pool())
+            .await
+            .unwrap()
+    }
+
+    /// A signed-in customer who has bought `quantity` of `product`; returns the order id.
+    pub async fn bought(&self, b: &Browser, product: i64, quantity: i64) -> i64 {
+        self.add_to_cart(b, product, quantity).await;
+        let res = self.pay(b, GOOD_CARD).await;
+        assert_eq!(
+            res.status(),
+            303,
+            "checkout failed: {}",
+            res.text().await.unwrap()
+        );
+        location(&res)
+            .trim_start_matches("/orders/")
+            .parse()
+            .unwrap()
+    }
+}
