@@ -1,3 +1,5 @@
+//! Logging: one line per event, human-readable or JSON (`log.format`).
+
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{LogFormat, LogSettings};

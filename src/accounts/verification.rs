@@ -1,3 +1,6 @@
+//! Email verification: one-time links for a new account and for a changed address, their
+//! mailing limits, and resending.
+
 use super::{AccountError, limits, tokens};
 use crate::db::Tx;
 use crate::db::auth_events::{self, AuthEvent};

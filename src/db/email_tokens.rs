@@ -1,3 +1,6 @@
+//! One-time links mailed to customers (verification, email change, password reset), stored
+//! as hashes.
+
 use sqlx::FromRow;
 
 use super::{DbError, Tx};

@@ -1,3 +1,5 @@
+//! Server-side sessions, keyed by the hash of the cookie's random key.
+
 use sqlx::{AnyPool, FromRow};
 
 use super::DbError;

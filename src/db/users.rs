@@ -1,3 +1,5 @@
+//! Accounts. Rows become `User` values here (typed id, `Username`, `Email`, `Role`, `active`).
+
 use sqlx::{AnyPool, FromRow};
 
 use super::{DbError, Tx, flag};

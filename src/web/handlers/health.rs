@@ -1,3 +1,5 @@
+//! Liveness for load balancers and monitors.
+
 use actix_web::{HttpResponse, web};
 
 use crate::state::AppState;

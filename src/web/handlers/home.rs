@@ -1,3 +1,5 @@
+//! The home page: new and popular products.
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
