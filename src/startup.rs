@@ -144,6 +144,7 @@ impl Application {
         }
         let server = server.run();
         spawn_housekeeping(state.clone());
+        crate::email::queue::spawn_worker(state.clone());
         Ok(Self {
             port,
             server,
@@ -178,12 +179,15 @@ fn spawn_housekeeping(state: AppState) {
             if let Err(e) = crate::db::sessions::delete_expired(state.db.pool(), now).await {
                 tracing::warn!(error = %e, "housekeeping: expired sessions not removed");
             }
+            if let Err(e) =
+                crate::db::mail_queue::prune(state.db.pool(), now - 30 * 24 * 3600).await
+            {
+                tracing::warn!(error = %e, "housekeeping: delivered mail not pruned");
+            }
             if let Err(e) = crate::db::api_tokens::prune(state.db.pool(), now).await {
                 tracing::warn!(error = %e, "housekeeping: expired API tokens not removed");
             }
-            if let Err(e) =
-                crate::db::rate_limits::prune(state.db.pool(), now - 2 * 24 * 3600).await
-            {
+            if let Err(e) = crate::db::throttle::prune(state.db.pool(), now - 2 * 24 * 3600).await {
                 tracing::warn!(error = %e, "housekeeping: rate records not pruned");
             }
         }

@@ -24,6 +24,10 @@ pub struct AppState {
     pub payments: Arc<dyn crate::orders::payment::PaymentGateway>,
     /// The key API access tokens are signed and checked with.
     pub jwt: Arc<crate::accounts::api_tokens::JwtKeys>,
+    /// Renders what queued mails attach (invoices).
+    pub attachments: Arc<dyn crate::email::queue::Attachments>,
+    /// Wakes the mail worker after a commit that queued mail.
+    pub mail_wakeup: Arc<crate::email::queue::Wakeup>,
 }
 
 impl AppState {
@@ -51,6 +55,8 @@ impl AppState {
             policy,
             catalog_cache: Arc::default(),
             payments: Arc::new(crate::orders::payment::MockGateway),
+            attachments: Arc::new(crate::orders::invoice::MailAttachments),
+            mail_wakeup: Arc::default(),
         })
     }
 }

@@ -1,18 +1,144 @@
 //! Sign-in with throttling, sign-out, and password confirmation. The same functions serve the
 //! HTML form and the JSON API, so both share one throttle and one audit trail.
+//!
+//! The throttle reserves each attempt before the password is checked: one atomic count per
+//! account and per address (`db::throttle`), so attempts sent at the same moment cannot all
+//! pass a check made before any of them failed. At most the limit's worth of passwords are ever
+//! verified per window; the limit-th failure locks the key for the lock window.
 
 use unicode_normalization::UnicodeNormalization;
 
 use super::AccountError;
 use super::hashing::PasswordHasher;
 use crate::db::auth_events::{self, AuthEvent};
+use crate::db::throttle;
 use crate::db::users::{self, User};
+use crate::domain::UserId;
 use crate::state::AppState;
 
 /// The typed login as the throttle and lookup see it: compatibility-normalised (so `ⓐⓛⓘⓒⓔ`
 /// counts as `alice`), trimmed and lower-cased.
 pub fn normalise_login(login: &str) -> String {
     login.nfkc().collect::<String>().trim().to_lowercase()
+}
+
+/// The throttle key of an account (also used by password resets, which lift its lock).
+pub fn account_key(user: UserId) -> String {
+    format!("user:{user}")
+}
+
+/// An attempt that was let through to the password check, and the counts it was given.
+struct Reservation {
+    account_key: String,
+    ip: String,
+    account_hits: i64,
+    ip_hits: i64,
+}
+
+fn counter(key: &str) -> String {
+    format!("login:{key}")
+}
+
+fn ip_counter(ip: &str) -> String {
+    format!("login-ip:{ip}")
+}
+
+/// Refuses a locked account or address, then counts this attempt for both; an attempt over
+/// either limit is refused without checking the password, and the key is locked.
+async fn reserve(
+    state: &AppState,
+    user_id: Option<UserId>,
+    account_key: &str,
+    ip: &str,
+) -> Result<Reservation, AccountError> {
+    let pool = state.db.pool();
+    let sec = &state.settings.security;
+    let now = state.clock.unix();
+    let window = i64::from(sec.login_lock_minutes) * 60;
+    let ip_key = format!("ip:{ip}");
+    let refuse = |until: i64| async move {
+        auth_events::record(
+            pool,
+            AuthEvent::LoginThrottled,
+            user_id,
+            account_key,
+            ip,
+            now,
+        )
+        .await?;
+        tracing::warn!(event = "login_throttled", user_id = ?user_id.map(|u| u.get()), ip, "sign-in refused: locked");
+        Err::<Reservation, _>(AccountError::Throttled { until, now })
+    };
+    if let Some(until) = auth_events::locked_until(pool, &[account_key, &ip_key], now).await? {
+        return refuse(until).await;
+    }
+    let account = throttle::take(pool, &counter(account_key), now, window).await?;
+    let address = throttle::take(pool, &ip_counter(ip), now, window).await?;
+    let over_account = account.hits > i64::from(sec.login_failures_per_account);
+    let over_address = address.hits > i64::from(sec.login_failures_per_ip);
+    if over_account || over_address {
+        let until = now + window;
+        if over_account {
+            auth_events::lock(pool, account_key, until).await?;
+        }
+        if over_address {
+            auth_events::lock(pool, &ip_key, until).await?;
+        }
+        return refuse(until).await;
+    }
+    Ok(Reservation {
+        account_key: account_key.to_string(),
+        ip: ip.to_string(),
+        account_hits: account.hits,
+        ip_hits: address.hits,
+    })
+}
+
+impl Reservation {
+    /// The password was wrong: the attempt stays counted, and the limit-th one locks.
+    async fn failed(self, state: &AppState, user_id: Option<UserId>) -> Result<(), AccountError> {
+        let pool = state.db.pool();
+        let sec = &state.settings.security;
+        let now = state.clock.unix();
+        let ip = self.ip.as_str();
+        auth_events::record(
+            pool,
+            AuthEvent::LoginFailure,
+            user_id,
+            &self.account_key,
+            ip,
+            now,
+        )
+        .await?;
+        let until = now + i64::from(sec.login_lock_minutes) * 60;
+        if self.account_hits >= i64::from(sec.login_failures_per_account) {
+            auth_events::lock(pool, &self.account_key, until).await?;
+            tracing::warn!(event = "login_locked", user_id = ?user_id.map(|u| u.get()), "account locked");
+        }
+        if self.ip_hits >= i64::from(sec.login_failures_per_ip) {
+            auth_events::lock(pool, &format!("ip:{ip}"), until).await?;
+            tracing::warn!(event = "login_locked", ip, "address locked");
+        }
+        Ok(())
+    }
+
+    /// The password was right: the account's count starts again and the address gets its
+    /// attempt back.
+    async fn succeeded(self, state: &AppState) -> Result<(), AccountError> {
+        let pool = state.db.pool();
+        throttle::reset(pool, &counter(&self.account_key)).await?;
+        throttle::give_back(pool, &ip_counter(&self.ip)).await?;
+        Ok(())
+    }
+}
+
+/// Lifts an account's lock and forgets its count (after a password reset by mailed link).
+pub async fn lift_lock(state: &AppState, user: UserId) -> Result<(), AccountError> {
+    let pool = state.db.pool();
+    let key = account_key(user);
+    auth_events::unlock(pool, &key).await?;
+    throttle::reset(pool, &counter(&key)).await?;
+    Ok(())
 }
 
 /// Signs in with email address or username. Unknown account, wrong password and a deactivated
@@ -26,7 +152,6 @@ pub async fn sign_in(
     ip: &str,
 ) -> Result<User, AccountError> {
     let pool = state.db.pool();
-    let now = state.clock.unix();
     let login = normalise_login(login);
     let user = if login.is_empty() || login.chars().count() > 254 {
         None
@@ -34,27 +159,13 @@ pub async fn sign_in(
         users::find_by_login(pool, &login).await?
     };
     let user_id = user.as_ref().map(|u| u.id);
-    let account_key = match &user {
-        Some(u) => format!("user:{}", u.id),
+    let key = match &user {
+        Some(u) => account_key(u.id),
         // Bounded, so any typed login fits the audit index (PostgreSQL's B-tree rows are limited).
         None if login.len() <= 254 => format!("login:{login}"),
         None => format!("login-sha256:{}", super::tokens::hash_token(&login)),
     };
-    let ip_key = format!("ip:{ip}");
-
-    if let Some(until) = auth_events::locked_until(pool, &[&account_key, &ip_key], now).await? {
-        auth_events::record(
-            pool,
-            AuthEvent::LoginThrottled,
-            user_id,
-            &account_key,
-            ip,
-            now,
-        )
-        .await?;
-        tracing::warn!(event = "login_throttled", user_id = ?user_id.map(|u| u.get()), ip, "sign-in refused: locked");
-        return Err(AccountError::Throttled { until, now });
-    }
+    let reservation = reserve(state, user_id, &key, ip).await?;
 
     let stored = user.as_ref().map(|u| u.password_hash.as_str());
     let password_ok = !password.is_empty()
@@ -65,17 +176,19 @@ pub async fn sign_in(
         Some(u) if password_ok && u.active => u,
         _ => {
             tracing::warn!(event = "login_failure", user_id = ?user_id.map(|u| u.get()), ip, "sign-in failed");
-            record_failure(state, user_id, &account_key, ip, now).await?;
+            reservation.failed(state, user_id).await?;
             return Err(AccountError::InvalidCredentials);
         }
     };
+    reservation.succeeded(state).await?;
+    let now = state.clock.unix();
 
     if !user.is_verified() {
         auth_events::record(
             pool,
             AuthEvent::LoginUnverified,
             Some(user.id),
-            &account_key,
+            &key,
             ip,
             now,
         )
@@ -84,15 +197,7 @@ pub async fn sign_in(
         return Err(AccountError::Unverified);
     }
 
-    auth_events::record(
-        pool,
-        AuthEvent::LoginSuccess,
-        Some(user.id),
-        &account_key,
-        ip,
-        now,
-    )
-    .await?;
+    auth_events::record(pool, AuthEvent::LoginSuccess, Some(user.id), &key, ip, now).await?;
     tracing::info!(event = "login_success", user_id = %user.id, ip, "signed in");
     if PasswordHasher::needs_rehash(&user.password_hash) {
         // Stored with older parameters: upgrade now that we hold the password.
@@ -104,38 +209,9 @@ pub async fn sign_in(
     Ok(user)
 }
 
-/// Records a failed password check and locks the account key or the address once they reached
-/// their limit within the lock window.
-async fn record_failure(
-    state: &AppState,
-    user_id: Option<crate::domain::UserId>,
-    account_key: &str,
-    ip: &str,
-    now: i64,
-) -> Result<(), AccountError> {
-    let pool = state.db.pool();
-    let sec = &state.settings.security;
-    auth_events::record(pool, AuthEvent::LoginFailure, user_id, account_key, ip, now).await?;
-    let window_start = now - i64::from(sec.login_lock_minutes) * 60;
-    let lock_until = now + i64::from(sec.login_lock_minutes) * 60;
-    if auth_events::account_failures_since(pool, account_key, window_start).await?
-        >= i64::from(sec.login_failures_per_account)
-    {
-        auth_events::lock(pool, account_key, lock_until).await?;
-        tracing::warn!(event = "login_locked", user_id = ?user_id.map(|u| u.get()), "account locked");
-    }
-    if auth_events::ip_failures_since(pool, ip, window_start).await?
-        >= i64::from(sec.login_failures_per_ip)
-    {
-        auth_events::lock(pool, &format!("ip:{ip}"), lock_until).await?;
-        tracing::warn!(event = "login_locked", ip, "address locked");
-    }
-    Ok(())
-}
-
 /// Re-authentication before a sensitive change (email address, password) by someone already
-/// signed in: the same failure count and lock as sign-in, so a stolen session or access token
-/// cannot be used to guess the password without limit.
+/// signed in: the same reservation, count and lock as sign-in, so a stolen session or access
+/// token cannot be used to guess the password without limit.
 pub async fn confirm_password(
     state: &AppState,
     user: &User,
@@ -146,38 +222,29 @@ pub async fn confirm_password(
         // Nothing typed: not a guess.
         return Ok(false);
     }
-    let now = state.clock.unix();
-    let account_key = format!("user:{}", user.id);
-    let ip_key = format!("ip:{ip}");
-    if let Some(until) =
-        auth_events::locked_until(state.db.pool(), &[&account_key, &ip_key], now).await?
-    {
-        return Err(AccountError::Throttled { until, now });
-    }
+    let reservation = reserve(state, Some(user.id), &account_key(user.id), ip).await?;
     let ok = password.chars().count() <= 1024
         && state
             .hasher
             .verify(password, Some(&user.password_hash))
             .await?;
-    if !ok {
+    if ok {
+        reservation.succeeded(state).await?;
+    } else {
         tracing::warn!(event = "login_failure", user_id = %user.id, ip, "password confirmation failed");
-        record_failure(state, Some(user.id), &account_key, ip, now).await?;
+        reservation.failed(state, Some(user.id)).await?;
     }
     Ok(ok)
 }
 
 /// Records a sign-out from the pages (the API's is `api_tokens::logout`); the caller ends the
 /// session itself.
-pub async fn sign_out(
-    state: &AppState,
-    user: crate::domain::UserId,
-    ip: &str,
-) -> Result<(), AccountError> {
+pub async fn sign_out(state: &AppState, user: UserId, ip: &str) -> Result<(), AccountError> {
     auth_events::record(
         state.db.pool(),
         AuthEvent::Logout,
         Some(user),
-        &format!("user:{user}"),
+        &account_key(user),
         ip,
         state.clock.unix(),
     )

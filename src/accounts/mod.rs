@@ -64,14 +64,13 @@ impl From<crate::db::users::WriteError> for AccountError {
     }
 }
 
-/// Sends a mail after the work is committed; a failure is logged and does not undo anything,
-/// because every mail here can be requested again.
-pub(crate) async fn send_after_commit(
+/// Queues a mail in the transaction of the change it tells about (delivered after the commit
+/// by the mail worker; see `email::queue`).
+pub(crate) async fn queue_mail(
+    tx: &mut crate::db::Tx,
     state: &crate::state::AppState,
     to: &str,
-    content: crate::email::EmailContent,
-) {
-    if let Err(e) = state.mailer.send(to, &content).await {
-        tracing::error!(error = %e, cause = ?std::error::Error::source(&e), subject = %content.subject, "mail not sent");
-    }
+    content: &crate::email::EmailContent,
+) -> Result<(), sqlx::Error> {
+    crate::email::queue::enqueue(tx, to, content, None, state.clock.unix()).await
 }

@@ -89,7 +89,10 @@ pub async fn change(
     let hash = state.hasher.hash(&new).await?;
     let mut tx = state.db.begin_write().await?;
     replace_password(&mut tx, state, user, &hash).await?;
+    let notice = messages::password_changed(&user.first_name, "changed");
+    super::queue_mail(&mut tx, state, user.email.as_str(), &notice).await?;
     tx.commit().await?;
+    state.mail_wakeup.wake();
     let now = state.clock.unix();
     auth_events::record(
         state.db.pool(),
@@ -101,12 +104,6 @@ pub async fn change(
     )
     .await?;
     tracing::info!(event = "password_changed", user_id = %user.id, "password changed; other sessions ended");
-    super::send_after_commit(
-        state,
-        user.email.as_str(),
-        messages::password_changed(&user.first_name, "changed"),
-    )
-    .await;
     Ok(())
 }
 
@@ -130,7 +127,10 @@ pub async fn request_reset(
     }
     let mut tx = state.db.begin_write().await?;
     let token = issue_token(&mut tx, state, user.id, &user.email, Purpose::ResetPassword).await?;
+    let mail = messages::password_reset(&state.settings.server.base_url, &user.first_name, &token);
+    super::queue_mail(&mut tx, state, user.email.as_str(), &mail).await?;
     tx.commit().await?;
+    state.mail_wakeup.wake();
     auth_events::record(
         state.db.pool(),
         AuthEvent::PasswordResetRequested,
@@ -140,8 +140,6 @@ pub async fn request_reset(
         state.clock.unix(),
     )
     .await?;
-    let mail = messages::password_reset(&state.settings.server.base_url, &user.first_name, &token);
-    super::send_after_commit(state, user.email.as_str(), mail).await;
     Ok(())
 }
 
@@ -189,17 +187,14 @@ pub async fn reset(
     }
     replace_password(&mut tx, state, &user, &hash).await?;
     users::mark_verified(&mut tx, user.id, now).await?;
+    let notice = messages::password_changed(&user.first_name, "reset");
+    super::queue_mail(&mut tx, state, user.email.as_str(), &notice).await?;
     tx.commit().await?;
+    state.mail_wakeup.wake();
     let pool = state.db.pool();
-    let key = format!("user:{}", user.id);
-    auth_events::unlock(pool, &key).await?;
+    let key = super::login::account_key(user.id);
+    super::login::lift_lock(state, user.id).await?;
     auth_events::record(pool, AuthEvent::PasswordReset, Some(user.id), &key, ip, now).await?;
     tracing::info!(event = "password_reset", user_id = %user.id, "password reset; all sessions ended");
-    super::send_after_commit(
-        state,
-        user.email.as_str(),
-        messages::password_changed(&user.first_name, "reset"),
-    )
-    .await;
     Ok(user)
 }

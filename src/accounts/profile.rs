@@ -113,18 +113,17 @@ pub async fn update(
         now,
     )
     .await?;
-    let token = match &new_email {
-        Some(m) => Some(issue_token(&mut tx, state, user.id, m, Purpose::ChangeEmail).await?),
-        None => None,
-    };
-    tx.commit().await?;
-    let (Some(m), Some(token)) = (new_email, token) else {
+    let Some(m) = new_email else {
+        tx.commit().await?;
         return Ok(ProfileOutcome::Saved);
     };
+    let token = issue_token(&mut tx, state, user.id, &m, Purpose::ChangeEmail).await?;
     let confirm =
         messages::confirm_new_email(&state.settings.server.base_url, &d.first_name, &token);
-    super::send_after_commit(state, m.as_str(), confirm).await;
+    super::queue_mail(&mut tx, state, m.as_str(), &confirm).await?;
     let notice = messages::email_change_requested(&d.first_name, m.as_str());
-    super::send_after_commit(state, user.email.as_str(), notice).await;
+    super::queue_mail(&mut tx, state, user.email.as_str(), &notice).await?;
+    tx.commit().await?;
+    state.mail_wakeup.wake();
     Ok(ProfileOutcome::EmailPending(m.as_str().to_string()))
 }

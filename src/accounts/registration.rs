@@ -100,13 +100,12 @@ pub async fn register(
     let limit = state.settings.security.registrations_per_ip_per_hour;
     let now = state.clock.unix();
     let pool = state.db.pool();
-    if crate::db::rate_limits::count_since(pool, "register", ip, now - limits::HOUR).await?
-        >= i64::from(limit)
+    // Every attempt counts, also one that finds the name or address taken: otherwise the
+    // "taken" answer could be used to test addresses without limit.
+    if let limits::Verdict::Refused { until, now } =
+        limits::hit(state, "register", ip, limit, limits::HOUR).await?
     {
-        return Err(AccountError::Throttled {
-            until: now + limits::HOUR,
-            now,
-        });
+        return Err(AccountError::Throttled { until, now });
     }
     // Cheap duplicate check first, so a taken name costs no hashing; the index has the last word.
     let mut taken = FieldErrors::new();
@@ -152,8 +151,14 @@ pub async fn register(
         crate::db::email_tokens::Purpose::VerifyEmail,
     )
     .await?;
+    let mail = crate::email::messages::verify_email(
+        &state.settings.server.base_url,
+        &reg.details.first_name,
+        &token,
+    );
+    super::queue_mail(&mut tx, state, reg.email.as_str(), &mail).await?;
     tx.commit().await?;
-    crate::db::rate_limits::hit(pool, "register", ip, now).await?;
+    state.mail_wakeup.wake();
     auth_events::record(
         pool,
         AuthEvent::Registered,
@@ -164,11 +169,5 @@ pub async fn register(
     )
     .await?;
     tracing::info!(user_id = %id, "account registered");
-    let mail = crate::email::messages::verify_email(
-        &state.settings.server.base_url,
-        &reg.details.first_name,
-        &token,
-    );
-    super::send_after_commit(state, reg.email.as_str(), mail).await;
     Ok(id)
 }

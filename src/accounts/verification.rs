@@ -86,9 +86,10 @@ pub async fn resend(state: &AppState, raw_email: &str, ip: &str) -> Result<(), A
     }
     let mut tx = state.db.begin_write().await?;
     let token = issue_token(&mut tx, state, user.id, &user.email, Purpose::VerifyEmail).await?;
-    tx.commit().await?;
     let mail = messages::verify_email(&state.settings.server.base_url, &user.first_name, &token);
-    super::send_after_commit(state, user.email.as_str(), mail).await;
+    super::queue_mail(&mut tx, state, user.email.as_str(), &mail).await?;
+    tx.commit().await?;
+    state.mail_wakeup.wake();
     Ok(())
 }
 
@@ -130,6 +131,8 @@ pub async fn verify(state: &AppState, token: &str, ip: &str) -> Result<Verified,
                 })?;
             // Reset links sent to the old address must not work any more.
             email_tokens::revoke(&mut tx, user.id, &[Purpose::ResetPassword], now).await?;
+            let notice = messages::email_changed(&user.first_name, &t.email);
+            super::queue_mail(&mut tx, state, user.email.as_str(), &notice).await?;
             Verified::EmailChanged(user.id)
         }
         _ => {
@@ -142,6 +145,7 @@ pub async fn verify(state: &AppState, token: &str, ip: &str) -> Result<Verified,
         }
     };
     tx.commit().await?;
+    state.mail_wakeup.wake();
     let event = match outcome {
         Verified::Account(_) => AuthEvent::EmailVerified,
         Verified::EmailChanged(_) => AuthEvent::EmailChanged,
@@ -155,9 +159,5 @@ pub async fn verify(state: &AppState, token: &str, ip: &str) -> Result<Verified,
         now,
     )
     .await?;
-    if let Verified::EmailChanged(_) = outcome {
-        let notice = messages::email_changed(&user.first_name, &t.email);
-        super::send_after_commit(state, user.email.as_str(), notice).await;
-    }
     Ok(outcome)
 }

@@ -112,34 +112,6 @@ pub async fn record(
     Ok(())
 }
 
-/// Failures for an account since `since`, not counting those before its last success or reset
-/// (ordered by id: several events can share a second).
-pub async fn account_failures_since(
-    pool: &AnyPool,
-    account_key: &str,
-    since: i64,
-) -> Result<i64, DbError> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM auth_events WHERE account_key = $1 AND event = 'login_failure' AND at > $2 \
-         AND id > COALESCE((SELECT MAX(id) FROM auth_events WHERE account_key = $1 \
-         AND event IN ('login_success', 'password_reset')), 0)",
-    )
-    .bind(account_key)
-    .bind(since)
-    .fetch_one(pool)
-    .await
-}
-
-pub async fn ip_failures_since(pool: &AnyPool, ip: &str, since: i64) -> Result<i64, DbError> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM auth_events WHERE ip = $1 AND event = 'login_failure' AND at > $2",
-    )
-    .bind(ip)
-    .bind(since)
-    .fetch_one(pool)
-    .await
-}
-
 /// The latest lock end among these keys, if any is still in force.
 pub async fn locked_until(pool: &AnyPool, keys: &[&str], now: i64) -> Result<Option<i64>, DbError> {
     let mut until = None;

@@ -14,10 +14,11 @@ pub mod auth_events;
 pub mod carts;
 pub mod catalog;
 pub mod email_tokens;
+pub mod mail_queue;
 pub mod orders;
-pub mod rate_limits;
 pub mod sessions;
 pub mod sql;
+pub mod throttle;
 pub mod users;
 
 use std::str::FromStr;

@@ -3,6 +3,7 @@
 
 pub mod messages;
 pub mod outbox;
+pub mod queue;
 
 use std::time::Duration;
 
@@ -31,8 +32,9 @@ pub enum MailError {
     Outbox(#[from] lettre::transport::file::Error),
 }
 
-/// What a message says; both the text and the HTML part are rendered from it.
-#[derive(Debug, Clone)]
+/// What a message says; both the text and the HTML part are rendered from it. Queued mail
+/// keeps it as JSON.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EmailContent {
     pub subject: String,
     pub greeting: String,
@@ -41,7 +43,7 @@ pub struct EmailContent {
     pub closing: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Action {
     pub label: String,
     pub url: String,

@@ -16,7 +16,7 @@ use crate::db::orders::{self as db, NewLine, NewOrder, PaymentRecord};
 use crate::db::users::User;
 use crate::db::{carts, is_unique_violation};
 use crate::domain::{CartId, FieldErrors, OrderId, PaymentStatus, required_text};
-use crate::email::messages;
+use crate::email::{messages, queue};
 use crate::state::AppState;
 
 /// The checkout form. The card fields are used for this request only.
@@ -344,36 +344,27 @@ async fn buy(
     carts::clear(&mut tx, cart_id)
         .await
         .context("empty the cart")?;
-    tx.commit().await.context("commit the checkout")?;
-    tracing::info!(user_id = %user.id, %order_id, total_cents = totals.total.cents(), "order placed and paid");
-    state.catalog_cache.invalidate();
-    send_confirmation(state, user.email.as_str(), snapshot).await;
-    Ok(Placed::Created(order_id))
-}
-
-/// The order confirmation with the invoice PDF attached; a failure is logged, the order stands.
-async fn send_confirmation(state: &AppState, to: &str, snapshot: Snapshot) {
-    let content = messages::order_confirmed(
+    let confirmation = messages::order_confirmed(
         &state.settings.server.base_url,
         &snapshot.buyer.name,
-        snapshot.order_id,
+        order_id,
         &snapshot.money(snapshot.total_cents),
         &snapshot.payment,
         &snapshot.number,
     );
-    let file_name = snapshot.file_name();
-    let attachment = match invoice::pdf_off_thread(snapshot).await {
-        Ok(bytes) => Some((file_name, bytes)),
-        Err(e) => {
-            tracing::error!(error = %e, cause = ?e, "invoice PDF for the confirmation mail failed");
-            None
-        }
-    };
-    if let Err(e) = state
-        .mailer
-        .send_with_attachment(to, &content, attachment)
-        .await
-    {
-        tracing::error!(error = %e, subject = %content.subject, "order confirmation not sent");
-    }
+    let attachment = invoice::attachment_spec(order_id);
+    queue::enqueue(
+        &mut tx,
+        user.email.as_str(),
+        &confirmation,
+        Some(&attachment),
+        now,
+    )
+    .await
+    .context("queue the confirmation mail")?;
+    tx.commit().await.context("commit the checkout")?;
+    tracing::info!(user_id = %user.id, %order_id, total_cents = totals.total.cents(), "order placed and paid");
+    state.catalog_cache.invalidate();
+    state.mail_wakeup.wake();
+    Ok(Placed::Created(order_id))
 }

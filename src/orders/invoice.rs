@@ -101,6 +101,34 @@ pub async fn for_order(
     })
 }
 
+/// What queued mails attach: `invoice:<order id>` is that order's invoice PDF, rendered when the
+/// mail is delivered (the snapshot never changes, so the PDF is the one the order got).
+pub struct MailAttachments;
+
+impl crate::email::queue::Attachments for MailAttachments {
+    fn render<'a>(
+        &'a self,
+        state: &'a crate::state::AppState,
+        spec: &'a str,
+    ) -> futures_util::future::BoxFuture<'a, anyhow::Result<Option<crate::email::queue::Attachment>>>
+    {
+        Box::pin(async move {
+            let Some(id) = spec.strip_prefix("invoice:") else {
+                anyhow::bail!("unknown attachment {spec:?}");
+            };
+            let id: OrderId = id.parse()?;
+            let snapshot = for_order(state, super::detail::Viewer::Staff, id).await?;
+            let name = snapshot.file_name();
+            Ok(Some((name, pdf_off_thread(snapshot).await?)))
+        })
+    }
+}
+
+/// The attachment spec of an order's invoice in the mail queue.
+pub fn attachment_spec(order: OrderId) -> String {
+    format!("invoice:{order}")
+}
+
 /// Renders the PDF on a blocking thread (it takes a few milliseconds of CPU).
 pub async fn pdf_off_thread(s: Snapshot) -> Result<Vec<u8>, super::OrderError> {
     tokio::task::spawn_blocking(move || pdf(&s))

@@ -9,6 +9,7 @@ use crate::db::orders::{self as db, Order, PaymentRecord};
 use crate::db::users::User;
 use crate::domain::{FieldErrors, OrderId, PaymentStatus, UserId};
 use crate::email::messages::{self, OrderNews};
+use crate::email::queue;
 use crate::state::AppState;
 
 /// Cancels the customer's own order while it is pending or paid (a paid order is refunded).
@@ -157,22 +158,25 @@ async fn apply(state: &AppState, order: &Order, mv: &Move<'_>) -> Result<bool, O
         };
         audit::record(&mut tx, &entry, now).await?;
     }
+    notify(&mut tx, state, order, to, mv.tracking, was_paid).await?;
     tx.commit().await?;
     tracing::info!(order_id = %order.id, to = %to, "order status changed");
     if restock {
         state.catalog_cache.invalidate();
     }
-    notify(state, order, to, mv.tracking, was_paid).await;
+    state.mail_wakeup.wake();
     Ok(true)
 }
 
+/// Queues the mail that tells the customer about a move (only some moves send one).
 async fn notify(
+    tx: &mut crate::db::Tx,
     state: &AppState,
     order: &Order,
     to: OrderStatus,
     tracking: Option<&str>,
     was_paid: bool,
-) {
+) -> Result<(), sqlx::Error> {
     let total = order.total.display(&order.currency);
     let news = match to {
         OrderStatus::Shipped => OrderNews::Shipped {
@@ -182,7 +186,7 @@ async fn notify(
             refunded: was_paid.then_some(total.as_str()),
         },
         OrderStatus::Refunded => OrderNews::Refunded { amount: &total },
-        _ => return,
+        _ => return Ok(()),
     };
     let content = messages::order_status_changed(
         &state.settings.server.base_url,
@@ -190,7 +194,5 @@ async fn notify(
         order.id,
         news,
     );
-    if let Err(e) = state.mailer.send(&order.email, &content).await {
-        tracing::error!(error = %e, order_id = %order.id, "order mail not sent");
-    }
+    queue::enqueue(tx, &order.email, &content, None, state.clock.unix()).await
 }

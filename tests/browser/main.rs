@@ -202,7 +202,9 @@ async fn register_verify_sign_in_see_account_sign_out() {
     );
 
     // Open the mailed link.
-    let link = app.link_in_mail("grace@example.com", "Confirm your email");
+    let link = app
+        .link_in_mail("grace@example.com", "Confirm your email")
+        .await;
     c.goto(&app.url(&link)).await.unwrap();
     assert_eq!(path_of(&c).await, "/login");
     assert!(body_text(&c).await.contains("email address is confirmed"));

@@ -84,6 +84,7 @@ async fn a_good_card_places_a_paid_order_with_history_invoice_and_mail() {
     assert!(!crate::helpers::captured_logs().contains("4242 4242 4242 4242"));
     let mail = app
         .mails_to(&user.email)
+        .await
         .into_iter()
         .find(|m| m.subject.contains("is confirmed"))
         .expect("confirmation");

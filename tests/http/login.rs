@@ -292,3 +292,80 @@ async fn a_deactivated_account_cannot_sign_in_and_its_sessions_end() {
         .await;
     assert_eq!(res.status(), 422);
 }
+
+async fn failures_checked(app: &TestApp) -> i64 {
+    // One `login_failure` is written for each password that was checked and was wrong.
+    sqlx::query_scalar("SELECT COUNT(*) FROM auth_events WHERE event = 'login_failure'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn simultaneous_wrong_passwords_never_check_more_than_the_limit() {
+    let app = TestApp::spawn().await;
+    let email = app.api_customer("ada").await;
+    // 40 guesses at once through the API and 20 through the page, from one address.
+    let api = (0..40).map(|i| {
+        let app = &app;
+        let email = email.clone();
+        async move {
+            app.api_login_with(
+                serde_json::json!({"email": email, "password": format!("Guess-{i}-wrong!")}),
+            )
+            .await
+            .status()
+            .as_u16()
+        }
+    });
+    let page = (0..20).map(|i| {
+        let app = &app;
+        let email = email.clone();
+        async move {
+            app.login_as(&app.new_browser(), &email, &format!("Guess-{i}-page!"))
+                .await
+                .status()
+                .as_u16()
+        }
+    });
+    let (api, page) = tokio::join!(
+        futures_util::future::join_all(api),
+        futures_util::future::join_all(page)
+    );
+    let limit = i64::from(app.state.settings.security.login_failures_per_account);
+    assert!(
+        failures_checked(&app).await <= limit,
+        "more than {limit} passwords were checked"
+    );
+    assert!(api.iter().all(|s| *s == 401 || *s == 429), "{api:?}");
+    assert!(page.iter().all(|s| *s == 422 || *s == 429), "{page:?}");
+    // Locked now, even for the right password.
+    assert!(!app.can_sign_in(&email, PASSWORD).await);
+}
+
+#[tokio::test]
+async fn simultaneous_password_confirmations_never_check_more_than_the_limit() {
+    let app = TestApp::spawn().await;
+    let token = app.api_token("ada").await;
+    let guesses = (0..30).map(|i| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            app.api_update_me(
+                Some(&token),
+                serde_json::json!({"email": "thief@example.com", "current_password": format!("Guess-{i}-wrong!")}),
+            )
+            .await
+            .status()
+            .as_u16()
+        }
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    let limit = i64::from(app.state.settings.security.login_failures_per_account);
+    assert!(failures_checked(&app).await <= limit);
+    assert!(
+        answers.iter().all(|s| *s == 400 || *s == 429),
+        "{answers:?}"
+    );
+    assert!(answers.contains(&429));
+}

@@ -189,6 +189,7 @@ async fn cancelling_puts_the_stock_back_once_even_when_clicked_twice_at_once() {
     assert!(html.contains("Cancelled by the customer") && html.contains("(refunded)"));
     assert!(
         app.mails_to(&user.email)
+            .await
             .iter()
             .any(|m| m.subject.contains("was cancelled"))
     );
@@ -232,6 +233,7 @@ async fn an_admin_moves_orders_on_by_the_rules_and_customers_are_told() {
     assert_eq!(res.status(), 303);
     assert!(
         app.mails_to(&user.email)
+            .await
             .iter()
             .any(|m| m.subject.contains("has shipped") && m.text.contains("DHL-123456"))
     );
@@ -274,6 +276,7 @@ async fn an_admin_moves_orders_on_by_the_rules_and_customers_are_told() {
     }
     assert!(
         app.mails_to(&user.email)
+            .await
             .iter()
             .any(|m| m.subject.contains("was refunded"))
     );

@@ -96,6 +96,7 @@ async fn changing_the_password_ends_every_other_session() {
     assert!(app.can_sign_in(&user.email, NEW_PASSWORD).await);
     assert!(
         app.mails_to(&user.email)
+            .await
             .iter()
             .any(|m| m.subject == "Your password was changed")
     );
@@ -105,7 +106,7 @@ async fn changing_the_password_ends_every_other_session() {
 async fn forgot_password_answers_the_same_whether_or_not_the_address_exists() {
     let app = TestApp::spawn().await;
     let user = app.verified_user("ada").await;
-    let before = app.mails().len();
+    let before = app.mails().await.len();
     let known = app
         .post_form("/forgot-password", &[("email", &user.email)])
         .await;
@@ -119,7 +120,7 @@ async fn forgot_password_answers_the_same_whether_or_not_the_address_exists() {
         assert_eq!(res.status(), 303);
         assert_eq!(location(res), "/login");
     }
-    assert_eq!(app.mails().len(), before + 1);
+    assert_eq!(app.mails().await.len(), before + 1);
     assert!(
         app.get("/login")
             .await
@@ -136,7 +137,7 @@ async fn a_reset_link_works_once_and_ends_every_session() {
     let (user, signed_in) = app.signed_in("ada").await;
     app.post_form("/forgot-password", &[("email", &user.email)])
         .await;
-    let link = app.link_in_mail(&user.email, "Reset your password");
+    let link = app.link_in_mail(&user.email, "Reset your password").await;
     let page = app.get(&link).await;
     assert_eq!(page.status(), 200);
     assert_eq!(page.headers()["referrer-policy"], "no-referrer");
@@ -196,6 +197,7 @@ async fn a_reset_link_works_once_and_ends_every_session() {
     assert!(app.can_sign_in(&user.email, NEW_PASSWORD).await);
     assert!(
         app.mails_to(&user.email)
+            .await
             .iter()
             .any(|m| m.subject == "Your password was changed")
     );
@@ -207,7 +209,7 @@ async fn tampered_and_expired_reset_links_are_refused() {
     let user = app.verified_user("ada").await;
     app.post_form("/forgot-password", &[("email", &user.email)])
         .await;
-    let link = app.link_in_mail(&user.email, "Reset your password");
+    let link = app.link_in_mail(&user.email, "Reset your password").await;
     let token = link.split("token=").nth(1).unwrap().to_string();
     let tampered = format!("{}00000", &token[..token.len() - 5]);
     let res = app
@@ -243,7 +245,7 @@ async fn a_password_change_retires_an_earlier_reset_link() {
     let (user, b) = app.signed_in("ada").await;
     app.post_form("/forgot-password", &[("email", &user.email)])
         .await;
-    let link = app.link_in_mail(&user.email, "Reset your password");
+    let link = app.link_in_mail(&user.email, "Reset your password").await;
     let res = app
         .post_form_as(
             &b,
@@ -284,7 +286,7 @@ async fn no_password_token_or_cookie_reaches_the_log() {
     let (user, b) = app.signed_in("ada").await;
     app.post_form("/forgot-password", &[("email", &user.email)])
         .await;
-    let link = app.link_in_mail(&user.email, "Reset your password");
+    let link = app.link_in_mail(&user.email, "Reset your password").await;
     let token = link.split("token=").nth(1).unwrap().to_string();
     app.get(&link).await;
     app.post_form(

@@ -8,7 +8,12 @@ use tokio::net::TcpListener;
 use crate::helpers::TestApp;
 
 async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    smtp_sink_on(0).await
+}
+
+/// An SMTP sink on this port (0: any free one).
+async fn smtp_sink_on(port: u16) -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let received = Arc::new(Mutex::new(Vec::new()));
     let store = received.clone();
@@ -67,10 +72,134 @@ async fn registration_mail_goes_out_over_smtp() {
         .register(&app.new_browser(), "ada", "ada@example.com")
         .await;
     assert_eq!(res.status(), 303);
+    app.deliver_mail().await;
     let mails = received.lock().unwrap().clone();
     assert_eq!(mails.len(), 1);
     let mail = &mails[0];
     assert!(mail.contains("To: ada@example.com"));
     assert!(mail.contains("Subject: Confirm your email address"));
     assert!(mail.contains("multipart/alternative") && mail.contains("text/html"));
+}
+
+/// A mail server that accepts connections and never says a word.
+async fn stalled_server() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    port
+}
+
+async fn queued(app: &TestApp, to: &str) -> (String, i64) {
+    sqlx::query_as("SELECT status, attempts FROM mail_queue WHERE recipient = $1 ORDER BY id DESC")
+        .bind(to)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_stalled_mail_server_delays_mail_but_never_a_page() {
+    let port = stalled_server().await;
+    let app = TestApp::spawn_with(|s| {
+        s.email.transport = emporium::config::EmailTransportKind::Smtp;
+        s.email.smtp_host = "127.0.0.1".into();
+        s.email.smtp_port = port;
+        // Far longer than the guard below: a page that waited for mail would time out here.
+        s.email.smtp_timeout_seconds = 600;
+    })
+    .await;
+    let guard = std::time::Duration::from_secs(20);
+    let res = tokio::time::timeout(
+        guard,
+        app.register(&app.new_browser(), "ada", "ada@example.com"),
+    )
+    .await
+    .expect("registration answered without waiting for the mail server");
+    assert_eq!(res.status(), 303);
+    let res = tokio::time::timeout(
+        guard,
+        app.post_form("/forgot-password", &[("email", "ada@example.com")]),
+    )
+    .await
+    .expect("forgot-password answered without waiting for the mail server");
+    assert_eq!(res.status(), 303);
+    // Both mails wait in the queue (the worker may be holding one in its stalled conversation).
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_queue WHERE recipient = 'ada@example.com' AND status = 'queued'",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(n, 2);
+}
+
+#[tokio::test]
+async fn mail_is_retried_until_the_server_is_back() {
+    // A port nobody listens on yet.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let app = TestApp::spawn_with(|s| {
+        s.email.transport = emporium::config::EmailTransportKind::Smtp;
+        s.email.smtp_host = "127.0.0.1".into();
+        s.email.smtp_port = port;
+        s.email.smtp_timeout_seconds = 2;
+    })
+    .await;
+    let res = app
+        .register(&app.new_browser(), "ada", "ada@example.com")
+        .await;
+    assert_eq!(res.status(), 303);
+    app.deliver_mail().await;
+    assert_eq!(queued(&app, "ada@example.com").await, ("queued".into(), 1));
+
+    // The server comes up on that port; after the back-off the mail goes out, once.
+    let (_, received) = smtp_sink_on(port).await;
+    app.deliver_mail().await;
+    assert!(received.lock().unwrap().is_empty(), "not before its time");
+    app.state.clock.advance(std::time::Duration::from_secs(31));
+    app.deliver_mail().await;
+    assert_eq!(received.lock().unwrap().len(), 1);
+    assert_eq!(queued(&app, "ada@example.com").await.0, "sent");
+}
+
+#[tokio::test]
+async fn mail_that_keeps_failing_is_shown_to_the_staff() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let app = TestApp::spawn_with(|s| {
+        s.email.transport = emporium::config::EmailTransportKind::Smtp;
+        s.email.smtp_host = "127.0.0.1".into();
+        s.email.smtp_port = port;
+        s.email.smtp_timeout_seconds = 2;
+    })
+    .await;
+    app.register(&app.new_browser(), "ada", "ada@example.com")
+        .await;
+    for _ in 0..emporium::email::queue::MAX_ATTEMPTS {
+        app.deliver_mail().await;
+        app.state
+            .clock
+            .advance(std::time::Duration::from_secs(4 * 3600));
+    }
+    app.deliver_mail().await;
+    assert_eq!(
+        queued(&app, "ada@example.com").await,
+        ("failed".into(), emporium::email::queue::MAX_ATTEMPTS)
+    );
+    let admin = app.admin().await;
+    let page = app.get_html(&admin, "/admin").await;
+    let problems = page.texts(".mail-problems td");
+    assert!(
+        problems.iter().any(|t| t.contains("ada@example.com")),
+        "{problems:?}"
+    );
 }

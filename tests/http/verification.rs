@@ -27,7 +27,9 @@ async fn the_link_verifies_once_and_then_sign_in_works() {
     let app = TestApp::spawn().await;
     app.register(&app.new_browser(), "ada", "ada@example.com")
         .await;
-    let link = app.link_in_mail("ada@example.com", "Confirm your email");
+    let link = app
+        .link_in_mail("ada@example.com", "Confirm your email")
+        .await;
     let res = app.get(&link).await;
     assert_is_redirect_to(&res, "/login");
     assert!(
@@ -50,7 +52,9 @@ async fn tampered_and_expired_links_do_not_verify() {
     let app = TestApp::spawn().await;
     app.register(&app.new_browser(), "ada", "ada@example.com")
         .await;
-    let link = app.link_in_mail("ada@example.com", "Confirm your email");
+    let link = app
+        .link_in_mail("ada@example.com", "Confirm your email")
+        .await;
     let mut tampered = link.clone();
     let last = tampered.pop().unwrap();
     tampered.push(if last == '0' { '1' } else { '0' });
@@ -70,7 +74,9 @@ async fn resend_answers_the_same_for_any_address_and_only_the_newest_link_works(
     let app = TestApp::spawn().await;
     app.register(&app.new_browser(), "ada", "ada@example.com")
         .await;
-    let first = app.link_in_mail("ada@example.com", "Confirm your email");
+    let first = app
+        .link_in_mail("ada@example.com", "Confirm your email")
+        .await;
     let known = app
         .post_form("/verify-email/resend", &[("email", "ada@example.com")])
         .await;
@@ -80,9 +86,11 @@ async fn resend_answers_the_same_for_any_address_and_only_the_newest_link_works(
     assert_eq!(known.status(), 303);
     assert_eq!(unknown.status(), 303);
     assert_eq!(location(&known), location(&unknown));
-    assert_eq!(app.mails_to("ada@example.com").len(), 2);
-    assert!(app.mails_to("nobody@example.com").is_empty());
-    let second = app.link_in_mail("ada@example.com", "Confirm your email");
+    assert_eq!(app.mails_to("ada@example.com").await.len(), 2);
+    assert!(app.mails_to("nobody@example.com").await.is_empty());
+    let second = app
+        .link_in_mail("ada@example.com", "Confirm your email")
+        .await;
     assert_ne!(first, second);
     assert_eq!(app.get(&first).await.status(), 400);
     assert_eq!(app.get(&second).await.status(), 303);
@@ -100,7 +108,7 @@ async fn resend_mails_are_limited_per_address() {
         assert_eq!(res.status(), 303);
     }
     // One from registration plus two resends.
-    assert_eq!(app.mails_to("ada@example.com").len(), 3);
+    assert_eq!(app.mails_to("ada@example.com").await.len(), 3);
 }
 
 #[tokio::test]
@@ -119,7 +127,7 @@ async fn links_use_the_configured_base_url_not_the_host_header() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let mail = &app.mails_to("ada@example.com")[0];
+    let mail = &app.mails_to("ada@example.com").await[0];
     assert!(mail.links()[0].starts_with("https://shop.example/verify-email?token="));
     assert!(!mail.text.contains("evil.example"));
 }
@@ -139,5 +147,15 @@ async fn mail_failure_does_not_lose_the_registration() {
         .await;
     assert_eq!(res.status(), 303);
     assert_eq!(app.user_count().await, 1);
-    assert!(crate::helpers::captured_logs().contains("mail not sent"));
+    app.deliver_mail().await;
+    // Kept for another attempt, with the reason, not lost.
+    let (status, attempts, error): (String, i64, Option<String>) = sqlx::query_as(
+        "SELECT status, attempts, last_error FROM mail_queue WHERE recipient = 'ada@example.com'",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    assert_eq!((status.as_str(), attempts), ("queued", 1));
+    assert!(error.is_some());
+    assert!(crate::helpers::captured_logs().contains("mail not delivered"));
 }

@@ -102,7 +102,7 @@ pub async fn profile(
                 &session,
                 FlashLevel::Success,
                 format!(
-                    "Your profile has been saved. We sent a confirmation link to {email}; your email address changes when you open it."
+                    "Your profile has been saved. A confirmation link is on its way to {email}; your email address changes when you open it."
                 ),
             );
             Ok(see_other("/account"))

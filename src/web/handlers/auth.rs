@@ -51,7 +51,7 @@ pub async fn register(
     match result {
         Ok(_) => {
             let message = format!(
-                "Your account has been created. We sent a confirmation link to {}; open it to activate your account.",
+                "Your account has been created. A confirmation link is on its way to {}; open it to activate your account.",
                 input.email.trim().to_lowercase()
             );
             session::flash(&session, FlashLevel::Success, message);
@@ -170,7 +170,7 @@ pub async fn login(
             StatusCode::FORBIDDEN,
             &page(
                 ctx,
-                "Please confirm your email address first: open the link we sent you when you registered.",
+                "Please confirm your email address first: open the link we mailed you when you registered.",
                 true,
             ),
         ),
@@ -253,7 +253,7 @@ pub async fn resend_verification(
     session::flash(
         &session,
         FlashLevel::Info,
-        "If an account with that address is waiting for confirmation, we have sent it a new link.",
+        "If an account with that address is waiting for confirmation, a new link is on its way to it.",
     );
     Ok(see_other("/login"))
 }

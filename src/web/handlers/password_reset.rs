@@ -37,7 +37,7 @@ pub async fn forgot(
     session::flash(
         &session,
         FlashLevel::Info,
-        "If an account exists for that address, we have sent it a link to choose a new password. The link is valid for one hour.",
+        "If an account exists for that address, a link to choose a new password is on its way to it. The link is valid for one hour.",
     );
     Ok(see_other("/login"))
 }

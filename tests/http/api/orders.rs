@@ -104,6 +104,7 @@ async fn the_whole_journey_and_idempotent_ordering() {
     // Confirmation mail as for the page checkout.
     assert!(
         app.mails_to("ada@example.com")
+            .await
             .iter()
             .any(|m| m.subject.contains("is confirmed"))
     );

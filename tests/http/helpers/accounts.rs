@@ -24,7 +24,7 @@ impl TestApp {
             "registration failed: {}",
             res.text().await.unwrap()
         );
-        let link = self.link_in_mail(&email, "Confirm your email");
+        let link = self.link_in_mail(&email, "Confirm your email").await;
         let res = self.get_as(&b, &link).await;
         assert_eq!(res.status(), 303);
         TestUser {
@@ -64,7 +64,7 @@ impl TestApp {
             .post_form_as(&b, "/forgot-password", &[("email", email)])
             .await;
         assert_eq!(res.status(), 303, "forgot-password");
-        let link = self.link_in_mail(email, "Reset your password");
+        let link = self.link_in_mail(email, "Reset your password").await;
         let token = link.split("token=").nth(1).expect("a token").to_string();
         assert_eq!(self.get_as(&b, &link).await.status(), 200);
         self.post_form_as(

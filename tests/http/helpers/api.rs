@@ -145,7 +145,7 @@ impl TestApp {
         let email = format!("{username}@example.com");
         let res = self.api_register(reg_body(username, &email)).await;
         assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-        let link = self.link_in_mail(&email, "Confirm your email");
+        let link = self.link_in_mail(&email, "Confirm your email").await;
         assert_eq!(self.get(&link).await.status(), 303);
         email
     }

@@ -260,12 +260,25 @@ impl TestApp {
             .expect("request")
     }
 
-    pub fn mails(&self) -> Vec<OutboxMail> {
+    /// Lets the mail queue deliver what is due (whatever the transport).
+    pub async fn deliver_mail(&self) {
+        emporium::email::queue::settle(&self.state, std::time::Duration::from_secs(10))
+            .await
+            .expect("the mail queue is readable");
+    }
+
+    /// Every mail delivered so far, after the queue has delivered what is due (the real worker
+    /// runs too; this waits for it the way a person waits for their inbox).
+    pub async fn mails(&self) -> Vec<OutboxMail> {
+        emporium::email::queue::settle(&self.state, std::time::Duration::from_secs(10))
+            .await
+            .expect("the mail queue is readable");
         outbox::read_all(&self.outbox)
     }
 
-    pub fn mails_to(&self, address: &str) -> Vec<OutboxMail> {
+    pub async fn mails_to(&self, address: &str) -> Vec<OutboxMail> {
         self.mails()
+            .await
             .into_iter()
             .filter(|m| m.to == address)
             .collect()
@@ -273,9 +286,10 @@ impl TestApp {
 
     /// Path and query of the first link in the newest mail to `address` whose subject contains
     /// `subject`.
-    pub fn link_in_mail(&self, address: &str, subject: &str) -> String {
+    pub async fn link_in_mail(&self, address: &str, subject: &str) -> String {
         let mail = self
             .mails_to(address)
+            .await
             .into_iter()
             .rev()
             .find(|m| m.subject.contains(subject))

@@ -1,4 +1,5 @@
-//! `/admin`: the catalogue at a glance and the latest audited changes.
+//! `/admin`: the catalogue at a glance, mail that could not be delivered, and the latest
+//! audited changes.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -8,6 +9,7 @@ use crate::catalog::LOW_STOCK;
 use crate::clock::format_unix;
 use crate::db::audit::{self, AuditRow};
 use crate::db::catalog::{self as db, Stats};
+use crate::db::mail_queue::{self, MailProblem};
 use crate::state::AppState;
 use crate::web::context::{AdminUser, PageContext};
 use crate::web::errors::AppError;
@@ -30,12 +32,38 @@ impl From<AuditRow> for AuditView {
     }
 }
 
+/// A mail that could not be delivered (yet), for the staff to act on.
+pub struct MailProblemView {
+    pub when: String,
+    pub to: String,
+    pub subject: String,
+    pub state: String,
+    pub error: String,
+}
+
+impl From<MailProblem> for MailProblemView {
+    fn from(m: MailProblem) -> Self {
+        Self {
+            when: format_unix(m.created_at),
+            state: if m.status == "failed" {
+                format!("gave up after {} attempts", m.attempts)
+            } else {
+                format!("retrying ({} attempts so far)", m.attempts)
+            },
+            error: m.last_error.unwrap_or_default(),
+            to: m.recipient,
+            subject: m.subject,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "admin/dashboard.html")]
 struct DashboardPage {
     ctx: PageContext,
     stats: Stats,
     audit: Vec<AuditView>,
+    mail_problems: Vec<MailProblemView>,
 }
 
 pub async fn show(
@@ -51,6 +79,11 @@ pub async fn show(
             .await?
             .into_iter()
             .map(AuditView::from)
+            .collect(),
+        mail_problems: mail_queue::problems(pool, 20)
+            .await?
+            .into_iter()
+            .map(MailProblemView::from)
             .collect(),
     };
     render(StatusCode::OK, &page)
