@@ -81,6 +81,23 @@ async fn registration_mail_goes_out_over_smtp() {
     assert!(mail.contains("multipart/alternative") && mail.contains("text/html"));
 }
 
+/// The store sending its mail to an SMTP server on this loopback port.
+async fn smtp_app(port: u16, timeout_seconds: u64) -> TestApp {
+    TestApp::spawn_with(|s| {
+        s.email.transport = emporium::config::EmailTransportKind::Smtp;
+        s.email.smtp_host = "127.0.0.1".into();
+        s.email.smtp_port = port;
+        s.email.smtp_timeout_seconds = timeout_seconds;
+    })
+    .await
+}
+
+/// A loopback port nobody listens on (yet).
+fn unused_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
 /// A mail server that accepts connections and never says a word.
 async fn stalled_server() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -105,14 +122,8 @@ async fn queued(app: &TestApp, to: &str) -> (String, i64) {
 #[tokio::test]
 async fn a_stalled_mail_server_delays_mail_but_never_a_page() {
     let port = stalled_server().await;
-    let app = TestApp::spawn_with(|s| {
-        s.email.transport = emporium::config::EmailTransportKind::Smtp;
-        s.email.smtp_host = "127.0.0.1".into();
-        s.email.smtp_port = port;
-        // Far longer than the guard below: a page that waited for mail would time out here.
-        s.email.smtp_timeout_seconds = 600;
-    })
-    .await;
+    // Far longer than the guard below: a page that waited for mail would time out here.
+    let app = smtp_app(port, 600).await;
     let guard = std::time::Duration::from_secs(20);
     let res = tokio::time::timeout(
         guard,
@@ -140,18 +151,8 @@ async fn a_stalled_mail_server_delays_mail_but_never_a_page() {
 
 #[tokio::test]
 async fn mail_is_retried_until_the_server_is_back() {
-    // A port nobody listens on yet.
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let app = TestApp::spawn_with(|s| {
-        s.email.transport = emporium::config::EmailTransportKind::Smtp;
-        s.email.smtp_host = "127.0.0.1".into();
-        s.email.smtp_port = port;
-        s.email.smtp_timeout_seconds = 2;
-    })
-    .await;
+    let port = unused_port();
+    let app = smtp_app(port, 2).await;
     let res = app
         .register(&app.new_browser(), "ada", "ada@example.com")
         .await;
@@ -171,17 +172,8 @@ async fn mail_is_retried_until_the_server_is_back() {
 
 #[tokio::test]
 async fn mail_that_keeps_failing_is_shown_to_the_staff() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let app = TestApp::spawn_with(|s| {
-        s.email.transport = emporium::config::EmailTransportKind::Smtp;
-        s.email.smtp_host = "127.0.0.1".into();
-        s.email.smtp_port = port;
-        s.email.smtp_timeout_seconds = 2;
-    })
-    .await;
+    let port = unused_port();
+    let app = smtp_app(port, 2).await;
     app.register(&app.new_browser(), "ada", "ada@example.com")
         .await;
     for _ in 0..emporium::email::queue::MAX_ATTEMPTS {
