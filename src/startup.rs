@@ -132,6 +132,7 @@ impl Application {
             App::new()
                 .app_data(data.clone())
                 .configure(|cfg| crate::api::routes(cfg, &api_settings))
+                .configure(crate::web::probes)
                 .service(pages)
                 // Every response: log → security headers → the skin.
                 .wrap(from_fn(headers::security_headers))

@@ -36,9 +36,21 @@ pub enum AccountError {
     #[error("database error")]
     Db(#[from] sqlx::Error),
     #[error("password hashing failed")]
-    Hash(#[from] hashing::HashError),
+    Hash(#[source] hashing::HashError),
+    /// Too many password checks at once: the client should try again in a few seconds.
+    #[error("too busy to check passwords")]
+    Busy,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl From<hashing::HashError> for AccountError {
+    fn from(e: hashing::HashError) -> Self {
+        match e {
+            hashing::HashError::Busy => AccountError::Busy,
+            other => AccountError::Hash(other),
+        }
+    }
 }
 
 impl From<FieldErrors> for AccountError {

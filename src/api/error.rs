@@ -130,6 +130,7 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         if let Some(cause) = &self.cause {
+            crate::db::note_cause(cause.as_ref());
             tracing::error!(error = %cause, cause = ?cause, "API request failed");
         }
         let mut res = HttpResponse::build(self.status);
@@ -170,6 +171,14 @@ impl From<AccountError> for ApiError {
                 "Confirm your email address first: open the link we mailed you.",
             ),
             AccountError::Throttled { until, now } => Self::too_many(until, now),
+            AccountError::Busy => {
+                let mut e = Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Too many sign-ins at once. Please try again in a few seconds.",
+                );
+                e.retry_after = Some(5);
+                e
+            }
             AccountError::InvalidToken => {
                 Self::bad_request("This link is invalid, already used or expired.")
             }

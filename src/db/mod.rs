@@ -22,7 +22,8 @@ pub mod throttle;
 pub mod users;
 
 use std::str::FromStr;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use secrecy::ExposeSecret;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -47,6 +48,10 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// The SQLite file (None on PostgreSQL and for `:memory:`).
+    file: Option<std::path::PathBuf>,
+    /// A readiness check found the file write-protected (connections opened since are suspect).
+    spell: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Db {
@@ -68,6 +73,15 @@ impl Db {
         let mut pool = AnyPoolOptions::new()
             .max_connections(settings.max_connections.max(1))
             .acquire_timeout(Duration::from_secs(10));
+        // A connection opened while the database was read-only (a SQLite file write-protected
+        // for a moment, a PostgreSQL session with read-only defaults) stays so; once such a
+        // refusal was seen, connections older than it are replaced as they are taken.
+        pool = pool.before_acquire(|_conn, meta| {
+            Box::pin(async move {
+                let stale = readonly_seen().is_some_and(|seen| meta.age > seen.elapsed());
+                Ok(!stale)
+            })
+        });
         if backend == Backend::Sqlite {
             pool = pool.after_connect(|conn, _meta| {
                 Box::pin(async move {
@@ -82,7 +96,16 @@ impl Db {
             });
         }
         let pool = pool.connect_with(options).await?;
-        Ok(Self { pool, backend })
+        let file = match backend {
+            Backend::Sqlite => sqlite_file(raw),
+            Backend::Postgres => None,
+        };
+        Ok(Self {
+            pool,
+            backend,
+            file,
+            spell: Default::default(),
+        })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -124,9 +147,48 @@ impl Db {
             .map(|_| ())
     }
 
+    /// Whether the database takes writes: a write statement that changes nothing (SQLite refuses
+    /// it on a read-only file, PostgreSQL on a standby). A read-only refusal replaces the pool's
+    /// connections, and the check is made once more on a fresh one.
+    pub async fn check_writable(&self) -> Result<(), DbError> {
+        use std::sync::atomic::Ordering;
+        // Connections opened earlier still write while the file is protected; the file tells.
+        if let Some(file) = self.file.clone() {
+            let open = tokio::task::spawn_blocking(move || {
+                std::fs::OpenOptions::new().append(true).open(file)
+            })
+            .await
+            .map_err(std::io::Error::other)
+            .and_then(|r| r);
+            if let Err(e) = open {
+                self.spell.store(true, Ordering::Release);
+                return Err(DbError::Io(e));
+            }
+            if self.spell.swap(false, Ordering::AcqRel) {
+                // Writable again: the connections opened during the spell may be read-only.
+                mark_stale();
+            }
+        }
+        let probe = || sqlx::query("UPDATE throttle_counters SET hits = hits WHERE 1 = 0");
+        match probe().execute(&self.pool).await {
+            Ok(_) => Ok(()),
+            Err(e) if note_error(&e) => probe().execute(&self.pool).await.map(|_| ()),
+            Err(e) => Err(e),
+        }
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The file a `sqlite:` URL names.
+fn sqlite_file(raw: &str) -> Option<std::path::PathBuf> {
+    let rest = raw
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let path = rest.split_once('?').map_or(rest, |(p, _)| p);
+    (path != ":memory:" && !path.is_empty()).then(|| std::path::PathBuf::from(path))
 }
 
 /// Adds `mode=rwc` so the file is created, and creates its folder.
@@ -154,6 +216,50 @@ fn sqlite_url(raw: &str) -> anyhow::Result<String> {
         format!("{query}&mode=rwc")
     };
     Ok(format!("sqlite://{path}?{query}"))
+}
+
+static READONLY_SEEN: Mutex<Option<Instant>> = Mutex::new(None);
+
+fn readonly_seen() -> Option<Instant> {
+    READONLY_SEEN.lock().ok().and_then(|t| *t)
+}
+
+/// True when the database refused a write because the connection is read-only (SQLite's
+/// SQLITE_READONLY, PostgreSQL's read_only_sql_transaction).
+fn is_readonly(err: &DbError) -> bool {
+    matches!(err, sqlx::Error::Database(d)
+        if matches!(d.code().as_deref(), Some("8") | Some("25006"))
+            || d.message().contains("readonly database"))
+}
+
+/// Looks at a failed statement: a read-only refusal marks every connection opened before now
+/// for replacement (returns true). The error edges call this for every internal error.
+pub fn note_error(err: &DbError) -> bool {
+    if !is_readonly(err) {
+        return false;
+    }
+    tracing::warn!("the database refused a write as read-only: reopening its connections");
+    mark_stale();
+    true
+}
+
+/// Every connection opened before now is replaced when next taken from the pool.
+fn mark_stale() {
+    if let Ok(mut seen) = READONLY_SEEN.lock() {
+        *seen = Some(Instant::now());
+    }
+}
+
+/// [`note_error`] for any error that may have a database error among its causes.
+pub fn note_cause(err: &(dyn std::error::Error + 'static)) {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(c) = cause {
+        if let Some(db) = c.downcast_ref::<DbError>() {
+            note_error(db);
+            return;
+        }
+        cause = c.source();
+    }
 }
 
 /// True when the error is a unique-constraint violation (a conflict the user can fix).

@@ -24,6 +24,9 @@ pub enum AppError {
     LoginRequired { next: String },
     #[error("too many requests")]
     TooManyRequests { until: i64, now: i64 },
+    /// Overloaded for a moment (password checks): come back in a few seconds.
+    #[error("busy")]
+    Busy,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -45,6 +48,7 @@ impl From<AccountError> for AppError {
     fn from(e: AccountError) -> Self {
         match e {
             AccountError::Throttled { until, now } => AppError::TooManyRequests { until, now },
+            AccountError::Busy => AppError::Busy,
             AccountError::InvalidToken => {
                 AppError::BadRequest("This link is invalid, already used or expired.".into())
             }
@@ -162,6 +166,7 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -189,7 +194,15 @@ impl ResponseError for AppError {
                 res
             }
             AppError::BadRequest(msg) => error_page(StatusCode::BAD_REQUEST, Some(msg.clone())),
+            AppError::Busy => {
+                let message = "The shop is very busy right now. Please try again in a few seconds.";
+                let mut res = error_page(StatusCode::SERVICE_UNAVAILABLE, Some(message.into()));
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+                res
+            }
             AppError::Internal(e) => {
+                crate::db::note_cause(e.as_ref());
                 tracing::error!(error = %e, cause = ?e, "request failed");
                 error_page(StatusCode::INTERNAL_SERVER_ERROR, None)
             }

@@ -42,11 +42,17 @@ pub fn safe_next(next: &str) -> Option<&str> {
     ok.then_some(next)
 }
 
+/// Probes for load balancers and monitors: plain text, outside the pages' sessions and error
+/// pages.
+pub fn probes(cfg: &mut web::ServiceConfig) {
+    use handlers::health;
+    cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz));
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use actix_web::middleware::from_fn;
-    use handlers::{
-        account, admin, auth, cart, catalog, checkout, health, home, orders, password_reset,
-    };
+    use handlers::{account, admin, auth, cart, catalog, checkout, home, orders, password_reset};
     cfg.route("/", web::get().to(home::home))
         .route("/products", web::get().to(catalog::list))
         .route("/products/{id}", web::get().to(catalog::show))
@@ -66,7 +72,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(orders::invoice_pdf),
         )
         .service(web::resource("/orders/{id}/cancel").post(orders::cancel))
-        .route("/healthz", web::get().to(health::healthz))
         .service(
             web::resource("/register")
                 .get(auth::register_form)

@@ -1,5 +1,4 @@
-use crate::helpers::Html;
-use crate::helpers::TestApp;
+use crate::helpers::{Html, PASSWORD, TestApp};
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
@@ -136,14 +135,18 @@ async fn bad_input_never_gives_a_server_error() {
 }
 
 #[tokio::test]
-async fn health_answers_ok_while_the_database_answers() {
+async fn liveness_answers_while_readiness_follows_the_database() {
     let app = TestApp::spawn().await;
     let res = app.get("/healthz").await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.text().await.unwrap(), "ok");
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "ready");
     app.state.db.close().await;
-    let res = app.get("/healthz").await;
-    assert_eq!(res.status(), 503);
+    assert_eq!(app.get("/readyz").await.status(), 503);
+    // The process itself still answers.
+    assert_eq!(app.get("/healthz").await.status(), 200);
 }
 
 #[tokio::test]
@@ -185,4 +188,42 @@ async fn pages_are_well_formed_and_labelled() {
             );
         }
     }
+}
+
+/// Write-protects the SQLite file (as `chattr +i` does to a disk going read-only), or takes
+/// that back. Root ignores permission bits, so the immutable flag is used.
+fn set_read_only(app: &TestApp, on: bool) {
+    let flag = if on { "+i" } else { "-i" };
+    let out = std::process::Command::new("chattr")
+        .arg(flag)
+        .arg(app.sqlite_path())
+        .output()
+        .expect("chattr runs");
+    assert!(out.status.success(), "chattr {flag}: {out:?}");
+}
+
+#[tokio::test]
+async fn a_read_only_spell_is_reported_and_the_store_recovers_from_it() {
+    if crate::helpers::postgres_url().is_some() {
+        // A SQLite matter: PostgreSQL has no file to write-protect (its read-only refusals,
+        // code 25006, go through the same connection replacement).
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let user = app.verified_user("ada").await;
+    set_read_only(&app, true);
+    // The pool grows during the spell (as under load): its new connections open read-only.
+    let pool = app.state.db.pool();
+    let mut held = Vec::new();
+    for _ in 0..app.state.settings.database.max_connections {
+        held.push(pool.acquire().await.unwrap());
+    }
+    drop(held);
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), 503);
+    assert_eq!(res.text().await.unwrap(), "database read-only");
+    set_read_only(&app, false);
+    // The connections opened during the spell are replaced: ready again, and signing in works.
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    assert!(app.can_sign_in(&user.email, PASSWORD).await);
 }

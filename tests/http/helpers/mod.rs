@@ -204,6 +204,11 @@ impl TestApp {
         }
     }
 
+    /// The SQLite file of this app (tests on SQLite only).
+    pub fn sqlite_path(&self) -> PathBuf {
+        self._dir.path().join("test.db")
+    }
+
     pub fn new_browser(&self) -> Browser {
         Browser::new()
     }
