@@ -234,7 +234,10 @@ mod tests {
                 tokio::spawn(async move { h.verify("wrong", Some(&stored)).await })
             })
             .collect();
-        while hasher.pool.waiting.load(Ordering::Acquire) < 16 {
+        // Every caller has arrived: 16 wait, the 24 others were turned away.
+        while hasher.pool.waiting.load(Ordering::Acquire) < 16
+            || storm.iter().filter(|t| t.is_finished()).count() < 24
+        {
             tokio::task::yield_now().await;
         }
         drop(held);
