@@ -94,7 +94,10 @@ async fn customer(
                 continue;
             }
         };
-        let Some(token) = extract(&page, "checkout_token") else {
+        let (Some(token), Some(expected)) = (
+            extract(&page, "checkout_token"),
+            extract(&page, "expected_total_cents"),
+        ) else {
             stats.lock().await.errors += 1;
             continue;
         };
@@ -103,6 +106,7 @@ async fn customer(
             .post(format!("{base}/checkout"))
             .form(&[
                 ("checkout_token", token.as_str()),
+                ("expected_total_cents", expected.as_str()),
                 ("shipping_address", "1 Load Street"),
                 ("card_name", "Load Test"),
                 ("card_number", "4242424242424242"),

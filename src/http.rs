@@ -1,6 +1,7 @@
 //! HTTP helpers both skins (pages and API) use: who the client is, and path parameters that
 //! answer 404 (not actix's 400) when they do not parse.
 
+use std::future::Future;
 use std::ops::Deref;
 
 use actix_web::dev::{Payload, ServiceResponse};
@@ -100,5 +101,101 @@ pub fn keep_headers<B>(from: &ServiceResponse<B>, into: &mut HttpResponse) {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             into.headers_mut().insert(name.clone(), value.clone());
         }
+    }
+}
+
+/// True when a query string or form body carries a NUL character (raw or `%00`): no field of
+/// the store may hold one, and PostgreSQL cannot store one in text.
+pub fn has_nul(raw: &[u8]) -> bool {
+    raw.contains(&0)
+        || raw
+            .windows(3)
+            .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+}
+
+/// Refuses a request whose query string has a NUL character (400, dressed by each skin's edge).
+pub async fn refuse_nul_in_query(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    if has_nul(req.query_string().as_bytes()) {
+        tracing::warn!(
+            path = req.path(),
+            "request refused: NUL in the query string"
+        );
+        return Ok(req.into_response(HttpResponse::BadRequest().finish()));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+/// The error a request body gets when it does not arrive within the body deadline.
+pub fn is_timeout(e: &actix_web::error::PayloadError) -> bool {
+    matches!(e, actix_web::error::PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut)
+}
+
+/// A request body that must arrive completely by a deadline (`server.body_timeout_seconds`):
+/// a client that trickles its body gets 408 instead of holding a worker's attention for minutes.
+struct Deadline {
+    inner: actix_web::dev::Payload,
+    sleep: std::pin::Pin<Box<tokio::time::Sleep>>,
+    expired: bool,
+}
+
+impl futures_util::Stream for Deadline {
+    type Item = Result<actix_web::web::Bytes, actix_web::error::PayloadError>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        if self.expired {
+            return Poll::Ready(None);
+        }
+        if let Poll::Ready(item) = std::pin::Pin::new(&mut self.inner).poll_next(cx) {
+            return Poll::Ready(item);
+        }
+        if self.sleep.as_mut().poll(cx).is_ready() {
+            self.expired = true;
+            let late = std::io::Error::new(std::io::ErrorKind::TimedOut, "request body too slow");
+            return Poll::Ready(Some(Err(actix_web::error::PayloadError::Io(late))));
+        }
+        Poll::Pending
+    }
+}
+
+/// Puts every request body under the deadline, counted from when its headers arrived.
+pub async fn body_deadline(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let seconds = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .map_or(30, |s| s.settings.server.body_timeout_seconds);
+    let inner = actix_web::HttpMessage::take_payload(&mut req);
+    let deadline = Deadline {
+        inner,
+        sleep: Box::pin(tokio::time::sleep(std::time::Duration::from_secs(seconds))),
+        expired: false,
+    };
+    let stream: std::pin::Pin<
+        Box<
+            dyn futures_util::Stream<
+                    Item = Result<actix_web::web::Bytes, actix_web::error::PayloadError>,
+                >,
+        >,
+    > = Box::pin(deadline);
+    req.set_payload(actix_web::dev::Payload::from(stream));
+    next.call(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn nul_bytes_are_found_raw_and_encoded() {
+        assert!(super::has_nul(b"category=%00"));
+        assert!(super::has_nul(b"a=b\0"));
+        assert!(super::has_nul(b"a=%000"));
+        assert!(!super::has_nul(b"price=100&q=%20"));
     }
 }

@@ -125,16 +125,18 @@ impl Application {
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(AppError::NotFound)
                 }))
-                // Last wrapped runs first: error pages → session → CSRF → handler.
+                // Last wrapped runs first: error pages → NUL check → session → CSRF → handler.
                 .wrap(from_fn(csrf::csrf_guard))
                 .wrap(sessions)
+                .wrap(from_fn(crate::http::refuse_nul_in_query))
                 .wrap(from_fn(errors::error_pages));
             App::new()
                 .app_data(data.clone())
                 .configure(|cfg| crate::api::routes(cfg, &api_settings))
                 .configure(crate::web::probes)
                 .service(pages)
-                // Every response: log → security headers → the skin.
+                // Every request: log → security headers → body deadline → the skin.
+                .wrap(from_fn(crate::http::body_deadline))
                 .wrap(from_fn(headers::security_headers))
                 .wrap(from_fn(logging::log_requests))
         })

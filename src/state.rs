@@ -37,10 +37,11 @@ impl AppState {
         db.migrate().await?;
         let mailer = Mailer::new(&settings.email)?;
         let hasher = PasswordHasher::new(settings.security.max_concurrent_hashes)?;
-        let policy = PasswordPolicy::new(
+        let policy = PasswordPolicy::for_shop(
             settings.security.password_min_length,
             settings.security.password_require_classes,
             settings.security.password_min_strength,
+            &settings.store.name,
         );
         let jwt = Arc::new(crate::accounts::api_tokens::JwtKeys::new(
             settings.security.jwt_secret.as_ref(),

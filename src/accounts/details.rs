@@ -4,7 +4,7 @@
 
 use time::Date;
 
-use crate::domain::{Birthday, FieldErrors, Phone, optional_text, required_text};
+use crate::domain::{Birthday, FieldErrors, Phone, optional_line, required_line, required_text};
 
 pub const NAME_MAX: usize = 100;
 pub const ADDRESS_MAX: usize = 500;
@@ -37,15 +37,18 @@ impl PersonalDetails {
     pub fn parse(i: DetailsInput<'_>, today: Date, e: &mut FieldErrors) -> Option<Self> {
         let first_name = e.check(
             "first_name",
-            required_text(i.first_name, NAME_MAX, "first name"),
+            required_line(i.first_name, NAME_MAX, "your first name"),
         );
         let last_name = e.check(
             "last_name",
-            required_text(i.last_name, NAME_MAX, "last name"),
+            required_line(i.last_name, NAME_MAX, "your last name"),
         );
-        let address = e.check("address", required_text(i.address, ADDRESS_MAX, "address"));
+        let address = e.check(
+            "address",
+            required_text(i.address, ADDRESS_MAX, "your address"),
+        );
         let phone = e.check("phone", Phone::parse(i.phone));
-        let title = e.check("title", optional_text(i.title, TITLE_MAX, "title"));
+        let title = e.check("title", optional_line(i.title, TITLE_MAX, "your title"));
         let birthday = if i.birthday.trim().is_empty() {
             Some(None)
         } else {

@@ -102,6 +102,7 @@ pub struct RefreshRequest {
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 429, description = "Too many failed attempts", body = ErrorBody),
+        (status = 503, description = "Too many sign-ins at once; retry after Retry-After seconds", body = ErrorBody),
     )
 )]
 pub async fn login(

@@ -1,6 +1,6 @@
 //! `/api/v1/cart`: the signed-in customer's cart, the same cart the pages show.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -8,6 +8,7 @@ use super::ApiJson;
 use super::auth::ApiUser;
 use super::error::{ApiError, ErrorBody};
 use crate::domain::{FieldErrors, ProductId, Quantity};
+use crate::http::client_ip;
 use crate::orders::cart::{self, CartView, Owner};
 use crate::state::AppState;
 
@@ -140,16 +141,18 @@ pub async fn show(state: web::Data<AppState>, user: ApiUser) -> Result<HttpRespo
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "Not enough in stock", body = ErrorBody),
+        (status = 429, description = "Too many cart changes from this address", body = ErrorBody),
     )
 )]
 pub async fn add(
+    req: HttpRequest,
     state: web::Data<AppState>,
     user: ApiUser,
     ApiJson(body): ApiJson<CartAdd>,
 ) -> Result<HttpResponse, ApiError> {
     let owner = Owner::User(user.0.user.id);
     let q = quantity(body.quantity, false)?;
-    cart::add(&state, &owner, body.product_id, q).await?;
+    cart::add(&state, &owner, body.product_id, q, &client_ip(&req)).await?;
     current(&state, &owner).await
 }
 
@@ -169,9 +172,11 @@ pub async fn add(
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "Not enough in stock", body = ErrorBody),
+        (status = 429, description = "Too many cart changes from this address", body = ErrorBody),
     )
 )]
 pub async fn update(
+    req: HttpRequest,
     state: web::Data<AppState>,
     user: ApiUser,
     ApiJson(body): ApiJson<CartSet>,
@@ -183,7 +188,7 @@ pub async fn update(
     if !view.lines.iter().any(|l| l.product_id == product) {
         return Err(ApiError::not_found("This product is not in your cart."));
     }
-    cart::set(&state, &owner, product, q).await?;
+    cart::set(&state, &owner, product, q, &client_ip(&req)).await?;
     current(&state, &owner).await
 }
 
@@ -199,9 +204,11 @@ pub async fn update(
         (status = 200, description = "The cart after the change", body = Cart),
         (status = 400, description = "Invalid parameter", body = ErrorBody),
         (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 429, description = "Too many cart changes from this address", body = ErrorBody),
     )
 )]
 pub async fn remove(
+    req: HttpRequest,
     state: web::Data<AppState>,
     user: ApiUser,
     query: web::Query<CartRemove>,
@@ -211,10 +218,17 @@ pub async fn remove(
         Some(product) => {
             let view = cart::view(&state, &owner).await?;
             if view.lines.iter().any(|l| l.product_id == product) {
-                cart::set(&state, &owner, product, quantity(0, true)?).await?;
+                cart::set(
+                    &state,
+                    &owner,
+                    product,
+                    quantity(0, true)?,
+                    &client_ip(&req),
+                )
+                .await?;
             }
         }
-        None => cart::clear(&state, &owner).await?,
+        None => cart::clear(&state, &owner, &client_ip(&req)).await?,
     }
     current(&state, &owner).await
 }

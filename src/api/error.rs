@@ -223,6 +223,7 @@ impl From<OrderError> for ApiError {
                 Self::new(StatusCode::PAYMENT_REQUIRED, decline.message())
             }
             OrderError::NotAllowed(message) => Self::new(StatusCode::CONFLICT, message),
+            OrderError::Throttled { until, now } => Self::too_many(until, now),
             other => Self::internal(other.into()),
         }
     }

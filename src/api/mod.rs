@@ -31,6 +31,10 @@ fn json_error(err: JsonPayloadError) -> ApiError {
             "Send the body as JSON (Content-Type: application/json).",
         ),
         JsonPayloadError::Deserialize(_) => ApiError::bad_request("The body is not valid JSON."),
+        JsonPayloadError::Payload(e) if crate::http::is_timeout(&e) => ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "The request body arrived too slowly.",
+        ),
         _ => ApiError::bad_request("The request body could not be read."),
     }
 }
@@ -53,6 +57,9 @@ impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for ApiJso
             if !value.is_object() {
                 return Err(ApiError::bad_request("The body must be a JSON object.").into());
             }
+            if has_nul(&value) {
+                return Err(ApiError::bad_request("Text may not contain NUL characters.").into());
+            }
             serde_json::from_value(value).map(ApiJson).map_err(|e| {
                 let message = e.to_string();
                 let message = match message.strip_prefix("missing field ") {
@@ -62,6 +69,16 @@ impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for ApiJso
                 ApiError::bad_request(message).into()
             })
         })
+    }
+}
+
+/// True when any string in the document holds a NUL character.
+fn has_nul(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(a) => a.iter().any(has_nul),
+        serde_json::Value::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
     }
 }
 
@@ -96,6 +113,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, api: &ApiSettings) {
             .app_data(
                 web::QueryConfig::default().error_handler(|err, _req| query_error(err).into()),
             )
+            .wrap(from_fn(crate::http::refuse_nul_in_query))
             .wrap(Condition::new(!api.cors_origins.is_empty(), cors(api)))
             .wrap(from_fn(error::json_errors))
             .service(web::resource("/docs").get(|| async {

@@ -196,10 +196,9 @@ pub struct PlaceOrder {
     /// `MM/YY`.
     pub card_expiry: String,
     pub card_cvc: String,
-    /// The total the client showed; when given, the order is refused (409) if the cart's total
-    /// differs, so the card is never charged an amount nobody saw.
-    #[serde(default)]
-    pub expected_total_cents: Option<i64>,
+    /// The total the client showed the customer (`total_cents` of `GET /cart`); the order is
+    /// refused (409) if the cart's total differs, so the card is never charged an amount nobody saw.
+    pub expected_total_cents: i64,
 }
 
 /// The checkout token of an API order: a digest of the customer and their idempotency key, so
@@ -265,10 +264,7 @@ pub async fn place(
         card_number: b.card_number,
         card_expiry: b.card_expiry,
         card_cvc: b.card_cvc,
-        expected_total_cents: b
-            .expected_total_cents
-            .map(|c| c.to_string())
-            .unwrap_or_default(),
+        expected_total_cents: b.expected_total_cents.to_string(),
     };
     let placed = checkout::place(&state, &user, &input).await?;
     let order = detail::detail(&state, Viewer::Customer(user.id), placed.order_id()).await?;

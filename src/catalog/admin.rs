@@ -7,7 +7,7 @@ use super::{CatalogError, slugify, terms};
 use crate::db::audit::{self, Entry};
 use crate::db::catalog::{self, NewImage, Product, ProductData};
 use crate::db::{Tx, is_unique_violation};
-use crate::domain::{FieldErrors, Money, ProductId, Sku, UserId, parse_stock, required_text};
+use crate::domain::{FieldErrors, Money, ProductId, Sku, UserId, parse_stock, required_line};
 use crate::state::AppState;
 
 pub const NAME_MAX: usize = 200;
@@ -69,11 +69,14 @@ pub fn validate(input: &ProductInput) -> Result<ValidProduct, FieldErrors> {
     } else {
         e.check("sku", Sku::parse(&input.sku).map(Some))
     };
-    let name = e.check("name", required_text(&input.name, NAME_MAX, "product name"));
-    let brand = e.check("brand", required_text(&input.brand, BRAND_MAX, "brand"));
+    let name = e.check(
+        "name",
+        required_line(&input.name, NAME_MAX, "the product name"),
+    );
+    let brand = e.check("brand", required_line(&input.brand, BRAND_MAX, "the brand"));
     let category = e.check(
         "category",
-        required_text(&input.category, CATEGORY_MAX, "category"),
+        required_line(&input.category, CATEGORY_MAX, "the category"),
     );
     if category.as_deref().is_some_and(|c| slugify(c).is_empty()) {
         e.add(

@@ -27,6 +27,8 @@ fn at_least_one(pairs: &[(&'static str, u32)]) -> Result<(), ConfigError> {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StoreSettings {
+    /// The shop's name as customers know it (passwords may not contain its words).
+    pub name: String,
     /// ISO 4217 code; EUR, USD and GBP are shown with their symbol.
     pub currency: String,
     /// VAT rate included in all prices, in percent.
@@ -43,6 +45,7 @@ pub struct StoreSettings {
 impl Default for StoreSettings {
     fn default() -> Self {
         Self {
+            name: "Emporium".into(),
             currency: "EUR".into(),
             vat_percent: 19,
             shipping_cents: 495,
@@ -172,6 +175,8 @@ pub struct ServerSettings {
     pub max_upload_bytes: usize,
     /// Worker threads; 0 = one per core.
     pub workers: usize,
+    /// A request body must have arrived this many seconds after its headers (else 408).
+    pub body_timeout_seconds: u64,
 }
 
 impl Default for ServerSettings {
@@ -184,6 +189,7 @@ impl Default for ServerSettings {
             max_form_bytes: 64 * 1024,
             max_upload_bytes: 16 * 1024 * 1024,
             workers: 0,
+            body_timeout_seconds: 30,
         }
     }
 }
@@ -192,6 +198,9 @@ impl ServerSettings {
     fn validate(&self) -> Result<(), ConfigError> {
         if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://")) {
             return invalid("server.base_url", "must start with http:// or https://");
+        }
+        if !(1..=3600).contains(&self.body_timeout_seconds) {
+            return invalid("server.body_timeout_seconds", "must be between 1 and 3600");
         }
         Ok(())
     }
@@ -316,6 +325,8 @@ pub struct SecuritySettings {
     pub password_min_strength: u8,
     /// Concurrent Argon2 computations; bounds CPU and memory under a login flood.
     pub max_concurrent_hashes: usize,
+    /// Cart changes (add, change, remove) one IP address may make per minute.
+    pub cart_changes_per_minute: u32,
 }
 
 impl Default for SecuritySettings {
@@ -333,6 +344,7 @@ impl Default for SecuritySettings {
             password_require_classes: true,
             password_min_strength: 3,
             max_concurrent_hashes: 4,
+            cart_changes_per_minute: 120,
         }
     }
 }
@@ -368,10 +380,16 @@ impl SecuritySettings {
             ("security.session_key", &self.session_key),
             ("security.jwt_secret", &self.jwt_secret),
         ] {
-            if let Some(s) = secret
-                && s.expose_secret().len() < 32
-            {
+            let Some(s) = secret else { continue };
+            if s.expose_secret().len() < 32 {
                 return invalid(key, "must be at least 32 characters long");
+            }
+            // The examples in config.toml's comments are public: never a real secret.
+            if s.expose_secret().to_lowercase().contains("change-me") {
+                return invalid(
+                    key,
+                    "is the example from config.toml; use a random value of your own (e.g. `openssl rand -hex 32`)",
+                );
             }
         }
         Ok(())

@@ -46,12 +46,35 @@ pub struct PasswordPolicy {
     pub require_classes: bool,
     pub min_strength: u8,
     common: Arc<HashSet<String>>,
+    /// The shop's own name and the words of `store.name`, lower-cased: a password containing
+    /// one is the first thing an attacker of this shop tries.
+    shop_words: Arc<Vec<String>>,
 }
 
 const COMMON_PASSWORDS: &str = include_str!("../../assets/common-passwords.txt");
 
 impl PasswordPolicy {
     pub fn new(min_length: usize, require_classes: bool, min_strength: u8) -> Self {
+        Self::for_shop(min_length, require_classes, min_strength, "")
+    }
+
+    /// The policy of a shop named `shop_name` (its words of 4+ letters are refused too).
+    pub fn for_shop(
+        min_length: usize,
+        require_classes: bool,
+        min_strength: u8,
+        shop_name: &str,
+    ) -> Self {
+        let mut shop_words = vec!["emporium".to_string()];
+        for w in shop_name
+            .split(|c: char| !c.is_alphanumeric())
+            .map(str::to_lowercase)
+            .filter(|w| w.chars().count() >= 4)
+        {
+            if !shop_words.contains(&w) {
+                shop_words.push(w);
+            }
+        }
         let common = COMMON_PASSWORDS
             .lines()
             .map(str::trim)
@@ -63,6 +86,7 @@ impl PasswordPolicy {
             require_classes,
             min_strength,
             common: Arc::new(common),
+            shop_words: Arc::new(shop_words),
         }
     }
 
@@ -115,14 +139,17 @@ impl PasswordPolicy {
         if local.chars().count() >= 3 && lower.contains(local) {
             problems.push("Don't use your email address in your password.".into());
         }
-        let inputs = [
+        if self.shop_words.iter().any(|w| lower.contains(w.as_str())) {
+            problems.push("Don't use the shop's name in your password.".into());
+        }
+        let mut inputs = vec![
             ctx.username,
             ctx.email,
             local,
             ctx.first_name,
             ctx.last_name,
-            "emporium",
         ];
+        inputs.extend(self.shop_words.iter().map(String::as_str));
         let estimate = zxcvbn::zxcvbn(&pw, &inputs);
         if u8::from(estimate.score()) < self.min_strength {
             let mut msg = String::from("This password is too easy to guess.");
@@ -192,6 +219,14 @@ mod tests {
         assert!(errs.iter().any(|e| e.contains("too easy")), "{errs:?}");
         let errs = policy().check(&"Ab1!".repeat(40), &ctx()).unwrap_err();
         assert!(errs.iter().any(|e| e.contains("at most 128")));
+        let shop = PasswordPolicy::for_shop(12, true, 3, "Harbor Teas & Co");
+        for pw in ["Velvet-Harbor-93-Quartz", "Quartz-Emporium-93-Velvet"] {
+            let errs = shop.check(pw, &ctx()).unwrap_err();
+            assert!(
+                errs.iter().any(|e| e.contains("shop's name")),
+                "{pw}: {errs:?}"
+            );
+        }
     }
 
     #[test]

@@ -115,6 +115,17 @@ fn quantity_error(message: String) -> OrderError {
     OrderError::NotEnoughStock(e)
 }
 
+/// Every cart write counts against the address's limit (`security.cart_changes_per_minute`), so
+/// a script cannot make the store write without end.
+async fn count_change(state: &AppState, ip: &str) -> Result<(), OrderError> {
+    use crate::accounts::limits::{self, Verdict};
+    let limit = state.settings.security.cart_changes_per_minute;
+    match limits::hit(state, "cart", ip, limit, limits::MINUTE).await? {
+        Verdict::Allowed => Ok(()),
+        Verdict::Refused { until, now } => Err(OrderError::Throttled { until, now }),
+    }
+}
+
 async fn ensure(tx: &mut crate::db::Tx, owner: &Owner, now: i64) -> Result<CartId, sqlx::Error> {
     match owner {
         Owner::User(u) => carts::ensure_for_user(tx, *u, now).await,
@@ -129,7 +140,9 @@ pub async fn add(
     owner: &Owner,
     product: ProductId,
     quantity: Quantity,
+    ip: &str,
 ) -> Result<String, OrderError> {
+    count_change(state, ip).await?;
     let now = state.clock.unix();
     let mut tx = state.db.begin_write().await?;
     let Some(carts::CartProduct {
@@ -166,7 +179,9 @@ pub async fn set(
     owner: &Owner,
     product: ProductId,
     quantity: Quantity,
+    ip: &str,
 ) -> Result<(), OrderError> {
+    count_change(state, ip).await?;
     let now = state.clock.unix();
     let Some(cart) = find(state, owner).await? else {
         return Err(OrderError::NotFound);
@@ -192,7 +207,8 @@ pub async fn set(
 }
 
 /// Empties the cart in one transaction.
-pub async fn clear(state: &AppState, owner: &Owner) -> Result<(), OrderError> {
+pub async fn clear(state: &AppState, owner: &Owner, ip: &str) -> Result<(), OrderError> {
+    count_change(state, ip).await?;
     let Some(cart) = find(state, owner).await? else {
         return Ok(());
     };

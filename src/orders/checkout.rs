@@ -29,7 +29,8 @@ pub struct CheckoutInput {
     pub card_number: String,
     pub card_expiry: String,
     pub card_cvc: String,
-    /// The total the form showed, in cents; the card is only charged that amount.
+    /// The total the form showed, in cents; the card is only charged that amount (an order
+    /// without it is refused, so nobody is charged an amount they were not shown).
     pub expected_total_cents: String,
 }
 
@@ -112,7 +113,7 @@ pub async fn place(
     let mut errors = FieldErrors::new();
     let address = errors.check(
         "shipping_address",
-        required_text(&input.shipping_address, 500, "shipping address"),
+        required_text(&input.shipping_address, 500, "the shipping address"),
     );
     let card = match Card::parse(
         &input.card_name,
@@ -197,9 +198,9 @@ async fn buy(
         }
     }
     let totals = rules(state).totals(lines.iter().map(|l| l.price.cents() * l.quantity));
-    if let Ok(expected) = input.expected_total_cents.trim().parse::<i64>()
-        && expected != totals.total.cents()
-    {
+    // The form always vouches for the total it showed; the card is charged that or nothing.
+    let expected = input.expected_total_cents.trim().parse::<i64>().ok();
+    if expected != Some(totals.total.cents()) {
         // The cart or a price changed after the page was shown: never charge an unseen amount.
         tx.rollback().await?;
         return Err(OrderError::Unavailable(vec![format!(

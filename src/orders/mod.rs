@@ -27,6 +27,9 @@ pub enum OrderError {
     Payment(payment::Decline),
     #[error("{0}")]
     NotAllowed(String),
+    /// Too many cart changes from this address; `until` and `now` on the store's clock.
+    #[error("too many changes")]
+    Throttled { until: i64, now: i64 },
     #[error("database error")]
     Db(#[from] sqlx::Error),
     #[error("the invoice could not be rendered")]

@@ -40,6 +40,11 @@ async fn load_user(req: &HttpRequest) -> Result<Option<User>, AppError> {
     Ok(user)
 }
 
+/// The signed-in user of this request, if any (read once per request).
+pub async fn signed_in_user(req: &HttpRequest) -> Result<Option<User>, AppError> {
+    load_user(req).await
+}
+
 pub fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
     req.app_data::<web::Data<AppState>>()
         .cloned()

@@ -29,12 +29,18 @@ fn reject(req: ServiceRequest, status: StatusCode, why: &str) -> ServiceResponse
         "request refused by CSRF protection"
     );
     let message = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => "What you sent is larger than we accept.".to_string(),
-        _ => "This form has expired or did not come from this site. Please go back, reload the page and try again."
-            .to_string(),
+        StatusCode::PAYLOAD_TOO_LARGE => "What you sent is larger than we accept.",
+        StatusCode::REQUEST_TIMEOUT => "What you sent arrived too slowly. Please try again.",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            "This address takes a form, not a file upload. Please use the page's own form."
+        }
+        StatusCode::BAD_REQUEST => "The form contains characters that are not allowed.",
+        _ => {
+            "This form has expired or did not come from this site. Please go back, reload the page and try again."
+        }
     };
     let (http, _) = req.into_parts();
-    ServiceResponse::new(http, error_page(status, Some(message)))
+    ServiceResponse::new(http, error_page(status, Some(message.to_string())))
 }
 
 /// True when the browser says the request comes from another site.
@@ -58,6 +64,36 @@ fn cross_origin(req: &ServiceRequest) -> bool {
     origin == "null" || origin_host.is_empty() || !origin_host.eq_ignore_ascii_case(host)
 }
 
+/// How a refused body ends the request.
+enum BodyError {
+    TooLarge,
+    TooSlow,
+    Broken,
+}
+
+/// Reads the whole body, at most `limit` bytes.
+async fn read_body(payload: &mut Payload, limit: usize) -> Result<web::Bytes, BodyError> {
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            if crate::http::is_timeout(&e) {
+                BodyError::TooSlow
+            } else {
+                BodyError::Broken
+            }
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// Checks every form POST before its handler runs: same origin, a body of an accepted kind and
+/// size (file uploads only where pages take them, and only from signed-in staff, so nobody can
+/// make the store read megabytes before being refused), no NUL characters, and the session's
+/// token. The handler then gets the same bytes.
 pub async fn csrf_guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -79,33 +115,72 @@ pub async fn csrf_guard(
     if !content_type.starts_with("application/x-www-form-urlencoded") && boundary.is_none() {
         return Ok(reject(req, StatusCode::FORBIDDEN, "no form body"));
     }
-    let server = req
+    let Some(server) = req
         .app_data::<web::Data<AppState>>()
-        .map(|s| s.settings.server.clone());
-    let limit = match (&boundary, server) {
-        (Some(_), Some(s)) => s.max_upload_bytes,
-        (None, Some(s)) => s.max_form_bytes,
-        (_, None) => 64 * 1024,
+        .map(|s| s.settings.server.clone())
+    else {
+        return Ok(reject(req, StatusCode::FORBIDDEN, "no state"));
     };
-    // Read the body (bounded), check the token, then hand the same bytes to the handler.
+    let limit = if boundary.is_some() {
+        if !super::takes_uploads(req.path()) {
+            return Ok(reject(
+                req,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "upload to a form",
+            ));
+        }
+        match super::context::signed_in_user(req.request()).await {
+            Ok(Some(u)) if u.is_admin() => {}
+            Ok(Some(_)) => return Ok(reject(req, StatusCode::FORBIDDEN, "upload by a customer")),
+            // A guest is sent to sign in, as on every admin page.
+            _ => {
+                let path = req.path().to_string();
+                let (http, _) = req.into_parts();
+                let to_login = super::errors::AppError::LoginRequired { next: path };
+                return Ok(ServiceResponse::new(
+                    http,
+                    actix_web::ResponseError::error_response(&to_login),
+                ));
+            }
+        }
+        server.max_upload_bytes
+    } else {
+        server.max_form_bytes
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Ok(reject(
+            req,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "declared too large",
+        ));
+    }
     let mut payload = req.take_payload();
-    let mut body = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let Ok(chunk) = chunk else {
-            return Ok(reject(req, StatusCode::BAD_REQUEST, "broken body"));
-        };
-        if body.len() + chunk.len() > limit {
+    let body = match read_body(&mut payload, limit).await {
+        Ok(body) => body,
+        Err(BodyError::TooLarge) => {
             return Ok(reject(req, StatusCode::PAYLOAD_TOO_LARGE, "body too large"));
         }
-        body.extend_from_slice(&chunk);
-    }
-    let body = body.freeze();
+        Err(BodyError::TooSlow) => {
+            return Ok(reject(req, StatusCode::REQUEST_TIMEOUT, "body too slow"));
+        }
+        Err(BodyError::Broken) => return Ok(reject(req, StatusCode::BAD_REQUEST, "broken body")),
+    };
     let submitted = match &boundary {
         Some(b) => multipart_field(&body, b, "csrf_token").unwrap_or_default(),
-        None => serde_urlencoded::from_bytes::<TokenField>(&body)
-            .ok()
-            .and_then(|f| f.csrf_token)
-            .unwrap_or_default(),
+        None => {
+            if crate::http::has_nul(&body) {
+                return Ok(reject(req, StatusCode::BAD_REQUEST, "NUL in a form value"));
+            }
+            serde_urlencoded::from_bytes::<TokenField>(&body)
+                .ok()
+                .and_then(|f| f.csrf_token)
+                .unwrap_or_default()
+        }
     };
     if !session::csrf_matches(&req.get_session(), &submitted) {
         return Ok(reject(req, StatusCode::FORBIDDEN, "token mismatch"));

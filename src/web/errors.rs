@@ -82,6 +82,7 @@ impl From<crate::orders::OrderError> for AppError {
         match e {
             OrderError::NotFound => AppError::NotFound,
             OrderError::NotAllowed(m) => AppError::BadRequest(m),
+            OrderError::Throttled { until, now } => AppError::TooManyRequests { until, now },
             OrderError::Invalid(_)
             | OrderError::NotEnoughStock(_)
             | OrderError::Unavailable(_)

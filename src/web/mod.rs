@@ -42,6 +42,20 @@ pub fn safe_next(next: &str) -> Option<&str> {
     ok.then_some(next)
 }
 
+/// The page routes that take file uploads (multipart bodies up to `server.max_upload_bytes`, from
+/// signed-in staff only); every other form is refused a multipart body before it is read.
+pub fn takes_uploads(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix("/admin/products") else {
+        return false;
+    };
+    match rest {
+        "" | "/import" => true,
+        id => id
+            .strip_prefix('/')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())),
+    }
+}
+
 /// Probes for load balancers and monitors: plain text, outside the pages' sessions and error
 /// pages.
 pub fn probes(cfg: &mut web::ServiceConfig) {
@@ -146,6 +160,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[cfg(test)]
 mod tests {
     use super::safe_next;
+
+    #[test]
+    fn only_the_product_forms_take_uploads() {
+        for p in [
+            "/admin/products",
+            "/admin/products/import",
+            "/admin/products/42",
+        ] {
+            assert!(super::takes_uploads(p), "{p}");
+        }
+        for p in [
+            "/forgot-password",
+            "/admin/products/42/delete",
+            "/admin/products/x",
+            "/admin",
+        ] {
+            assert!(!super::takes_uploads(p), "{p}");
+        }
+    }
 
     #[test]
     fn only_local_paths_are_return_targets() {

@@ -59,14 +59,22 @@ async fn every_admin_route_sends_guests_to_sign_in_and_refuses_customers() {
     ];
     let guest = app.new_browser();
     for path in &posts {
-        let res = app
-            .post_multipart(&guest, path, product_form("X", "1", "1"))
-            .await;
-        assert_eq!(res.status(), 303, "guest POST {path}");
-        let res = app
-            .post_multipart(&customer, path, product_form("X", "1", "1"))
-            .await;
-        assert_eq!(res.status(), 403, "customer POST {path}");
+        let (as_guest, as_customer) = if path.ends_with("/delete") {
+            // A plain form, like the delete button's.
+            (
+                app.post_form_as(&guest, path, &[]).await,
+                app.post_form_as(&customer, path, &[]).await,
+            )
+        } else {
+            (
+                app.post_multipart(&guest, path, product_form("X", "1", "1"))
+                    .await,
+                app.post_multipart(&customer, path, product_form("X", "1", "1"))
+                    .await,
+            )
+        };
+        assert_eq!(as_guest.status(), 303, "guest POST {path}");
+        assert_eq!(as_customer.status(), 403, "customer POST {path}");
     }
     let res = app.get_as(&admin, &format!("/products/{id}")).await;
     assert_eq!(
@@ -133,7 +141,7 @@ async fn invalid_fields_come_back_with_messages_and_values() {
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     for msg in [
-        "Enter your product name",
+        "Enter the product name",
         "at most two decimals",
         "Stock must be between",
         "letter or digit",
@@ -374,7 +382,7 @@ async fn a_csv_with_bad_rows_applies_the_good_ones_and_reports_each_bad_line() {
         "{html}"
     );
     for (line, reason) in [
-        (3, "Enter your product name"),
+        (3, "Enter the product name"),
         (4, "price"),
         (5, "stock"),
         (6, "same SKU is on line 2"),

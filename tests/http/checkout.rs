@@ -168,26 +168,11 @@ async fn submitting_the_same_checkout_twice_makes_one_order() {
     assert_eq!(app.stock(p).await, 4);
     // And at the same moment.
     app.add_to_cart(&b, p, 1).await;
-    let token = app.checkout_token(&b).await;
-    let csrf = app.csrf_token(&b).await;
+    let form = app.checkout_form(&b).await.fields(GOOD_CARD);
     let mut tasks = Vec::new();
     for _ in 0..4 {
-        let (client, url, token, csrf) = (
-            b.client.clone(),
-            app.url("/checkout"),
-            token.clone(),
-            csrf.clone(),
-        );
+        let (client, url, form) = (b.client.clone(), app.url("/checkout"), form.clone());
         tasks.push(tokio::spawn(async move {
-            let form = [
-                ("checkout_token", token.as_str()),
-                ("shipping_address", "1 Road"),
-                ("card_name", "Ada"),
-                ("card_number", "4242424242424242"),
-                ("card_expiry", "12/30"),
-                ("card_cvc", "123"),
-                ("csrf_token", csrf.as_str()),
-            ];
             let res = client.post(url).form(&form).send().await.unwrap();
             (res.status().as_u16(), location(&res))
         }));
@@ -213,23 +198,13 @@ async fn customers_racing_for_the_last_units_never_oversell() {
     for i in 0..8 {
         let (_, b) = app.signed_in(&format!("buyer{i}")).await;
         app.add_to_cart(&b, p, 1).await;
-        let token = app.checkout_token(&b).await;
-        let csrf = app.csrf_token(&b).await;
-        buyers.push((b, token, csrf));
+        let form = app.checkout_form(&b).await.fields(GOOD_CARD);
+        buyers.push((b, form));
     }
     let mut tasks = Vec::new();
-    for (b, token, csrf) in buyers {
+    for (b, form) in buyers {
         let url = app.url("/checkout");
         tasks.push(tokio::spawn(async move {
-            let form = [
-                ("checkout_token", token.as_str()),
-                ("shipping_address", "1 Road"),
-                ("card_name", "Buyer"),
-                ("card_number", "4242424242424242"),
-                ("card_expiry", "12/30"),
-                ("card_cvc", "123"),
-                ("csrf_token", csrf.as_str()),
-            ];
             let res = b.client.post(url).form(&form).send().await.unwrap();
             let status = res.status().as_u16();
             (status, res.text().await.unwrap())
@@ -324,21 +299,15 @@ async fn two_tabs_checking_out_one_cart_make_one_order() {
         .await;
     let (_, b) = app.signed_in("ada").await;
     app.add_to_cart(&b, p, 2).await;
-    let tokens = [app.checkout_token(&b).await, app.checkout_token(&b).await];
-    let csrf = app.csrf_token(&b).await;
+    // Two tabs: two forms of the same cart.
+    let forms = [
+        app.checkout_form(&b).await.fields(GOOD_CARD),
+        app.checkout_form(&b).await.fields(GOOD_CARD),
+    ];
     let mut tasks = Vec::new();
-    for token in tokens {
-        let (client, url, csrf) = (b.client.clone(), app.url("/checkout"), csrf.clone());
+    for form in forms {
+        let (client, url) = (b.client.clone(), app.url("/checkout"));
         tasks.push(tokio::spawn(async move {
-            let form = [
-                ("checkout_token", token.as_str()),
-                ("shipping_address", "1 Road"),
-                ("card_name", "Ada"),
-                ("card_number", "4242424242424242"),
-                ("card_expiry", "12/30"),
-                ("card_cvc", "123"),
-                ("csrf_token", csrf.as_str()),
-            ];
             client
                 .post(url)
                 .form(&form)
@@ -361,4 +330,32 @@ async fn two_tabs_checking_out_one_cart_make_one_order() {
     );
     assert_eq!(app.order_count().await, 1);
     assert_eq!(app.stock(p).await, 48);
+}
+
+#[tokio::test]
+async fn a_checkout_that_does_not_vouch_for_its_total_charges_nothing() {
+    let app = TestApp::spawn().await;
+    let p = app
+        .product("Oak Bowl", "Oakridge", "Kitchen", 1500, 5)
+        .await;
+    let (_, b) = app.signed_in("ada").await;
+    app.add_to_cart(&b, p, 1).await;
+    let mut fields = app.checkout_form(&b).await.fields(GOOD_CARD);
+    fields.retain(|(k, _)| *k != "expected_total_cents");
+    let res = b
+        .client
+        .post(app.url("/checkout"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Please check it and pay again")
+    );
+    assert_eq!(app.order_count().await, 0);
+    assert_eq!(app.stock(p).await, 5);
 }

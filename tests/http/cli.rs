@@ -44,6 +44,23 @@ fn bad_configuration_stops_with_a_message_naming_the_key() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("security.login_lock_minutes"));
 
+    // The example secret printed in config.toml is refused as a real one.
+    std::fs::write(
+        &file,
+        "[security]\nsession_key = \"change-me-to-a-long-random-value-of-at-least-32-chars\"\n",
+    )
+    .unwrap();
+    let out = emporium()
+        .args(["--config", file.to_str().unwrap(), "migrate"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("security.session_key") && err.contains("example"),
+        "{err}"
+    );
+
     std::fs::write(&file, "[server]\nprot = 1\n").unwrap();
     let out = emporium()
         .args(["--config", file.to_str().unwrap(), "migrate"])

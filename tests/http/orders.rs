@@ -81,6 +81,16 @@ async fn the_invoice_matches_the_order_to_the_cent_and_never_changes() {
     let pdf = app.get_as(&b, &format!("{order}/invoice.pdf")).await;
     assert_eq!(pdf.status(), 200);
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    // A download with a file name, not a page that replaces the shop.
+    let disposition = pdf.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        disposition.starts_with("attachment; filename=\"invoice-")
+            && disposition.ends_with(".pdf\""),
+        "{disposition}"
+    );
     let bytes = pdf.bytes().await.unwrap();
     // Kept as an artefact for people to look at.
     let _ = std::fs::write(

@@ -300,3 +300,27 @@ async fn registration_page_labels_every_field() {
     }
     assert!(html.contains(r#"autocomplete="new-password""#));
 }
+
+#[tokio::test]
+async fn names_stay_on_one_line_and_passwords_avoid_the_shops_name() {
+    let app = TestApp::spawn().await;
+    let res = post_registration(
+        &app,
+        &[
+            ("first_name", "Ada\r\nBcc: victim@example.com"),
+            ("last_name", "Love\u{7}lace"),
+            ("password", "Emporium-Velvet-93-Quartz"),
+            ("password_confirm", "Emporium-Velvet-93-Quartz"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let page = crate::helpers::Html::parse(&res.text().await.unwrap());
+    let errors = page
+        .texts(".field-errors li, .error-summary li")
+        .join(" | ");
+    assert!(errors.contains("must fit on one line"), "{errors}");
+    assert!(errors.contains("not allowed"), "{errors}");
+    assert!(errors.contains("shop's name"), "{errors}");
+    assert_eq!(app.user_count().await, 0);
+}

@@ -7,7 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::domain::{FieldErrors, MAX_QUANTITY, ProductId, Quantity};
-use crate::http::Path;
+use crate::http::{Path, client_ip};
 use crate::orders::OrderError;
 use crate::orders::cart::{self, CartView, Owner};
 use crate::state::AppState;
@@ -113,7 +113,7 @@ pub async fn add(
         return cart_page(&req, ctx, &state, Some(message)).await;
     };
     let owner = owner_for_change(&req, &session).await?;
-    match cart::add(&state, &owner, product, *quantity).await {
+    match cart::add(&state, &owner, product, *quantity, &client_ip(&req)).await {
         Ok(name) => {
             session::flash(
                 &session,
@@ -147,7 +147,7 @@ pub async fn update(
     let Some(owner) = cart_owner(&req).await? else {
         return cart_page(&req, ctx, &state, Some("Your cart is empty.".into())).await;
     };
-    match cart::set(&state, &owner, product, quantity).await {
+    match cart::set(&state, &owner, product, quantity, &client_ip(&req)).await {
         Ok(()) => {
             let note = if quantity.get() == 0 {
                 "Removed from your cart."

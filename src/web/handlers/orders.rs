@@ -166,7 +166,7 @@ pub async fn invoice_pdf(
         .content_type("application/pdf")
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"{name}\""),
+            format!("attachment; filename=\"{name}\""),
         ))
         .body(bytes))
 }

@@ -14,17 +14,27 @@ async fn the_whole_journey_and_idempotent_ordering() {
     let teapot = app
         .product("Enamel Teapot", "Kettle & Co", "Kitchen", 2490, 5)
         .await;
-    let order_body = json!({
+    let mut order_body = json!({
         "card_name": "Ada Lovelace",
         "card_number": GOOD_CARD,
         "card_expiry": "12/30",
         "card_cvc": "123",
+        "expected_total_cents": 0,
     });
 
     // Empty cart: 409, nothing charged.
     json_error(app.api_place_order(t, order_body.clone()).await, 409).await;
     app.api_cart_add(t, json!({"product_id": teapot, "quantity": 2}))
         .await;
+    // The total the customer was shown must come with the order.
+    let mut unseen = order_body.clone();
+    unseen
+        .as_object_mut()
+        .unwrap()
+        .remove("expected_total_cents");
+    let body = json_error(app.api_place_order(t, unseen).await, 400).await;
+    assert!(body.to_string().contains("expected_total_cents"), "{body}");
+    order_body["expected_total_cents"] = json!(2 * 2490 + 495);
 
     // Bad card fields: 400 per field; a declined card: 402; a wrong expected total: 409.
     let mut bad = order_body.clone();
@@ -43,8 +53,7 @@ async fn the_whole_journey_and_idempotent_ordering() {
 
     let place = || {
         let client = reqwest::Client::new();
-        let mut body = order_body.clone();
-        body["expected_total_cents"] = json!(2 * 2490 + 495);
+        let body = order_body.clone();
         client
             .post(app.url("/api/v1/orders"))
             .bearer_auth(&token)

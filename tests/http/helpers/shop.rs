@@ -1,5 +1,6 @@
 //! The cart and checkout, driven through their forms.
 
+use super::html::Html;
 use super::{Browser, TestApp, location};
 
 pub const GOOD_CARD: &str = "4242 4242 4242 4242";
@@ -29,6 +30,17 @@ impl TestApp {
         .await
     }
 
+    /// What the checkout page's form carries for a submission made outside the browser
+    /// (concurrency tests): its token, the total it shows and the session's CSRF token.
+    pub async fn checkout_form(&self, b: &Browser) -> CheckoutForm {
+        let page = self.get_html(b, "/checkout").await;
+        CheckoutForm {
+            token: page.input_value("checkout_token").expect("a checkout form"),
+            expected: page.input_value("expected_total_cents").expect("a total"),
+            csrf: page.input_value("csrf_token").expect("a csrf token"),
+        }
+    }
+
     /// The checkout form's one-time token.
     pub async fn checkout_token(&self, b: &Browser) -> String {
         self.get_html(b, "/checkout")
@@ -37,7 +49,8 @@ impl TestApp {
             .expect("a checkout form")
     }
 
-    /// Submits the checkout with a card (number, expiry, cvc) and the given token.
+    /// Submits the checkout with a card (number, expiry, cvc) and the given token, vouching for
+    /// the total the checkout page shows now (as the page's form does).
     pub async fn pay_with_token(
         &self,
         b: &Browser,
@@ -46,11 +59,21 @@ impl TestApp {
         expiry: &str,
         cvc: &str,
     ) -> reqwest::Response {
+        let res = self.get_as(b, "/checkout").await;
+        let expected = if res.status() == 200 {
+            Html::parse(&res.text().await.unwrap())
+                .input_value("expected_total_cents")
+                .unwrap_or_default()
+        } else {
+            // An emptied cart (the form was used already): the form still carried a total.
+            "0".to_string()
+        };
         self.post_form_as(
             b,
             "/checkout",
             &[
                 ("checkout_token", token),
+                ("expected_total_cents", &expected),
                 ("shipping_address", "12 Analytical Row\n10115 Berlin"),
                 ("card_name", "Ada Lovelace"),
                 ("card_number", card),
@@ -95,5 +118,27 @@ impl TestApp {
             .trim_start_matches("/orders/")
             .parse()
             .unwrap()
+    }
+}
+
+pub struct CheckoutForm {
+    pub token: String,
+    pub expected: String,
+    pub csrf: String,
+}
+
+impl CheckoutForm {
+    /// The form's fields with this card (valid expiry and code) and a shipping address.
+    pub fn fields(&self, card: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("checkout_token", self.token.clone()),
+            ("expected_total_cents", self.expected.clone()),
+            ("shipping_address", "1 Road".into()),
+            ("card_name", "Ada".into()),
+            ("card_number", card.into()),
+            ("card_expiry", "12/30".into()),
+            ("card_cvc", "123".into()),
+            ("csrf_token", self.csrf.clone()),
+        ]
     }
 }
