@@ -194,11 +194,11 @@ async fn register_verify_sign_in_see_account_sign_out() {
     fill(&c, "password_confirm", PASSWORD).await;
     fill(&c, "phone", "+1 202 555 0100").await;
     submit(&c, "/register").await;
-    assert_eq!(path_of(&c).await, "/login");
+    assert_eq!(path_of(&c).await, "/login", "{}", body_text(&c).await);
     assert!(
         body_text(&c)
             .await
-            .contains("confirmation link to grace@example.com")
+            .contains("confirmation link is on its way to grace@example.com")
     );
 
     // Open the mailed link.
