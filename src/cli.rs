@@ -49,6 +49,25 @@ pub enum Command {
         #[arg(long, default_value_t = crate::catalog::seed::DEFAULT_PRODUCTS)]
         products: usize,
     },
+    /// Create simulated shoppers with hidden tastes who view, wish for and buy demo products
+    /// (for measuring the recommender; deterministic for a seed)
+    SimulateShoppers {
+        #[arg(long, default_value_t = 400)]
+        customers: usize,
+        /// Orders per customer on average
+        #[arg(long, default_value_t = 4)]
+        orders_per_customer: usize,
+        /// Days the activity is spread over, before now
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Recompute similarities, popularity and the rating prior now
+    RefreshRecommendations,
+    /// Measure the recommender against a popularity baseline: each customer's last order is
+    /// hidden and predicted (hit-rate@10, NDCG@10)
+    EvaluateRecommendations,
     /// Print the newest mails of the outbox (recipient, subject, links)
     Outbox {
         /// How many mails to show
@@ -78,6 +97,58 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             match crate::catalog::seed::seed_if_empty(&state, products).await? {
                 0 => println!("the catalogue is not empty; nothing was added"),
                 n => println!("{n} demo products added"),
+            }
+            state.db.close().await;
+            Ok(())
+        }
+        Command::SimulateShoppers {
+            customers,
+            orders_per_customer,
+            days,
+            seed,
+        } => {
+            let state = AppState::build(settings).await?;
+            crate::catalog::seed::seed_if_empty(&state, crate::catalog::seed::DEFAULT_PRODUCTS)
+                .await?;
+            let plan = crate::engagement::simulate::Plan {
+                customers,
+                orders_per_customer,
+                days,
+                seed,
+            };
+            let started = std::time::Instant::now();
+            let r = crate::engagement::simulate::run(&state, plan).await?;
+            println!(
+                "simulated {} customers: {} orders, {} product views, {} wishlist entries ({:.1} s)",
+                r.customers,
+                r.orders,
+                r.views,
+                r.wishes,
+                started.elapsed().as_secs_f64()
+            );
+            state.db.close().await;
+            Ok(())
+        }
+        Command::RefreshRecommendations => {
+            let state = AppState::build(settings).await?;
+            let r = crate::engagement::recommend::refresh::refresh(&state).await?;
+            println!(
+                "similarities for {} products ({} pairs kept), popularity of {} products: {:.2} s",
+                r.products_with_neighbours, r.pairs, r.popular_products, r.seconds
+            );
+            state.db.close().await;
+            Ok(())
+        }
+        Command::EvaluateRecommendations => {
+            let state = AppState::build(settings).await?;
+            let figures = crate::engagement::recommend::evaluate::run(&state).await?;
+            println!("| method | customers | hit-rate@10 | NDCG@10 |");
+            println!("|---|---:|---:|---:|");
+            for f in &figures {
+                println!(
+                    "| {} | {} | {:.3} | {:.3} |",
+                    f.method, f.customers, f.hit_rate, f.ndcg
+                );
             }
             state.db.close().await;
             Ok(())

@@ -1,7 +1,8 @@
 //! Emporium: a server-rendered web store on SQLite or PostgreSQL.
 //!
 //! - `domain`: validated values (Email, Username, Password, Money, Quantity, typed ids, statuses)
-//! - `accounts`, `catalog`, `orders`: the features and their rules (each with its error type)
+//! - `accounts`, `catalog`, `orders`, `engagement`: the features and their rules (each with its
+//!   error type)
 //! - `db`: every SQL statement, portable across SQLite and PostgreSQL; rows leave as domain types
 //! - `email`: outgoing mail (outbox files or SMTP) and every message's text
 //! - `web`: the HTML skin: routes, middleware (sessions, CSRF, headers, error pages), pages
@@ -20,8 +21,10 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod email;
+pub mod engagement;
 pub mod http;
 pub mod orders;
+pub mod rng;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -148,6 +148,8 @@ impl Application {
         let server = server.run();
         spawn_housekeeping(state.clone());
         crate::email::queue::spawn_worker(state.clone());
+        crate::engagement::views::spawn_flusher(state.clone());
+        crate::engagement::recommend::refresh::spawn(state.clone());
         Ok(Self {
             port,
             server,

@@ -28,6 +28,10 @@ pub struct AppState {
     pub attachments: Arc<dyn crate::email::queue::Attachments>,
     /// Wakes the mail worker after a commit that queued mail.
     pub mail_wakeup: Arc<crate::email::queue::Wakeup>,
+    /// Product views of signed-in customers, waiting to be written in a batch.
+    pub views: Arc<crate::engagement::views::ViewRecorder>,
+    /// Tells the recommendations refresh that orders came in.
+    pub recommend: Arc<crate::engagement::recommend::refresh::RefreshSignal>,
 }
 
 impl AppState {
@@ -58,6 +62,8 @@ impl AppState {
             payments: Arc::new(crate::orders::payment::MockGateway),
             attachments: Arc::new(crate::orders::invoice::MailAttachments),
             mail_wakeup: Arc::default(),
+            views: Arc::default(),
+            recommend: Arc::default(),
         })
     }
 }

@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, cart, customer, orders, products};
+use super::{auth, cart, customer, engagement, orders, products};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -33,6 +33,13 @@ use super::{auth, cart, customer, orders, products};
         orders::list,
         orders::place,
         orders::show,
+        engagement::list_reviews,
+        engagement::post_review,
+        engagement::delete_review,
+        engagement::wishlist,
+        engagement::wishlist_add,
+        engagement::wishlist_remove,
+        engagement::recommendations,
     ),
     modifiers(&BearerScheme),
     tags(
@@ -41,6 +48,9 @@ use super::{auth, cart, customer, orders, products};
         (name = "products", description = "The catalogue"),
         (name = "cart", description = "The customer's cart"),
         (name = "orders", description = "Checkout and orders"),
+        (name = "reviews", description = "Ratings and reviews (verified purchases)"),
+        (name = "wishlist", description = "The customer's wishlist"),
+        (name = "recommendations", description = "Products picked for the customer"),
     )
 )]
 pub struct ApiDoc;

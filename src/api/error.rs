@@ -229,6 +229,22 @@ impl From<OrderError> for ApiError {
     }
 }
 
+impl From<crate::engagement::EngagementError> for ApiError {
+    fn from(e: crate::engagement::EngagementError) -> Self {
+        use crate::engagement::EngagementError;
+        match e {
+            EngagementError::Invalid(errors) => {
+                let mut e = Self::unprocessable("The input is not valid.");
+                e.body.errors = Some(errors);
+                e
+            }
+            EngagementError::NotFound => Self::not_found("No such product or review."),
+            EngagementError::NotAllowed(m) => Self::new(StatusCode::FORBIDDEN, m),
+            other => Self::internal(other.into()),
+        }
+    }
+}
+
 impl From<CatalogError> for ApiError {
     fn from(e: CatalogError) -> Self {
         match e {

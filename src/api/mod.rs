@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cart;
 pub mod customer;
 pub mod docs;
+pub mod engagement;
 pub mod error;
 pub mod orders;
 pub mod products;
@@ -137,6 +138,19 @@ pub fn routes(cfg: &mut web::ServiceConfig, api: &ApiSettings) {
                     )
                     .service(web::resource(["/product/", "/product"]).get(products::list))
                     .service(web::resource("/product/{id}").get(products::show))
+                    .service(
+                        web::resource("/product/{id}/reviews")
+                            .get(engagement::list_reviews)
+                            .post(engagement::post_review)
+                            .delete(engagement::delete_review),
+                    )
+                    .service(
+                        web::resource("/wishlist")
+                            .get(engagement::wishlist)
+                            .post(engagement::wishlist_add)
+                            .delete(engagement::wishlist_remove),
+                    )
+                    .service(web::resource("/recommendations").get(engagement::recommendations))
                     .service(
                         web::resource("/cart")
                             .get(cart::show)

@@ -11,6 +11,7 @@ use crate::catalog::terms::MAX_QUERY_CHARS;
 use crate::catalog::{self, search::MAX_FACET_CHARS};
 use crate::db::catalog::ProductCard;
 use crate::domain::{FieldErrors, MAX_PAGE, Money, ProductId, Sort};
+use crate::engagement::reviews::average;
 use crate::http::{Path, media_url};
 use crate::state::AppState;
 
@@ -125,13 +126,13 @@ pub struct Product {
     pub stock: i64,
     /// Path of the main picture (a thumbnail in lists), if there is one.
     pub image: Option<String>,
-    /// Average rating from 1 to 5; null until the product has reviews.
+    /// Average rating from 1 to 5, to one decimal; null until the product has reviews.
     pub rating: Option<f64>,
 }
 
 impl Product {
     /// A listing card as the API shows it (the image is the thumbnail).
-    fn from_card(c: ProductCard, currency: &str) -> Self {
+    pub fn from_card(c: ProductCard, currency: &str) -> Self {
         Self {
             id: c.id,
             price: c.price.to_decimal(),
@@ -139,8 +140,7 @@ impl Product {
             currency: currency.to_string(),
             stock: c.stock,
             image: c.thumb.as_deref().map(media_url),
-            // No reviews yet: the contract's `rating` stays null until they exist.
-            rating: None,
+            rating: average(c.rating_count, c.rating_sum),
             name: c.name,
             description: c.description,
             brand: c.brand,
@@ -218,7 +218,7 @@ pub async fn show(
         stock: p.stock,
         // The full picture here; lists carry the thumbnail.
         image: on_sale.images.first().map(|i| media_url(&i.file)),
-        rating: None,
+        rating: average(p.rating_count, p.rating_sum),
         name: p.name,
         description: p.description,
         brand: p.brand,

@@ -5,6 +5,7 @@ use super::admin::{self, ValidProduct};
 use super::images;
 use crate::db::catalog::{self, NewImage};
 use crate::domain::{Money, Sku};
+use crate::rng::Rng;
 use crate::state::AppState;
 
 const CATEGORIES: &[(&str, u32, &[&str], i64)] = &[
@@ -201,22 +202,6 @@ const DESCRIPTIONS: &[&str] = &[
 /// What `demo.seed` and `emporium seed-demo` create.
 pub const DEFAULT_PRODUCTS: usize = 240;
 
-/// A small deterministic generator (xorshift), so the demo needs no randomness.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
 /// Fills an empty catalogue with `count` products; returns how many were added (0 when the
 /// catalogue was not empty).
 pub async fn seed_if_empty(state: &AppState, count: usize) -> anyhow::Result<usize> {
@@ -225,7 +210,7 @@ pub async fn seed_if_empty(state: &AppState, count: usize) -> anyhow::Result<usi
     }
     let dir = state.settings.media.dir.clone();
     let now = state.clock.unix();
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
     let mut planned = Vec::with_capacity(count);
     for i in 0..count {
         let (category, hue, nouns, base) = CATEGORIES[i % CATEGORIES.len()];

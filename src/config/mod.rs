@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 pub use sections::{
     ApiSettings, DatabaseSettings, DemoSettings, EmailSettings, EmailTransportKind, LogFormat,
-    LogSettings, MediaSettings, SecuritySettings, ServerSettings, SessionSettings, SmtpTls,
-    StoreSettings,
+    LogSettings, MediaSettings, RecommendationSettings, SecuritySettings, ServerSettings,
+    SessionSettings, SmtpTls, StoreSettings,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +35,7 @@ pub struct Settings {
     pub store: StoreSettings,
     pub media: MediaSettings,
     pub api: ApiSettings,
+    pub recommendations: RecommendationSettings,
 }
 
 /// `EMPORIUM_<SECTION>__<KEY>` variables only: others that share the prefix (`EMPORIUM_CONFIG`,

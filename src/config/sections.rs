@@ -448,6 +448,43 @@ impl Default for LogSettings {
     }
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecommendationSettings {
+    /// How often similarities, popularity and the rating prior are recomputed (and a minute
+    /// after orders came in).
+    pub refresh_minutes: u64,
+    /// How often the product views of signed-in customers are written (in one batch).
+    pub view_flush_seconds: u64,
+}
+
+impl Default for RecommendationSettings {
+    fn default() -> Self {
+        Self {
+            refresh_minutes: 10,
+            view_flush_seconds: 5,
+        }
+    }
+}
+
+impl RecommendationSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if !(1..=1440).contains(&self.refresh_minutes) {
+            return invalid(
+                "recommendations.refresh_minutes",
+                "must be between 1 and 1440",
+            );
+        }
+        if !(1..=86_400).contains(&self.view_flush_seconds) {
+            return invalid(
+                "recommendations.view_flush_seconds",
+                "must be between 1 and 86400",
+            );
+        }
+        Ok(())
+    }
+}
+
 impl super::Settings {
     /// Checks the rules serde cannot express, section by section, naming the key at fault.
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -458,6 +495,7 @@ impl super::Settings {
         self.session.validate()?;
         self.store.validate()?;
         self.media.validate()?;
+        self.recommendations.validate()?;
         self.api.validate()
     }
 }

@@ -16,10 +16,14 @@ pub mod catalog;
 pub mod email_tokens;
 pub mod mail_queue;
 pub mod orders;
+pub mod recommendations;
+pub mod reviews;
 pub mod sessions;
 pub mod sql;
 pub mod throttle;
 pub mod users;
+pub mod views;
+pub mod wishlist;
 
 use std::str::FromStr;
 use std::sync::Mutex;

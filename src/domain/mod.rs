@@ -60,6 +60,15 @@ pub fn optional_line(value: &str, max: usize, label: &str) -> Result<Option<Stri
     check_text(v, max, label, false).map(|()| Some(v.to_string()))
 }
 
+/// Trims an optional text that may span lines (a comment, a message); `None` when it is empty.
+pub fn optional_text(value: &str, max: usize, label: &str) -> Result<Option<String>, String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    check_text(v, max, label, true).map(|()| Some(v.to_string()))
+}
+
 /// Trims a required one-line text field and checks it (no line breaks, no control characters).
 pub fn required_line(value: &str, max: usize, label: &str) -> Result<String, String> {
     required(value, max, label, false)

@@ -367,5 +367,6 @@ async fn buy(
     tracing::info!(user_id = %user.id, %order_id, total_cents = totals.total.cents(), "order placed and paid");
     state.catalog_cache.invalidate();
     state.mail_wakeup.wake();
+    state.recommend.orders_changed();
     Ok(Placed::Created(order_id))
 }

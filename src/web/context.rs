@@ -87,6 +87,7 @@ fn local_target(req: &HttpRequest) -> String {
 /// The signed-in user as the layout shows them.
 #[derive(Debug, Clone)]
 pub struct NavUser {
+    pub id: crate::domain::UserId,
     pub username: String,
     pub first_name: String,
     pub is_admin: bool,
@@ -149,6 +150,7 @@ impl FromRequest for PageContext {
             Ok(PageContext {
                 cart_items,
                 user: user.map(|u| NavUser {
+                    id: u.id,
                     is_admin: u.is_admin(),
                     username: u.username.as_str().to_string(),
                     first_name: u.first_name,

@@ -18,6 +18,9 @@ pub enum AppError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// Not allowed, and the page says why.
+    #[error("refused: {0}")]
+    Refused(String),
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("sign-in required")]
@@ -69,6 +72,20 @@ impl From<crate::catalog::CatalogError> for AppError {
         match e {
             CatalogError::NotFound => AppError::NotFound,
             CatalogError::Invalid(_) => {
+                AppError::BadRequest("The request could not be processed.".into())
+            }
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<crate::engagement::EngagementError> for AppError {
+    fn from(e: crate::engagement::EngagementError) -> Self {
+        use crate::engagement::EngagementError;
+        match e {
+            EngagementError::NotFound => AppError::NotFound,
+            EngagementError::NotAllowed(m) => AppError::Refused(m),
+            EngagementError::Invalid(_) => {
                 AppError::BadRequest("The request could not be processed.".into())
             }
             other => AppError::Internal(other.into()),
@@ -163,7 +180,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Refused(_) => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -195,6 +212,7 @@ impl ResponseError for AppError {
                 res
             }
             AppError::BadRequest(msg) => error_page(StatusCode::BAD_REQUEST, Some(msg.clone())),
+            AppError::Refused(msg) => error_page(StatusCode::FORBIDDEN, Some(msg.clone())),
             AppError::Busy => {
                 let message = "The shop is very busy right now. Please try again in a few seconds.";
                 let mut res = error_page(StatusCode::SERVICE_UNAVAILABLE, Some(message.into()));

@@ -32,6 +32,11 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
+/// A local path as a query value (`next=%2Fwishlist`).
+pub fn urlencode_path(path: &str) -> String {
+    errors::urlencode(path)
+}
+
 /// Only a local path may be a return target: `/account`, not `//evil.example` or `https://…`.
 pub fn safe_next(next: &str) -> Option<&str> {
     let ok = next.starts_with('/')
@@ -66,10 +71,19 @@ pub fn probes(cfg: &mut web::ServiceConfig) {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use actix_web::middleware::from_fn;
-    use handlers::{account, admin, auth, cart, catalog, checkout, home, orders, password_reset};
+    use handlers::{
+        account, admin, auth, cart, catalog, checkout, home, orders, password_reset, reviews,
+        wishlist,
+    };
     cfg.route("/", web::get().to(home::home))
         .route("/products", web::get().to(catalog::list))
         .route("/products/{id}", web::get().to(catalog::show))
+        .service(web::resource("/products/{id}/reviews").post(reviews::post))
+        .service(web::resource("/products/{id}/reviews/delete").post(reviews::delete))
+        .route("/wishlist", web::get().to(wishlist::show))
+        .service(web::resource("/wishlist/{product_id}").post(wishlist::add))
+        .service(web::resource("/wishlist/{product_id}/remove").post(wishlist::remove))
+        .service(web::resource("/wishlist/{product_id}/move").post(wishlist::move_to_cart))
         .route("/cart", web::get().to(cart::show))
         .service(web::resource("/cart/items").post(cart::add))
         .service(web::resource("/cart/items/{product_id}").post(cart::update))
@@ -114,6 +128,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/account", web::get().to(account::overview))
         .service(
+            web::resource("/account/recently-viewed/clear").post(account::clear_recently_viewed),
+        )
+        .service(
             web::resource("/account/profile")
                 .get(account::profile_form)
                 .post(account::profile),
@@ -148,6 +165,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::post().to(admin::products::delete),
                 )
                 .route("/products/{id}", web::post().to(admin::products::update))
+                .route("/reviews", web::get().to(admin::reviews::list))
+                .route(
+                    "/reviews/{id}/visibility",
+                    web::post().to(admin::reviews::set_visibility),
+                )
                 .route("/orders", web::get().to(admin::orders::list))
                 .route("/orders/{id}", web::get().to(admin::orders::show))
                 .route(

@@ -10,6 +10,7 @@ use crate::domain::UserId;
 const CSRF: &str = "csrf";
 const CART: &str = "cart";
 const FLASH: &str = "flash";
+const PENDING_WISH: &str = "pending_wish";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Flash {
@@ -33,6 +34,17 @@ impl FlashLevel {
             FlashLevel::Warning => "warning",
         }
     }
+}
+
+/// A product a guest tried to save to a wishlist, kept until they sign in.
+pub fn set_pending_wish(session: &Session, product: crate::domain::ProductId) {
+    let _ = session.insert(PENDING_WISH, product);
+}
+
+pub fn take_pending_wish(session: &Session) -> Option<crate::domain::ProductId> {
+    session
+        .remove_as::<crate::domain::ProductId>(PENDING_WISH)
+        .and_then(Result::ok)
 }
 
 pub fn user_id(session: &Session) -> Option<UserId> {

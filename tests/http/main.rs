@@ -13,6 +13,7 @@ mod catalog;
 mod checkout;
 mod cli;
 mod csrf;
+mod engagement;
 mod hardening;
 mod login;
 mod orders;

@@ -101,8 +101,9 @@ pub async fn search_ids(
     sql.push(" ORDER BY ");
     sql.push(match sort {
         Sort::Relevance if !f.terms.is_empty() => "m.score DESC, p.popularity DESC, p.id DESC",
-        // Until reviews exist, "rating" orders like the default: by popularity.
-        Sort::Relevance | Sort::Rating => "p.popularity DESC, p.id DESC",
+        Sort::Relevance => "p.popularity DESC, p.id DESC",
+        // The Bayesian average (0 while unrated, so those come last).
+        Sort::Rating => "p.rating_score DESC, p.rating_count DESC, p.popularity DESC, p.id DESC",
         Sort::PriceAsc => "p.price_cents ASC, p.id ASC",
         Sort::PriceDesc => "p.price_cents DESC, p.id DESC",
         Sort::Name => "p.name_key ASC, p.id ASC",
@@ -171,6 +172,9 @@ pub struct ProductCard {
     pub thumb_width: Option<i64>,
     pub thumb_height: Option<i64>,
     pub alt: Option<String>,
+    /// Visible ratings: how many, and their sum.
+    pub rating_count: i64,
+    pub rating_sum: i64,
 }
 
 #[derive(FromRow)]
@@ -188,6 +192,8 @@ struct CardRow {
     thumb_width: Option<i64>,
     thumb_height: Option<i64>,
     alt: Option<String>,
+    rating_count: i64,
+    rating_sum: i64,
 }
 
 impl From<CardRow> for ProductCard {
@@ -206,12 +212,14 @@ impl From<CardRow> for ProductCard {
             thumb_width: r.thumb_width,
             thumb_height: r.thumb_height,
             alt: r.alt,
+            rating_count: r.rating_count,
+            rating_sum: r.rating_sum,
         }
     }
 }
 
 const CARD_SELECT: &str = "SELECT p.id, p.sku, p.name, p.description, p.brand, p.price_cents, p.stock, p.active, c.name AS category_name, \
-     i.thumb, i.thumb_width, i.thumb_height, i.alt \
+     i.thumb, i.thumb_width, i.thumb_height, i.alt, p.rating_count, p.rating_sum \
      FROM products p JOIN categories c ON c.id = p.category_id \
      LEFT JOIN product_images i ON i.product_id = p.id AND i.position = 0";
 

@@ -23,6 +23,8 @@ pub struct Product {
     pub active: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    pub rating_count: i64,
+    pub rating_sum: i64,
 }
 
 #[derive(FromRow)]
@@ -40,6 +42,8 @@ struct ProductRow {
     active: i64,
     created_at: i64,
     updated_at: i64,
+    rating_count: i64,
+    rating_sum: i64,
 }
 
 impl From<ProductRow> for Product {
@@ -58,6 +62,8 @@ impl From<ProductRow> for Product {
             active: flag_of(r.active),
             created_at: r.created_at,
             updated_at: r.updated_at,
+            rating_count: r.rating_count,
+            rating_sum: r.rating_sum,
         }
     }
 }
@@ -65,7 +71,8 @@ impl From<ProductRow> for Product {
 pub async fn find(pool: &AnyPool, id: ProductId) -> Result<Option<Product>, DbError> {
     let row: Option<ProductRow> = sqlx::query_as(
         "SELECT p.id, p.sku, p.name, p.description, p.brand, p.category_id, c.name AS category_name, \
-         c.slug AS category_slug, p.price_cents, p.stock, p.active, p.created_at, p.updated_at \
+         c.slug AS category_slug, p.price_cents, p.stock, p.active, p.created_at, p.updated_at, \
+         p.rating_count, p.rating_sum \
          FROM products p JOIN categories c ON c.id = p.category_id WHERE p.id = $1",
     )
     .bind(id)
@@ -131,8 +138,8 @@ pub async fn insert(
 ) -> Result<ProductId, DbError> {
     sqlx::query_scalar(
         "INSERT INTO products (sku, name, name_key, description, brand, brand_key, category_id, price_cents, \
-         stock, active, popularity, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+         stock, active, popularity, base_popularity, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12) RETURNING id",
     )
     .bind(p.sku.as_str())
     .bind(p.name)

@@ -17,6 +17,7 @@ use crate::state::AppState;
 use crate::web::context::{PageContext, SignedIn};
 use crate::web::errors::AppError;
 use crate::web::session::{self, FlashLevel};
+use crate::web::views::CardView;
 use crate::web::{render, see_other};
 
 pub struct ActivityLine {
@@ -32,6 +33,8 @@ struct AccountPage {
     user: User,
     member_since: String,
     activity: Vec<ActivityLine>,
+    recent: Vec<CardView>,
+    wishlist_count: i64,
 }
 
 pub async fn overview(
@@ -48,13 +51,35 @@ pub async fn overview(
             ip: e.ip,
         })
         .collect();
+    let currency = &state.settings.store.currency;
+    let recent = CardView::list(
+        super::home::recently_viewed(&state, user.id).await?,
+        currency,
+    );
     let page = AccountPage {
         ctx,
         member_since: format_unix(user.created_at),
+        wishlist_count: crate::db::wishlist::count(state.db.pool(), user.id).await?,
         user,
         activity,
+        recent,
     };
     render(StatusCode::OK, &page)
+}
+
+/// Forgets the customer's recently viewed products.
+pub async fn clear_recently_viewed(
+    SignedIn(user): SignedIn,
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    crate::engagement::views::clear(&state, user.id).await?;
+    session::flash(
+        &session,
+        FlashLevel::Success,
+        "Your recently viewed products were cleared.",
+    );
+    Ok(see_other("/account"))
 }
 
 #[derive(Template)]

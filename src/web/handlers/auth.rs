@@ -156,6 +156,7 @@ pub async fn login(
                     session::flash(&session, FlashLevel::Info, note);
                 }
             }
+            super::wishlist::apply_pending(&state, &session, user.id).await?;
             Ok(see_other(if next.is_empty() { "/account" } else { &next }))
         }
         Err(AccountError::InvalidCredentials) => render(

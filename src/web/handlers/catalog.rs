@@ -1,18 +1,22 @@
-//! The shop window: product listing with search, filters, sorting and pages; product pages.
+//! The shop window: product listing with search, filters, sorting and pages; product pages with
+//! their reviews, the customer's own review form, the wishlist control and "also bought".
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use serde::Deserialize;
 
 use crate::catalog::search::{self, SearchParams};
 use crate::catalog::{self, StockState};
 use crate::db::catalog::Facet;
-use crate::domain::{MAX_QUANTITY, ProductId};
+use crate::domain::{FieldErrors, MAX_QUANTITY, Pagination, ProductId};
+use crate::engagement::{recommend, reviews, wishlist};
 use crate::http::{Path, media_url};
 use crate::state::AppState;
 use crate::web::context::PageContext;
 use crate::web::errors::AppError;
 use crate::web::render;
+use crate::web::views::engagement::ReviewsView;
 use crate::web::views::listing::{ListingState, sort_options};
 use crate::web::views::{CardView, PageLink, page_links, stock_class};
 
@@ -30,6 +34,20 @@ struct ProductsPage {
     first_index: i64,
 }
 
+/// Gives the signed-in customer's cards their wishlist state (guests get no control).
+pub async fn mark_wished(
+    state: &AppState,
+    ctx: &PageContext,
+    cards: &mut [CardView],
+) -> Result<(), AppError> {
+    if let Some(u) = &ctx.user {
+        let ids: Vec<ProductId> = cards.iter().map(|c| c.id).collect();
+        let wished = wishlist::wished_among(state, u.id, &ids).await?;
+        CardView::mark_wished(cards, &wished);
+    }
+    Ok(())
+}
+
 pub async fn list(
     ctx: PageContext,
     state: web::Data<AppState>,
@@ -39,9 +57,11 @@ pub async fn list(
     let listing = search::list(&state, &parsed.query).await?;
     let search = ListingState::new(parsed);
     let pages = page_links(listing.page.page(), listing.pages, |n| search.page_link(n));
+    let mut cards = CardView::list(listing.cards, &state.settings.store.currency);
+    mark_wished(&state, &ctx, &mut cards).await?;
     let page = ProductsPage {
         ctx,
-        cards: CardView::list(listing.cards, &state.settings.store.currency),
+        cards,
         total: listing.total,
         first_index: listing.page.first_index(),
         pages,
@@ -61,6 +81,26 @@ pub struct ImageView {
     pub alt: String,
 }
 
+/// The customer's review form as it stands (their saved review, or what they just typed).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ReviewForm {
+    pub rating: String,
+    pub comment: String,
+    /// Where to go back to after posting (the order page posts here too).
+    pub next: String,
+}
+
+/// What the signed-in customer may do about reviewing this product.
+pub enum ReviewAccess {
+    /// Not signed in: invited to sign in.
+    Guest,
+    /// Signed in but did not buy it: told why they cannot.
+    NotBought,
+    /// May post (or edit, when `existing`).
+    Open { existing: bool },
+}
+
 #[derive(Template)]
 #[template(path = "product.html")]
 struct ProductPage {
@@ -78,15 +118,74 @@ struct ProductPage {
     available: bool,
     max_quantity: i64,
     images: Vec<ImageView>,
+    reviews: ReviewsView,
+    review_pages: Vec<PageLink>,
+    access: ReviewAccess,
+    form: ReviewForm,
+    errors: FieldErrors,
+    /// On the customer's wishlist (None for guests).
+    wished: Option<bool>,
+    also_bought: Vec<CardView>,
 }
 
-pub async fn show(
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ProductQuery {
+    reviews_page: String,
+}
+
+/// Renders a product page; `form` and `errors` are a refused review being shown again.
+pub async fn product_page(
+    state: &AppState,
     ctx: PageContext,
-    state: web::Data<AppState>,
-    Path(id): Path<ProductId>,
+    id: ProductId,
+    reviews_page: &str,
+    form: Option<ReviewForm>,
+    errors: FieldErrors,
+    status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let on_sale = catalog::product_on_sale(&state, id).await?;
+    let on_sale = catalog::product_on_sale(state, id).await?;
     let product = on_sale.product;
+    let viewer = ctx.user.as_ref().map(|u| u.id);
+    let page = Pagination::parse(reviews_page, reviews::PAGE_SIZE);
+    let reviews = ReviewsView::new(reviews::for_product(state, id, page).await?);
+    let review_pages = page_links(reviews.page, reviews.pages, |n| {
+        format!("/products/{id}?reviews_page={n}#reviews")
+    });
+    let (access, own) = match viewer {
+        None => (ReviewAccess::Guest, None),
+        Some(u) => {
+            if reviews::refusal(state, u, id).await?.is_some() {
+                (ReviewAccess::NotBought, None)
+            } else {
+                let own = crate::db::reviews::own(state.db.pool(), id, u).await?;
+                (
+                    ReviewAccess::Open {
+                        existing: own.is_some(),
+                    },
+                    own,
+                )
+            }
+        }
+    };
+    let form = form.unwrap_or_else(|| ReviewForm {
+        rating: own
+            .as_ref()
+            .map(|r| r.rating.to_string())
+            .unwrap_or_default(),
+        comment: own.map(|r| r.comment).unwrap_or_default(),
+        next: String::new(),
+    });
+    let wished = match viewer {
+        Some(u) => Some(!wishlist::wished_among(state, u, &[id]).await?.is_empty()),
+        None => None,
+    };
+    let currency = &state.settings.store.currency;
+    let mut also_bought = CardView::list(
+        recommend::also_bought(state, id, viewer, 4).await?,
+        currency,
+    );
+    mark_wished(state, &ctx, &mut also_bought).await?;
     let images = on_sale
         .images
         .into_iter()
@@ -108,13 +207,42 @@ pub async fn show(
         brand: product.brand,
         category: product.category_name,
         category_slug: product.category_slug,
-        price: product.price.display(&state.settings.store.currency),
+        price: product.price.display(currency),
         stock_label: stock.label(),
         stock_class: stock_class(stock),
         available: stock.available(),
         // One request adds at most what is in stock, and never more than a cart line holds.
         max_quantity: product.stock.clamp(1, MAX_QUANTITY),
         images,
+        reviews,
+        review_pages,
+        access,
+        form,
+        errors,
+        wished,
+        also_bought,
     };
-    render(StatusCode::OK, &page)
+    render(status, &page)
+}
+
+pub async fn show(
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    Path(id): Path<ProductId>,
+    query: web::Query<ProductQuery>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(u) = &ctx.user {
+        // Noted in memory and written in a batch: the page does not wait for it.
+        state.views.note(u.id, id, state.clock.unix());
+    }
+    product_page(
+        &state,
+        ctx,
+        id,
+        &query.reviews_page,
+        None,
+        FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
 }

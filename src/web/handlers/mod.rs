@@ -10,3 +10,5 @@ pub mod health;
 pub mod home;
 pub mod orders;
 pub mod password_reset;
+pub mod reviews;
+pub mod wishlist;

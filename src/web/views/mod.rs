@@ -5,8 +5,10 @@
 //! - `listing`: the catalogue's filter state and the URLs it links to
 //! - `orders`: orders, their lines and history
 //! - `cart`: the cart and its totals
+//! - `engagement`: ratings, reviews, wishlists
 
 pub mod cart;
+pub mod engagement;
 pub mod listing;
 pub mod orders;
 
@@ -32,6 +34,11 @@ pub struct CardView {
     pub alt: String,
     /// Images below the fold load lazily.
     pub lazy: bool,
+    /// The average rating ("4.3") and how many ratings, when rated.
+    pub rating: Option<String>,
+    pub rating_count: i64,
+    /// On the signed-in customer's wishlist (None for guests: no wishlist control).
+    pub wished: Option<bool>,
 }
 
 /// Cards shown before the fold on a phone and a desktop.
@@ -62,9 +69,19 @@ impl CardView {
             height: c.thumb_height.unwrap_or(400),
             alt: c.alt.unwrap_or_else(|| c.name.clone()),
             lazy: false,
+            rating: engagement::rating_text(c.rating_count, c.rating_sum),
+            rating_count: c.rating_count,
+            wished: None,
             name: c.name,
             brand: c.brand,
             category: c.category_name,
+        }
+    }
+
+    /// Marks the cards the customer wishes for (and gives every card its wishlist control).
+    pub fn mark_wished(cards: &mut [Self], wished: &[ProductId]) {
+        for c in cards {
+            c.wished = Some(wished.contains(&c.id));
         }
     }
 

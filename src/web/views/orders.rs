@@ -59,6 +59,8 @@ pub struct OrderView {
     pub can_cancel: bool,
     pub invoice_number: Option<String>,
     pub next: Vec<OrderStatus>,
+    /// Paid, shipped or delivered: its products may be rated.
+    pub reviewable: bool,
 }
 
 impl OrderView {
@@ -104,6 +106,10 @@ impl OrderView {
             can_cancel: o.status.can_move_to(OrderStatus::Cancelled),
             invoice_number: d.invoice_number,
             next: o.status.next(),
+            reviewable: matches!(
+                o.status,
+                OrderStatus::Paid | OrderStatus::Shipped | OrderStatus::Delivered
+            ),
             payment,
             customer: o.customer_name,
             email: o.email,

@@ -33,6 +33,14 @@ impl Html {
             .collect()
     }
 
+    /// The text of the first element matching `css` exactly as written (line breaks kept).
+    pub fn text_of(&self, css: &str) -> String {
+        self.select(css)
+            .first()
+            .map(|e| e.text().collect::<String>().trim().to_string())
+            .unwrap_or_default()
+    }
+
     /// The value of the first form field with this name.
     pub fn input_value(&self, name: &str) -> Option<String> {
         self.select(&format!(r#"[name="{name}"]"#))

@@ -5,6 +5,7 @@ pub mod dashboard;
 pub mod import;
 pub mod orders;
 pub mod products;
+pub mod reviews;
 
 /// Rows per page of every admin list.
 pub const PAGE_SIZE: i64 = 50;

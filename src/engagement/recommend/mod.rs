@@ -1,0 +1,197 @@
+//! Recommendations in the store: "Recommended for you" and "Because you viewed …" on a signed-in
+//! customer's home page, "Customers who bought this also bought" on product pages, and the
+//! popular products guests see. They read the similarity table the background refresh keeps
+//! (`refresh`), never compute it per request; `engine` holds the arithmetic.
+//!
+//! Inputs are only what the store records: paid orders, product views of signed-in customers,
+//! wishlists, and the products' categories, brands, stock and popularity.
+
+pub mod engine;
+pub mod evaluate;
+pub mod refresh;
+
+use std::collections::HashMap;
+
+use engine::{Candidate, History, Neighbours};
+
+use crate::db::catalog::{self as catalog_db, ProductCard};
+use crate::db::recommendations::{self as db, ProductMeta};
+use crate::domain::{ProductId, UserId};
+use crate::state::AppState;
+
+/// How many views of a customer's history count.
+const HISTORY_VIEWS: i64 = 50;
+
+pub fn candidate(m: &ProductMeta) -> Candidate {
+    Candidate {
+        id: m.id,
+        category: m.category_id,
+        brand: m.brand_key.clone(),
+        price_cents: m.price_cents,
+        on_sale: m.active != 0 && m.stock > 0,
+        popularity: m.popularity as f64,
+    }
+}
+
+/// What the customer bought, wishes for and viewed (ages in days on the store's clock).
+pub async fn history(state: &AppState, user: UserId) -> Result<History, sqlx::Error> {
+    let pool = state.db.pool();
+    let now = state.clock.unix();
+    let mut viewed: Vec<(ProductId, f64)> = db::viewed_by(pool, user, HISTORY_VIEWS)
+        .await?
+        .into_iter()
+        .map(|(p, at)| (p, (now - at) as f64 / 86_400.0))
+        .collect();
+    // Views not written yet count as just now.
+    for p in super::views::recent(state, user).await? {
+        if !viewed.iter().any(|(v, _)| *v == p) {
+            viewed.insert(0, (p, 0.0));
+        }
+    }
+    Ok(History {
+        bought: db::bought_by(pool, user).await?,
+        wished: db::wished_by(pool, user).await?,
+        viewed,
+    })
+}
+
+fn to_neighbours(rows: Vec<db::SimilarityRow>) -> Neighbours {
+    let mut out: Neighbours = HashMap::new();
+    for r in rows {
+        out.entry(r.product_id)
+            .or_default()
+            .push((r.similar_id, r.score as f64 / 1e6));
+    }
+    out
+}
+
+/// The products popular right now (on sale, in stock).
+pub async fn popular(state: &AppState, n: i64) -> Result<Vec<ProductCard>, sqlx::Error> {
+    let pool = state.db.pool();
+    let ids: Vec<ProductId> = db::popular_in(pool, None, None, n)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    catalog_db::cards(pool, &ids).await
+}
+
+/// Up to `limit` products for this customer; popular ones when they have no history (or to
+/// fill the row).
+pub async fn for_customer(
+    state: &AppState,
+    user: UserId,
+    limit: usize,
+) -> Result<Vec<ProductCard>, sqlx::Error> {
+    let history = history(state, user).await?;
+    let n = i64::try_from(limit).unwrap_or(12);
+    if history.is_empty() {
+        return popular(state, n).await;
+    }
+    let pool = state.db.pool();
+    let seeds: Vec<ProductId> = history
+        .seeds()
+        .into_iter()
+        .take(engine::SEEDS)
+        .map(|(p, _)| p)
+        .collect();
+    let per_affinity = i64::try_from(engine::PER_AFFINITY).unwrap_or(20);
+    let neighbours = to_neighbours(db::neighbours(pool, "combined", &seeds).await?);
+    // Candidates: the seeds' neighbours, and what is popular where the customer leans.
+    let mut ids: Vec<ProductId> = seeds.clone();
+    ids.extend(neighbours.values().flatten().map(|(p, _)| *p));
+    ids.sort();
+    ids.dedup();
+    let mut metas: HashMap<ProductId, Candidate> = db::products(pool, &ids)
+        .await?
+        .iter()
+        .map(|m| (m.id, candidate(m)))
+        .collect();
+    let taste = engine::affinity(&history.seeds(), &metas);
+    for (category, _) in taste.categories.iter().take(engine::AFFINITY_CATEGORIES) {
+        for m in db::popular_in(pool, Some(*category), None, per_affinity).await? {
+            metas.entry(m.id).or_insert_with(|| candidate(&m));
+        }
+    }
+    for (brand, _) in taste.brands.iter().take(engine::AFFINITY_BRANDS) {
+        for m in db::popular_in(pool, None, Some(brand), per_affinity).await? {
+            metas.entry(m.id).or_insert_with(|| candidate(&m));
+        }
+    }
+    let mut chosen: Vec<ProductId> = engine::rank(&history, &neighbours, &metas, limit)
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    if chosen.len() < limit {
+        for m in db::popular_in(pool, None, None, n * 2).await? {
+            if chosen.len() >= limit {
+                break;
+            }
+            if !chosen.contains(&m.id) && !history.bought.contains(&m.id) {
+                chosen.push(m.id);
+            }
+        }
+    }
+    catalog_db::cards(pool, &chosen).await
+}
+
+/// Neighbours of one product of a kind, on sale, without what the customer bought.
+async fn similar_to(
+    state: &AppState,
+    kind: &str,
+    product: ProductId,
+    exclude: &[ProductId],
+    limit: usize,
+) -> Result<Vec<ProductCard>, sqlx::Error> {
+    let pool = state.db.pool();
+    let ids: Vec<ProductId> = db::neighbours(pool, kind, &[product])
+        .await?
+        .into_iter()
+        .map(|r| r.similar_id)
+        .filter(|p| *p != product && !exclude.contains(p))
+        .collect();
+    let on_sale: Vec<ProductId> = db::products(pool, &ids)
+        .await?
+        .iter()
+        .map(candidate)
+        .filter(|c| c.on_sale)
+        .map(|c| c.id)
+        .collect();
+    let ordered: Vec<ProductId> = ids
+        .into_iter()
+        .filter(|p| on_sale.contains(p))
+        .take(limit)
+        .collect();
+    catalog_db::cards(pool, &ordered).await
+}
+
+/// "Because you viewed X": the customer's latest viewed product and what is like it.
+pub async fn because_you_viewed(
+    state: &AppState,
+    user: UserId,
+    limit: usize,
+) -> Result<Option<(ProductCard, Vec<ProductCard>)>, sqlx::Error> {
+    let Some(latest) = super::views::recent(state, user).await?.first().copied() else {
+        return Ok(None);
+    };
+    let bought = db::bought_by(state.db.pool(), user).await?;
+    let like = similar_to(state, "combined", latest, &bought, limit).await?;
+    let Some(seen) = catalog_db::cards(state.db.pool(), &[latest]).await?.pop() else {
+        return Ok(None);
+    };
+    Ok((!like.is_empty()).then_some((seen, like)))
+}
+
+/// "Customers who bought this also bought" (without what this customer bought already).
+pub async fn also_bought(
+    state: &AppState,
+    product: ProductId,
+    viewer: Option<UserId>,
+    limit: usize,
+) -> Result<Vec<ProductCard>, sqlx::Error> {
+    let bought = match viewer {
+        Some(u) => db::bought_by(state.db.pool(), u).await?,
+        None => Vec::new(),
+    };
+    similar_to(state, "bought", product, &bought, limit).await
+}
