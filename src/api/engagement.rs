@@ -5,10 +5,10 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::ApiJson;
 use super::auth::ApiUser;
 use super::error::{ApiError, ErrorBody};
 use super::products::Product;
+use super::{ApiJson, rfc3339};
 use crate::domain::{Pagination, ProductId};
 use crate::engagement::{recommend, reviews, wishlist};
 use crate::http::Path;
@@ -45,16 +45,6 @@ pub struct ReviewPage {
     /// Page number, from 1 (10 reviews a page, newest first).
     #[param(minimum = 1, maximum = 100000)]
     pub page: Option<i64>,
-}
-
-fn rfc3339(ts: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ts)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }
 
 /// A product's reviews, newest first.

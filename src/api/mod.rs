@@ -83,6 +83,17 @@ fn has_nul(v: &serde_json::Value) -> bool {
     }
 }
 
+/// A unix-seconds timestamp as the API writes times: RFC 3339, UTC.
+pub(crate) fn rfc3339(ts: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
 fn query_error(_: QueryPayloadError) -> ApiError {
     ApiError::bad_request("A query parameter is not valid.")
 }

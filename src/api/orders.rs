@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use super::ApiJson;
 use super::auth::ApiUser;
 use super::error::{ApiError, ErrorBody};
+use super::{ApiJson, rfc3339};
 use crate::db::orders::Order as OrderRow;
 use crate::domain::{OrderId, ProductId, UserId};
 use crate::http::Path;
@@ -71,16 +71,6 @@ pub struct Order {
     pub lines: Vec<OrderLine>,
     /// The status history, oldest first.
     pub history: Vec<OrderEvent>,
-}
-
-fn rfc3339(ts: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ts)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }
 
 fn summary(o: &OrderRow) -> OrderSummary {

@@ -480,3 +480,44 @@ async fn wait_within(
 async fn click_and_settle(scope: &fantoccini::elements::Element, css: &str, wait: Duration) {
     wait_within(scope, css, wait).await.click().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn save_a_product_to_the_wishlist_and_move_it_to_the_cart() {
+    let app = TestApp::spawn().await;
+    app.seed(24).await;
+    let user = app.verified_user("grace").await;
+    let driver = Driver::start();
+    let c = driver.client().await;
+
+    // A guest saves a product: sign in first, then it is on the wishlist.
+    c.goto(&app.url("/products?category=kitchen"))
+        .await
+        .unwrap();
+    click_and_wait(&c, c.find(Locator::Css(".card-link")).await.unwrap()).await;
+    let product_path = path_of(&c).await;
+    let name = c
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let wish_action = product_path.replace("/products/", "/wishlist/");
+    submit(&c, &wish_action).await;
+    assert_eq!(path_of(&c).await, "/login?next=%2Fwishlist");
+    fill(&c, "email", &user.email).await;
+    fill(&c, "password", helpers::PASSWORD).await;
+    submit(&c, "/login").await;
+    assert_eq!(path_of(&c).await, "/wishlist");
+    assert!(body_text(&c).await.contains(&name));
+    std::fs::write(artifact("09-wishlist.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // Move to cart: it leaves the wishlist and lands in the cart.
+    submit(&c, &format!("{wish_action}/move")).await;
+    assert_eq!(path_of(&c).await, "/cart");
+    let cart = body_text(&c).await;
+    assert!(cart.contains(&format!("Moved {name} to your cart")), "{cart}");
+    c.goto(&app.url("/wishlist")).await.unwrap();
+    assert!(body_text(&c).await.contains("Nothing saved yet"));
+    c.close().await.unwrap();
+}

@@ -21,6 +21,16 @@ async fn review(
     .await
 }
 
+/// A kettle, and a signed-in customer who bought it.
+async fn kettle_and_buyer(app: &TestApp) -> (i64, Browser) {
+    let kettle = app
+        .product("Copper Kettle", "Hearth", "Kitchen", 4900, 10)
+        .await;
+    let (_, ada) = app.signed_in("ada").await;
+    app.bought(&ada, kettle, 1).await;
+    (kettle, ada)
+}
+
 async fn count_reviews(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM reviews")
         .fetch_one(app.state.db.pool())
@@ -87,11 +97,7 @@ async fn only_buyers_review_and_a_second_review_edits_the_first() {
 #[tokio::test]
 async fn bad_ratings_come_back_with_the_error_at_the_field() {
     let app = TestApp::spawn().await;
-    let kettle = app
-        .product("Copper Kettle", "Hearth", "Kitchen", 4900, 10)
-        .await;
-    let (_, ada) = app.signed_in("ada").await;
-    app.bought(&ada, kettle, 1).await;
+    let (kettle, ada) = kettle_and_buyer(&app).await;
     for bad in ["0", "6", "4.5", "five", ""] {
         let res = review(&app, &ada, kettle, bad, "Kept text").await;
         assert_eq!(res.status(), 422, "{bad}");
@@ -112,11 +118,7 @@ async fn bad_ratings_come_back_with_the_error_at_the_field() {
 #[tokio::test]
 async fn two_simultaneous_reviews_by_one_customer_leave_one() {
     let app = TestApp::spawn().await;
-    let kettle = app
-        .product("Copper Kettle", "Hearth", "Kitchen", 4900, 10)
-        .await;
-    let (_, ada) = app.signed_in("ada").await;
-    app.bought(&ada, kettle, 1).await;
+    let (kettle, ada) = kettle_and_buyer(&app).await;
     let (a, b) = tokio::join!(
         review(&app, &ada, kettle, "2", "first"),
         review(&app, &ada, kettle, "4", "second")
