@@ -4,7 +4,8 @@
 //!
 //!   rate_load URL RATE_PER_SECOND SECONDS CONCURRENCY
 //!
-//! The first second (connections opening, caches filling) is sent but not counted.
+//! The first second (connections opening, caches filling) is sent but not counted. With
+//! `RATE_LOAD_COOKIE` set, every request carries that Cookie header (a signed-in customer).
 
 // A load driver: a broken setup should stop it loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -25,8 +26,16 @@ async fn main() {
     let rate: u64 = args[2].parse().expect("rate");
     let seconds: u64 = args[3].parse().expect("seconds");
     let concurrency: usize = args[4].parse().expect("concurrency");
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Ok(cookie) = std::env::var("RATE_LOAD_COOKIE") {
+        headers.insert(
+            reqwest::header::COOKIE,
+            cookie.parse().expect("a valid Cookie header"),
+        );
+    }
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
+        .default_headers(headers)
         .build()
         .expect("client");
     let slots = Arc::new(Semaphore::new(concurrency));

@@ -32,6 +32,8 @@ pub struct AppState {
     pub views: Arc<crate::engagement::views::ViewRecorder>,
     /// Tells the recommendations refresh that orders came in.
     pub recommend: Arc<crate::engagement::recommend::refresh::RefreshSignal>,
+    /// Customers' recommendations, reused for a few minutes.
+    pub picks: Arc<crate::engagement::recommend::PicksCache>,
 }
 
 impl AppState {
@@ -64,6 +66,7 @@ impl AppState {
             mail_wakeup: Arc::default(),
             views: Arc::default(),
             recommend: Arc::default(),
+            picks: Arc::default(),
         })
     }
 }

@@ -179,11 +179,24 @@ pub fn average(count: i64, sum: i64) -> Option<f64> {
     (count > 0).then(|| (sum as f64 / count as f64 * 10.0).round() / 10.0)
 }
 
+/// A product's reviews; `rated` is false when the product row says it has no visible rating
+/// (then nothing more is read).
 pub async fn for_product(
     state: &AppState,
     product: ProductId,
+    rated: bool,
     page: Pagination,
 ) -> Result<ProductReviews, EngagementError> {
+    if !rated {
+        return Ok(ProductReviews {
+            count: 0,
+            average: None,
+            distribution: [0; 5],
+            reviews: Vec::new(),
+            page: page.within(0),
+            pages: 1,
+        });
+    }
     let pool = state.db.pool();
     let distribution = db::distribution(pool, product).await?;
     let count: i64 = distribution.iter().sum();

@@ -114,5 +114,6 @@ pub async fn recent(state: &AppState, user: UserId) -> Result<Vec<ProductId>, sq
 /// Forgets what the customer viewed.
 pub async fn clear(state: &AppState, user: UserId) -> Result<(), sqlx::Error> {
     state.views.forget(user);
+    state.picks.forget(user);
     db::clear(state.db.pool(), user).await
 }

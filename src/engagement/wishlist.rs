@@ -15,6 +15,7 @@ pub async fn add(
     product: ProductId,
 ) -> Result<(), EngagementError> {
     if db::add(state.db.pool(), user, product, state.clock.unix()).await? {
+        state.picks.forget(user);
         Ok(())
     } else {
         Err(EngagementError::NotFound)
@@ -27,7 +28,9 @@ pub async fn remove(
     user: UserId,
     product: ProductId,
 ) -> Result<bool, EngagementError> {
-    Ok(db::remove(state.db.pool(), user, product).await?)
+    let removed = db::remove(state.db.pool(), user, product).await?;
+    state.picks.forget(user);
+    Ok(removed)
 }
 
 pub async fn list(state: &AppState, user: UserId) -> Result<Vec<WishedProduct>, EngagementError> {
@@ -53,5 +56,6 @@ pub async fn move_to_cart(
     let one = Quantity::from_number(1, false).map_err(|_| crate::orders::OrderError::NotFound)?;
     let name = cart::add(state, &Owner::User(user), product, one, ip).await?;
     db::remove(state.db.pool(), user, product).await?;
+    state.picks.forget(user);
     Ok(name)
 }

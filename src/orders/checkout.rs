@@ -368,5 +368,6 @@ async fn buy(
     state.catalog_cache.invalidate();
     state.mail_wakeup.wake();
     state.recommend.orders_changed();
+    state.picks.forget(user.id);
     Ok(Placed::Created(order_id))
 }

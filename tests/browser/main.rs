@@ -516,7 +516,10 @@ async fn save_a_product_to_the_wishlist_and_move_it_to_the_cart() {
     submit(&c, &format!("{wish_action}/move")).await;
     assert_eq!(path_of(&c).await, "/cart");
     let cart = body_text(&c).await;
-    assert!(cart.contains(&format!("Moved {name} to your cart")), "{cart}");
+    assert!(
+        cart.contains(&format!("Moved {name} to your cart")),
+        "{cart}"
+    );
     c.goto(&app.url("/wishlist")).await.unwrap();
     assert!(body_text(&c).await.contains("Nothing saved yet"));
     c.close().await.unwrap();

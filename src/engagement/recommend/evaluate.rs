@@ -136,6 +136,17 @@ fn evaluate(
             b.push(l.product_id);
         }
     }
+    let mut wished_by: HashMap<UserId, Vec<ProductId>> = HashMap::new();
+    for w in &train_wishes {
+        wished_by.entry(w.user_id).or_default().push(w.product_id);
+    }
+    let mut viewed_by: HashMap<UserId, Vec<(ProductId, i64)>> = HashMap::new();
+    for v in &train_views {
+        viewed_by
+            .entry(v.user_id)
+            .or_default()
+            .push((v.product_id, v.viewed_at));
+    }
     let mut ours = (0.0, 0.0);
     let mut baseline = (0.0, 0.0);
     let mut users: Vec<&UserId> = tested.keys().collect();
@@ -147,16 +158,15 @@ fn evaluate(
         };
         let history = History {
             bought: bought.get(*user).cloned().unwrap_or_default(),
-            wished: train_wishes
-                .iter()
-                .filter(|w| w.user_id == **user)
-                .map(|w| w.product_id)
-                .collect(),
-            viewed: train_views
-                .iter()
-                .filter(|v| v.user_id == **user)
-                .map(|v| (v.product_id, (cutoff - v.viewed_at) as f64 / 86_400.0))
-                .collect(),
+            wished: wished_by.get(*user).cloned().unwrap_or_default(),
+            viewed: viewed_by
+                .get(*user)
+                .map(|v| {
+                    v.iter()
+                        .map(|(p, at)| (*p, (cutoff - at) as f64 / 86_400.0))
+                        .collect()
+                })
+                .unwrap_or_default(),
         };
         // The same candidates the store gathers: seeds' neighbours and popular where they lean.
         let seeds: Vec<ProductId> = history

@@ -11,6 +11,8 @@ pub mod evaluate;
 pub mod refresh;
 
 use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use engine::{Candidate, History, Neighbours};
 
@@ -165,23 +167,6 @@ async fn similar_to(
     catalog_db::cards(pool, &ordered).await
 }
 
-/// "Because you viewed X": the customer's latest viewed product and what is like it.
-pub async fn because_you_viewed(
-    state: &AppState,
-    user: UserId,
-    limit: usize,
-) -> Result<Option<(ProductCard, Vec<ProductCard>)>, sqlx::Error> {
-    let Some(latest) = super::views::recent(state, user).await?.first().copied() else {
-        return Ok(None);
-    };
-    let bought = db::bought_by(state.db.pool(), user).await?;
-    let like = similar_to(state, "combined", latest, &bought, limit).await?;
-    let Some(seen) = catalog_db::cards(state.db.pool(), &[latest]).await?.pop() else {
-        return Ok(None);
-    };
-    Ok((!like.is_empty()).then_some((seen, like)))
-}
-
 /// "Customers who bought this also bought" (without what this customer bought already).
 pub async fn also_bought(
     state: &AppState,
@@ -194,4 +179,128 @@ pub async fn also_bought(
         None => Vec::new(),
     };
     similar_to(state, "bought", product, &bought, limit).await
+}
+
+/// How long a customer's picks are reused (their own orders, wishlist changes and a newly viewed
+/// product recompute them at once; the background refresh drops them all).
+const PICKS_TTL: Duration = Duration::from_secs(300);
+const PICKS_MAX: usize = 10_000;
+
+/// A customer's recommendations as computed, kept briefly so the home page costs about as much
+/// as a product page.
+#[derive(Clone)]
+struct Picks {
+    at: Instant,
+    latest_view: Option<ProductId>,
+    recommended: Vec<ProductId>,
+    because: Option<(ProductId, Vec<ProductId>)>,
+}
+
+#[derive(Default)]
+pub struct PicksCache {
+    entries: Mutex<HashMap<UserId, Picks>>,
+}
+
+impl PicksCache {
+    fn get(&self, user: UserId, latest_view: Option<ProductId>) -> Option<Picks> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(&user)
+            .filter(|p| p.at.elapsed() < PICKS_TTL && p.latest_view == latest_view)
+            .cloned()
+    }
+
+    fn put(&self, user: UserId, picks: Picks) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= PICKS_MAX {
+                entries.clear();
+            }
+            entries.insert(user, picks);
+        }
+    }
+
+    /// The customer did something that changes their picks (an order, a wishlist change).
+    pub fn forget(&self, user: UserId) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(&user);
+        }
+    }
+
+    /// Similarities or popularity changed.
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+}
+
+/// What a signed-in customer's home page shows.
+pub struct HomePicks {
+    pub recommended: Vec<ProductCard>,
+    /// The latest viewed product and what is like it.
+    pub because: Option<(ProductCard, Vec<ProductCard>)>,
+    pub recently_viewed: Vec<ProductCard>,
+}
+
+/// The three rows of a signed-in customer's home page, read in one card query; products no
+/// longer on sale (or out of stock) are left out of the recommendations even when cached.
+pub async fn home(state: &AppState, user: UserId) -> Result<HomePicks, sqlx::Error> {
+    let recent = super::views::recent(state, user).await?;
+    let latest = recent.first().copied();
+    let picks = match state.picks.get(user, latest) {
+        Some(p) => p,
+        None => {
+            let recommended: Vec<ProductId> = for_customer(state, user, 12)
+                .await?
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            let because = match latest {
+                Some(seen) => {
+                    let bought = db::bought_by(state.db.pool(), user).await?;
+                    let like: Vec<ProductId> = similar_to(state, "combined", seen, &bought, 8)
+                        .await?
+                        .into_iter()
+                        .map(|c| c.id)
+                        .collect();
+                    (!like.is_empty()).then_some((seen, like))
+                }
+                None => None,
+            };
+            let picks = Picks {
+                at: Instant::now(),
+                latest_view: latest,
+                recommended,
+                because,
+            };
+            state.picks.put(user, picks.clone());
+            picks
+        }
+    };
+    let mut ids: Vec<ProductId> = picks.recommended.clone();
+    if let Some((seen, like)) = &picks.because {
+        ids.push(*seen);
+        ids.extend(like);
+    }
+    ids.extend(&recent);
+    ids.sort();
+    ids.dedup();
+    let cards: HashMap<ProductId, ProductCard> = catalog_db::cards(state.db.pool(), &ids)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let on_sale = |id: &ProductId| cards.get(id).filter(|c| c.active && c.stock > 0).cloned();
+    Ok(HomePicks {
+        recommended: picks.recommended.iter().filter_map(on_sale).collect(),
+        because: picks.because.as_ref().and_then(|(seen, like)| {
+            let like: Vec<ProductCard> = like.iter().filter_map(on_sale).collect();
+            let seen = cards.get(seen).cloned()?;
+            (!like.is_empty()).then_some((seen, like))
+        }),
+        recently_viewed: recent
+            .iter()
+            .filter_map(|id| cards.get(id).cloned())
+            .collect(),
+    })
 }

@@ -171,6 +171,7 @@ pub async fn refresh(state: &AppState) -> anyhow::Result<Report> {
     tx.commit().await?;
     reviews::rescore_all(pool, prior, PRIOR_WEIGHT).await?;
     state.catalog_cache.invalidate();
+    state.picks.clear();
     let report = Report {
         products_with_neighbours: combined
             .iter()

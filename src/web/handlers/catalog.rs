@@ -148,7 +148,8 @@ pub async fn product_page(
     let product = on_sale.product;
     let viewer = ctx.user.as_ref().map(|u| u.id);
     let page = Pagination::parse(reviews_page, reviews::PAGE_SIZE);
-    let reviews = ReviewsView::new(reviews::for_product(state, id, page).await?);
+    let rated = product.rating_count > 0;
+    let reviews = ReviewsView::new(reviews::for_product(state, id, rated, page).await?);
     let review_pages = page_links(reviews.page, reviews.pages, |n| {
         format!("/products/{id}?reviews_page={n}#reviews")
     });

@@ -50,11 +50,10 @@ pub async fn home(ctx: PageContext, state: web::Data<AppState>) -> Result<HttpRe
     };
     match page.ctx.user.as_ref().map(|u| u.id) {
         Some(user) => {
-            page.recommended = cards(recommend::for_customer(&state, user, 12).await?);
-            page.because = recommend::because_you_viewed(&state, user, 8)
-                .await?
-                .map(|(seen, like)| (seen.name, cards(like)));
-            page.recent = cards(recently_viewed(&state, user).await?);
+            let picks = recommend::home(&state, user).await?;
+            page.recommended = cards(picks.recommended);
+            page.because = picks.because.map(|(seen, like)| (seen.name, cards(like)));
+            page.recent = cards(picks.recently_viewed);
         }
         None => {
             page.popular = cards(recommend::popular(&state, 8).await?);

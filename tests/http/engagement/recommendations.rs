@@ -45,7 +45,7 @@ async fn recommended(app: &TestApp, b: &Browser) -> Vec<String> {
 #[tokio::test]
 async fn recommendations_follow_what_customers_buy_together_and_skip_what_you_bought() {
     let app = TestApp::spawn().await;
-    let (kettle, _, _, _) = shop_with_history(&app).await;
+    let (kettle, teapot, _, _) = shop_with_history(&app).await;
     let (_, ada) = app.signed_in("ada").await;
     app.bought(&ada, kettle, 1).await;
     emporium::engagement::recommend::refresh::refresh(&app.state)
@@ -93,6 +93,13 @@ async fn recommendations_follow_what_customers_buy_together_and_skip_what_you_bo
     assert_eq!(
         api_names,
         names.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    // The home page reuses its picks, but the customer's own order shows at once.
+    app.bought(&ada, teapot, 1).await;
+    let after = recommended(&app, &ada).await;
+    assert!(
+        !after.contains(&"Enamel Teapot".to_string()) && after.contains(&"Tea Cups".to_string()),
+        "{after:?}"
     );
 }
 
