@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use crate::accounts::AccountError;
 use crate::accounts::admin::{self, AdminOutcome};
 use crate::config::Settings;
+use crate::domain::StaffRole;
 use crate::startup::Application;
 use crate::state::AppState;
 
@@ -42,6 +43,9 @@ pub enum Command {
         /// Read the password from the first line of standard input instead of prompting
         #[arg(long)]
         password_stdin: bool,
+        /// The staff role to give: admin (everything), catalog, orders or support
+        #[arg(long, default_value = "admin", value_parser = parse_role)]
+        role: StaffRole,
     },
     /// Fill an empty catalogue with the demo products
     SeedDemo {
@@ -91,7 +95,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             email,
             username,
             password_stdin,
-        } => create_admin(settings, &email, &username, password_stdin).await,
+            role,
+        } => create_admin(settings, &email, &username, password_stdin, role).await,
         Command::SeedDemo { products } => {
             let state = AppState::build(settings).await?;
             match crate::catalog::seed::seed_if_empty(&state, products).await? {
@@ -195,6 +200,7 @@ async fn create_admin(
     email: &str,
     username: &str,
     password_stdin: bool,
+    role: StaffRole,
 ) -> anyhow::Result<()> {
     let state = AppState::build(settings).await?;
     let exists = match crate::domain::Email::parse(email) {
@@ -208,9 +214,11 @@ async fn create_admin(
     } else {
         Some(read_password(password_stdin)?)
     };
-    match admin::create_or_promote(&state, email, username, password.as_deref()).await {
-        Ok(AdminOutcome::Created) => println!("administrator {username} <{email}> created"),
-        Ok(AdminOutcome::Promoted) => println!("account <{email}> is now an administrator"),
+    match admin::create_or_promote(&state, email, username, password.as_deref(), role).await {
+        Ok(AdminOutcome::Created) => {
+            println!("staff account {username} <{email}> created with the {role} role")
+        }
+        Ok(AdminOutcome::Promoted) => println!("account <{email}> now holds the {role} role"),
         Err(AccountError::Invalid(errors) | AccountError::Taken(errors)) => {
             for (field, messages) in errors.fields() {
                 for m in messages {
@@ -223,6 +231,13 @@ async fn create_admin(
     }
     state.db.close().await;
     Ok(())
+}
+
+fn parse_role(s: &str) -> Result<StaffRole, String> {
+    StaffRole::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = StaffRole::ALL.iter().map(|r| r.as_str()).collect();
+        format!("choose one of: {}", names.join(", "))
+    })
 }
 
 fn print_outbox(settings: &Settings, count: usize) {

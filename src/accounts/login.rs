@@ -141,9 +141,9 @@ pub async fn lift_lock(state: &AppState, user: UserId) -> Result<(), AccountErro
     Ok(())
 }
 
-/// Signs in with email address or username. Unknown account, wrong password and a deactivated
-/// account all give `InvalidCredentials`, after the same Argon2 work. `Unverified` is only told
-/// to someone who knows the password.
+/// Signs in with email address or username. Unknown account and wrong password give
+/// `InvalidCredentials`, after the same Argon2 work. `Unverified` and `Deactivated` are only
+/// told to someone who knows the password.
 #[tracing::instrument(name = "sign-in", skip_all, fields(ip))]
 pub async fn sign_in(
     state: &AppState,
@@ -174,6 +174,11 @@ pub async fn sign_in(
 
     let mut user = match user {
         Some(u) if password_ok && u.active => u,
+        Some(u) if password_ok => {
+            reservation.succeeded(state).await?;
+            tracing::info!(event = "login_deactivated", user_id = %u.id, ip, "sign-in refused: account deactivated");
+            return Err(AccountError::Deactivated);
+        }
         _ => {
             tracing::warn!(event = "login_failure", user_id = ?user_id.map(|u| u.get()), ip, "sign-in failed");
             reservation.failed(state, user_id).await?;

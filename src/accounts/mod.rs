@@ -27,6 +27,9 @@ pub enum AccountError {
     InvalidCredentials,
     #[error("the email address is not verified yet")]
     Unverified,
+    /// The shop deactivated the account (told only to someone who knows the password).
+    #[error("the account is deactivated")]
+    Deactivated,
     /// Locked until `until`; `now` is the store's clock when that was decided (so the
     /// `Retry-After` never mixes clocks).
     #[error("too many attempts")]

@@ -8,7 +8,7 @@ use super::{AccountError, limits, verification};
 use crate::db::auth_events::{self, AuthEvent};
 use crate::db::users::{self, NewUser};
 use crate::domain::{
-    Email, FieldErrors, Password, PasswordContext, Role, UserId, Username, confirm_matches,
+    Email, FieldErrors, Password, PasswordContext, UserId, Username, confirm_matches,
 };
 use crate::state::AppState;
 
@@ -137,7 +137,6 @@ pub async fn register(
             phone: d.phone.as_str(),
             title: d.title.as_deref(),
             birthday: birthday.as_deref(),
-            role: Role::Customer,
             verified_at: None,
         },
         now,

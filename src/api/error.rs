@@ -170,6 +170,10 @@ impl From<AccountError> for ApiError {
                 StatusCode::FORBIDDEN,
                 "Confirm your email address first: open the link we mailed you.",
             ),
+            AccountError::Deactivated => Self::new(
+                StatusCode::FORBIDDEN,
+                "This account has been closed by the shop. Write to us if you think this is a mistake.",
+            ),
             AccountError::Throttled { until, now } => Self::too_many(until, now),
             AccountError::Busy => {
                 let mut e = Self::new(

@@ -4,7 +4,7 @@ use anyhow::Context;
 
 use super::images::{self, ImageError};
 use super::{CatalogError, slugify, terms};
-use crate::db::audit::{self, Entry};
+use crate::db::audit::{self, Changes, Entry};
 use crate::db::catalog::{self, NewImage, Product, ProductData};
 use crate::db::{Tx, is_unique_violation};
 use crate::domain::{FieldErrors, Money, ProductId, Sku, UserId, parse_stock, required_line};
@@ -288,27 +288,22 @@ pub async fn create(
 
 /// What changed between the stored product and the new values, for the audit log.
 fn diff(old: &Product, new: &ValidProduct) -> String {
-    let mut changes = Vec::new();
-    let mut cmp = |field: &str, a: String, b: String| {
-        if a != b {
-            changes.push(format!("{field}: {a} \u{2192} {b}"));
-        }
-    };
+    let mut c = Changes::new();
     if let Some(sku) = &new.sku {
-        cmp("sku", old.sku.clone(), sku.as_str().to_string());
+        c.field("sku", &old.sku, sku.as_str());
     }
-    cmp("name", old.name.clone(), new.name.clone());
-    cmp("brand", old.brand.clone(), new.brand.clone());
-    cmp("category", old.category_name.clone(), new.category.clone());
-    cmp("price", old.price.to_decimal(), new.price.to_decimal());
+    c.field("name", &old.name, &new.name)
+        .field("brand", &old.brand, &new.brand)
+        .field("category", &old.category_name, &new.category)
+        .field("price", &old.price.to_decimal(), &new.price.to_decimal());
     if !new.keep_stock {
-        cmp("stock", old.stock.to_string(), new.stock.to_string());
+        c.field("stock", &old.stock.to_string(), &new.stock.to_string());
     }
-    cmp("active", old.active.to_string(), new.active.to_string());
+    c.field("active", &old.active.to_string(), &new.active.to_string());
     if old.description != new.description {
-        changes.push("description changed".into());
+        c.note("description changed");
     }
-    changes.join("; ")
+    c.text()
 }
 
 #[tracing::instrument(name = "product update", skip_all, fields(%actor, %id))]

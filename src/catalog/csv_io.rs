@@ -24,7 +24,7 @@ pub const COLUMNS: [&str; 8] = [
 const REQUIRED: [&str; 6] = ["sku", "name", "brand", "category", "price", "stock"];
 
 /// Spreadsheets run cells that start like a formula; such cells are exported behind a `'`.
-fn neutralise(cell: &str) -> String {
+pub(crate) fn neutralise(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {

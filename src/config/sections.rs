@@ -327,6 +327,12 @@ pub struct SecuritySettings {
     pub max_concurrent_hashes: usize,
     /// Cart changes (add, change, remove) one IP address may make per minute.
     pub cart_changes_per_minute: u32,
+    /// Messages through the contact form one IP address may send per hour.
+    pub contact_per_ip_per_hour: u32,
+    /// Messages through the contact form from one email address per hour.
+    pub contact_per_address_per_hour: u32,
+    /// Support requests one customer may open per hour.
+    pub support_requests_per_hour: u32,
 }
 
 impl Default for SecuritySettings {
@@ -345,6 +351,9 @@ impl Default for SecuritySettings {
             password_min_strength: 3,
             max_concurrent_hashes: 4,
             cart_changes_per_minute: 120,
+            contact_per_ip_per_hour: 10,
+            contact_per_address_per_hour: 5,
+            support_requests_per_hour: 10,
         }
     }
 }

@@ -14,6 +14,38 @@ pub struct Entry<'a> {
     pub details: &'a str,
 }
 
+/// Builds an entry's `details`: each changed field as `field: before → after`.
+#[derive(Debug, Default)]
+pub struct Changes(Vec<String>);
+
+impl Changes {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Notes the field if its value changed.
+    pub fn field(&mut self, name: &str, before: &str, after: &str) -> &mut Self {
+        if before != after {
+            self.0.push(format!("{name}: {before} \u{2192} {after}"));
+        }
+        self
+    }
+
+    /// A change told in words (a long text that changed, a new image).
+    pub fn note(&mut self, text: impl Into<String>) -> &mut Self {
+        self.0.push(text.into());
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn text(&self) -> String {
+        self.0.join("; ")
+    }
+}
+
 pub async fn record(tx: &mut Tx, e: &Entry<'_>, now: i64) -> Result<(), DbError> {
     sqlx::query("INSERT INTO audit_log (at, actor_id, action, entity, entity_id, details) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(now)

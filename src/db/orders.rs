@@ -310,19 +310,13 @@ pub async fn list(
     }
     if let Some(q) = search {
         let q = q.trim().trim_start_matches('#').to_lowercase();
-        let like = format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
         cond.push(" AND (CAST(id AS TEXT) = ")
             .text(&q)
             .push(" OR email LIKE ")
-            .text(&like)
-            .push(" ESCAPE '\\' OR LOWER(customer_name) LIKE ")
-            .text(&like)
-            .push(" ESCAPE '\\')");
+            .contains(&q)
+            .push(" OR LOWER(customer_name) LIKE ")
+            .contains(&q)
+            .push(")");
     }
     let mut count = Sql::new("SELECT COUNT(*) FROM orders");
     count.append(&cond);

@@ -2,6 +2,7 @@
 
 use sqlx::{AnyPool, FromRow};
 
+use super::sql::Sql;
 use super::{DbError, Tx, flag, flag_of};
 use crate::domain::{ProductId, UserId};
 
@@ -201,9 +202,10 @@ pub struct StaffReviewRow {
     pub updated_at: i64,
 }
 
-/// The newest reviews, for the staff.
+/// The newest reviews (all, or one customer's), for the staff.
 pub async fn newest(
     pool: &AnyPool,
+    by: Option<UserId>,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<StaffReviewRow>, DbError> {
@@ -219,15 +221,19 @@ pub async fn newest(
         hidden: i64,
         updated_at: i64,
     }
-    let rows: Vec<Row> = sqlx::query_as(
+    let mut sql = Sql::new(
         "SELECT r.id, r.product_id, p.name AS product_name, r.user_id, u.username, r.rating, r.comment, \
          r.hidden, r.updated_at FROM reviews r JOIN products p ON p.id = r.product_id \
-         JOIN users u ON u.id = r.user_id ORDER BY r.updated_at DESC, r.id DESC LIMIT $1 OFFSET $2",
-    )
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(pool)
-    .await?;
+         JOIN users u ON u.id = r.user_id",
+    );
+    if let Some(u) = by {
+        sql.push(" WHERE r.user_id = ").int(u.get());
+    }
+    sql.push(" ORDER BY r.updated_at DESC, r.id DESC LIMIT ")
+        .int(limit)
+        .push(" OFFSET ")
+        .int(offset);
+    let rows: Vec<Row> = sql.fetch_all(pool).await?;
     Ok(rows
         .into_iter()
         .map(|r| StaffReviewRow {
@@ -256,13 +262,5 @@ pub async fn set_hidden(tx: &mut Tx, id: i64, hidden: bool) -> Result<Option<Pro
         .bind(id)
         .bind(flag(hidden))
         .fetch_optional(&mut **tx)
-        .await
-}
-
-/// How many reviews a customer wrote (the staff's customer view).
-pub async fn count_for_user(pool: &AnyPool, user: UserId) -> Result<i64, DbError> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM reviews WHERE user_id = $1")
-        .bind(user)
-        .fetch_one(pool)
         .await
 }

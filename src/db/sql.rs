@@ -78,6 +78,20 @@ impl Sql {
         self.placeholder()
     }
 
+    /// A `LIKE` pattern for text containing `needle` literally (its `%`, `_` and `\` escaped),
+    /// with its `ESCAPE` clause: `push(" LOWER(name) LIKE ").contains(&q)`.
+    pub fn contains(&mut self, needle: &str) -> &mut Self {
+        let pattern = format!(
+            "%{}%",
+            needle
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        self.text(&pattern);
+        self.push(" ESCAPE '\\'")
+    }
+
     /// Appends another statement part, renumbering its placeholders after this one's.
     pub fn append(&mut self, other: &Sql) -> &mut Self {
         let offset = self.args.len();

@@ -3,7 +3,7 @@
 use sqlx::{AnyPool, FromRow};
 
 use super::{DbError, Tx, flag};
-use crate::domain::{Email, Role, UserId, Username};
+use crate::domain::{Email, Roles, StaffRole, UserId, Username};
 
 #[derive(Debug, Clone, FromRow)]
 struct UserRow {
@@ -17,7 +17,7 @@ struct UserRow {
     phone: String,
     title: Option<String>,
     birthday: Option<String>,
-    role: String,
+    role_bits: i64,
     email_verified_at: Option<i64>,
     active: i64,
     created_at: i64,
@@ -36,7 +36,8 @@ pub struct User {
     pub phone: String,
     pub title: Option<String>,
     pub birthday: Option<String>,
-    pub role: Role,
+    /// Staff roles; none for a customer.
+    pub roles: Roles,
     pub email_verified_at: Option<i64>,
     pub active: bool,
     pub created_at: i64,
@@ -47,8 +48,12 @@ impl User {
         self.email_verified_at.is_some()
     }
 
-    pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
+    pub fn is_staff(&self) -> bool {
+        self.roles.is_staff()
+    }
+
+    pub fn has(&self, role: StaffRole) -> bool {
+        self.roles.contains(role)
     }
 }
 
@@ -65,7 +70,7 @@ impl From<UserRow> for User {
             phone: r.phone,
             title: r.title,
             birthday: r.birthday,
-            role: Role::from_db(&r.role),
+            roles: Roles::from_bits(r.role_bits),
             email_verified_at: r.email_verified_at,
             active: super::flag_of(r.active),
             created_at: r.created_at,
@@ -73,8 +78,23 @@ impl From<UserRow> for User {
     }
 }
 
-const COLUMNS: &str = "id, username, email, first_name, last_name, password_hash, address, phone, \
-     title, birthday, role, email_verified_at, active, created_at";
+/// A user's roles added up as bits (see `StaffRole::bit`; a unit test keeps the two in step), so
+/// the account and its roles come in one query on every request. For queries `FROM users`.
+macro_rules! role_bits {
+    () => {
+        "CAST((SELECT COALESCE(SUM(CASE r.role WHEN 'admin' THEN 1 WHEN 'catalog' THEN 2 \
+         WHEN 'orders' THEN 4 WHEN 'support' THEN 8 ELSE 0 END), 0) FROM staff_roles r \
+         WHERE r.user_id = users.id) AS BIGINT)"
+    };
+}
+
+pub(super) const ROLE_BITS: &str = role_bits!();
+
+const COLUMNS: &str = concat!(
+    "id, username, email, first_name, last_name, password_hash, address, phone, title, birthday, ",
+    role_bits!(),
+    " AS role_bits, email_verified_at, active, created_at"
+);
 
 /// Everything needed to insert an account; built only from parsed values.
 pub struct NewUser<'a> {
@@ -87,13 +107,22 @@ pub struct NewUser<'a> {
     pub phone: &'a str,
     pub title: Option<&'a str>,
     pub birthday: Option<&'a str>,
-    pub role: Role,
     pub verified_at: Option<i64>,
 }
 
 /// Profile fields a customer may change themselves (the email goes through verification).
 pub struct ProfileUpdate<'a> {
     pub username: &'a Username,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub address: &'a str,
+    pub phone: &'a str,
+    pub title: Option<&'a str>,
+    pub birthday: Option<&'a str>,
+}
+
+/// The details staff may correct for a customer (not the username or email address).
+pub struct DetailsUpdate<'a> {
     pub first_name: &'a str,
     pub last_name: &'a str,
     pub address: &'a str,
@@ -131,8 +160,8 @@ fn classify(err: DbError) -> WriteError {
 pub async fn insert(tx: &mut Tx, u: &NewUser<'_>, now: i64) -> Result<UserId, WriteError> {
     sqlx::query_scalar(
         "INSERT INTO users (username, username_key, email, first_name, last_name, password_hash, \
-         address, phone, title, birthday, role, email_verified_at, active, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13) RETURNING id",
+         address, phone, title, birthday, email_verified_at, active, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12) RETURNING id",
     )
     .bind(u.username.as_str())
     .bind(u.username.key())
@@ -144,7 +173,6 @@ pub async fn insert(tx: &mut Tx, u: &NewUser<'_>, now: i64) -> Result<UserId, Wr
     .bind(u.phone)
     .bind(u.title)
     .bind(u.birthday)
-    .bind(u.role.as_str())
     .bind(u.verified_at)
     .bind(now)
     .fetch_one(&mut **tx)
@@ -293,13 +321,26 @@ pub async fn update_profile(
     Ok(())
 }
 
-pub async fn set_role(tx: &mut Tx, id: UserId, role: Role, now: i64) -> Result<(), DbError> {
-    sqlx::query("UPDATE users SET role = $2, updated_at = $3 WHERE id = $1")
-        .bind(id)
-        .bind(role.as_str())
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+pub async fn update_details(
+    tx: &mut Tx,
+    id: UserId,
+    d: &DetailsUpdate<'_>,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE users SET first_name = $2, last_name = $3, address = $4, phone = $5, title = $6, \
+         birthday = $7, updated_at = $8 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(d.first_name)
+    .bind(d.last_name)
+    .bind(d.address)
+    .bind(d.phone)
+    .bind(d.title)
+    .bind(d.birthday)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -311,4 +352,59 @@ pub async fn set_active(tx: &mut Tx, id: UserId, active: bool, now: i64) -> Resu
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Gives or takes away one staff role (granting one held, or removing one not held, does nothing).
+pub async fn set_staff_role(
+    tx: &mut Tx,
+    id: UserId,
+    role: StaffRole,
+    held: bool,
+    now: i64,
+) -> Result<(), DbError> {
+    let sql = if held {
+        "INSERT INTO staff_roles (user_id, role, granted_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id, role) DO NOTHING"
+    } else {
+        "DELETE FROM staff_roles WHERE user_id = $1 AND role = $2 AND $3 = $3"
+    };
+    sqlx::query(sql)
+        .bind(id)
+        .bind(role.as_str())
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// How many active accounts are admins, counted inside the transaction that is about to change
+/// roles or deactivate someone. The admins' rows are written first: on PostgreSQL that locks
+/// them, so two admins cannot both step down at once (SQLite's write transaction already
+/// serialises).
+pub async fn count_active_admins(tx: &mut Tx) -> Result<i64, DbError> {
+    sqlx::query(
+        "UPDATE users SET updated_at = updated_at WHERE id IN \
+         (SELECT user_id FROM staff_roles WHERE role = 'admin')",
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM staff_roles r JOIN users u ON u.id = r.user_id \
+         WHERE r.role = 'admin' AND u.active = 1",
+    )
+    .fetch_one(&mut **tx)
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::StaffRole;
+
+    #[test]
+    fn the_role_sum_uses_each_roles_bit() {
+        for role in StaffRole::ALL {
+            let case = format!("WHEN '{}' THEN {}", role.as_str(), role.bit());
+            assert!(super::ROLE_BITS.contains(&case), "{case}");
+        }
+    }
 }

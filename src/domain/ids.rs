@@ -50,4 +50,6 @@ decl_id! {
     CartId;
     /// A product category.
     CategoryId;
+    /// A support request (its thread of messages).
+    RequestId;
 }

@@ -12,43 +12,24 @@ mod pagination;
 mod password;
 mod phone;
 mod quantity;
+mod roles;
+mod support_status;
 mod username;
 
 pub use birthday::Birthday;
 pub use catalog::{Sku, Sort, UnknownSort, parse_stock};
 pub use email::Email;
 pub use errors::FieldErrors;
-pub use ids::{CartId, CategoryId, OrderId, ProductId, UserId};
+pub use ids::{CartId, CategoryId, OrderId, ProductId, RequestId, UserId};
 pub use money::{MAX_PRICE_CENTS, Money};
 pub use order_status::{OrderStatus, PaymentStatus, UnknownStatus};
 pub use pagination::{MAX_PAGE, Pagination};
 pub use password::{Password, PasswordContext, PasswordPolicy, confirm_matches};
 pub use phone::Phone;
 pub use quantity::{MAX_QUANTITY, Quantity};
+pub use roles::{Roles, StaffRole};
+pub use support_status::SupportStatus;
 pub use username::Username;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Customer,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Customer => "customer",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn from_db(s: &str) -> Self {
-        if s == "admin" {
-            Role::Admin
-        } else {
-            Role::Customer
-        }
-    }
-}
 
 /// Trims a one-line text field (a name, a title) and checks it; `None` when it is empty.
 /// `label` names the field with its article, as the message speaks: "your title", "the brand".

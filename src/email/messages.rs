@@ -2,7 +2,7 @@
 //! `server.base_url`, never from the request.
 
 use super::{Action, EmailContent};
-use crate::domain::OrderId;
+use crate::domain::{OrderId, RequestId};
 
 fn link(base_url: &str, path_and_query: &str) -> String {
     format!("{}{}", base_url.trim_end_matches('/'), path_and_query)
@@ -173,5 +173,67 @@ pub fn order_status_changed(
             url: link(base_url, &format!("/orders/{order_id}")),
         }),
         closing: vec!["Thank you for shopping with us.".into()],
+    }
+}
+
+fn greeting(name: &str) -> String {
+    if name.trim().is_empty() {
+        "Hello,".into()
+    } else {
+        format!("Hello {name},")
+    }
+}
+
+/// To a guest who wrote through the contact form: the link follows the conversation.
+pub fn support_received(
+    base_url: &str,
+    name: &str,
+    request: RequestId,
+    subject: &str,
+    path: &str,
+) -> EmailContent {
+    EmailContent {
+        subject: format!("We received your message (request #{request})"),
+        greeting: greeting(name),
+        paragraphs: vec![
+            format!("Thank you for writing to us about \u{201c}{subject}\u{201d}. We will answer as soon as we can, usually within one working day."),
+            "You can read our answers and reply from the page behind the button; no account is needed.".into(),
+        ],
+        action: Some(Action {
+            label: "Follow your request".into(),
+            url: link(base_url, path),
+        }),
+        closing: vec!["If you did not write to us, ignore this mail.".into()],
+    }
+}
+
+/// The shop answered a request; the answer is in the mail, the link leads to the conversation.
+pub fn support_reply(
+    base_url: &str,
+    name: &str,
+    request: RequestId,
+    subject: &str,
+    reply: &str,
+    path: &str,
+) -> EmailContent {
+    let mut paragraphs = vec![format!(
+        "We answered your request #{request} \u{201c}{subject}\u{201d}:"
+    )];
+    paragraphs.extend(
+        reply
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string),
+    );
+    EmailContent {
+        subject: format!("Re: {subject} (request #{request})"),
+        greeting: greeting(name),
+        paragraphs,
+        action: Some(Action {
+            label: "Read and reply".into(),
+            url: link(base_url, path),
+        }),
+        closing: vec!["Please answer from the page behind the button, not to this mail.".into()],
     }
 }

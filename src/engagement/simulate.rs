@@ -13,7 +13,7 @@ use crate::db::users::{self, NewUser};
 use crate::db::views::{self as views_db, ViewBatchRow};
 use crate::db::{orders as order_db, wishlist as wish_db};
 use crate::domain::{
-    CategoryId, Email, Money, OrderStatus, PaymentStatus, ProductId, Role, UserId, Username,
+    CategoryId, Email, Money, OrderStatus, PaymentStatus, ProductId, UserId, Username,
 };
 use crate::rng::Rng;
 use crate::state::AppState;
@@ -179,7 +179,6 @@ pub async fn run(state: &AppState, plan: Plan) -> anyhow::Result<Report> {
                 phone: "+4930000000",
                 title: None,
                 birthday: None,
-                role: Role::Customer,
                 verified_at: Some(start),
             },
             start,

@@ -90,7 +90,13 @@ pub struct NavUser {
     pub id: crate::domain::UserId,
     pub username: String,
     pub first_name: String,
-    pub is_admin: bool,
+    pub roles: crate::domain::Roles,
+}
+
+impl NavUser {
+    pub fn is_staff(&self) -> bool {
+        self.roles.is_staff()
+    }
 }
 
 /// What the base layout needs: who is signed in, flash messages, the CSRF token for forms.
@@ -109,6 +115,14 @@ impl PageContext {
         self.session
             .as_ref()
             .map(session::csrf_token)
+            .unwrap_or_default()
+    }
+
+    /// The admin menu: the pages the signed-in staff member may open.
+    pub fn admin_menu(&self) -> Vec<crate::staff::access::MenuLink> {
+        self.user
+            .as_ref()
+            .map(|u| crate::staff::access::menu(u.roles))
             .unwrap_or_default()
     }
 
@@ -151,7 +165,7 @@ impl FromRequest for PageContext {
                 cart_items,
                 user: user.map(|u| NavUser {
                     id: u.id,
-                    is_admin: u.is_admin(),
+                    roles: u.roles,
                     username: u.username.as_str().to_string(),
                     first_name: u.first_name,
                 }),
@@ -163,11 +177,11 @@ impl FromRequest for PageContext {
     }
 }
 
-/// The signed-in administrator. Behind [`require_admin`] this always succeeds; on its own it
-/// still refuses anyone else.
-pub struct AdminUser(pub User);
+/// A signed-in staff member. Behind [`require_staff`] the route's role was already checked;
+/// on its own this still refuses customers.
+pub struct Staff(pub User);
 
-impl FromRequest for AdminUser {
+impl FromRequest for Staff {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
@@ -175,7 +189,7 @@ impl FromRequest for AdminUser {
         let req = req.clone();
         Box::pin(async move {
             match load_user(&req).await? {
-                Some(u) if u.is_admin() => Ok(AdminUser(u)),
+                Some(u) if u.is_staff() => Ok(Staff(u)),
                 Some(_) => Err(AppError::Forbidden),
                 None => Err(AppError::LoginRequired {
                     next: local_target(&req),
@@ -185,17 +199,37 @@ impl FromRequest for AdminUser {
     }
 }
 
-/// The one guard in front of every `/admin` route: guests go to sign in, customers get 403.
-pub async fn require_admin(
+/// The one guard in front of every `/admin` route: guests go to sign in; everyone else needs a
+/// role the route's rule in [`crate::staff::access::RULES`] names (403 otherwise, also for a
+/// route the table does not list).
+pub async fn require_staff(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
     use actix_web::ResponseError;
+    let pattern = req.match_pattern();
     let verdict = match load_user(req.request()).await {
-        Ok(Some(u)) if u.is_admin() => None,
-        Ok(Some(u)) => {
+        Ok(Some(u)) if !u.is_staff() => {
             tracing::warn!(user_id = %u.id, path = req.path(), "admin page refused to a customer");
             Some(AppError::Forbidden)
+        }
+        Ok(Some(u)) => {
+            let rule = pattern
+                .as_deref()
+                .and_then(|p| crate::staff::access::rule_for(req.method().as_str(), p));
+            match rule {
+                Some(rule) if rule.allows(u.roles) => None,
+                Some(_) => {
+                    tracing::warn!(user_id = %u.id, path = req.path(), roles = %u.roles.describe(), "admin page refused: role");
+                    Some(AppError::Forbidden)
+                }
+                // No such page (404 as anywhere else), or a page nobody listed (refused).
+                None if pattern.is_none() => None,
+                None => {
+                    tracing::error!(pattern = ?pattern, method = %req.method(), "admin route without an access rule");
+                    Some(AppError::Forbidden)
+                }
+            }
         }
         Ok(None) => Some(AppError::LoginRequired {
             next: local_target(req.request()),

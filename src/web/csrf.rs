@@ -130,7 +130,7 @@ pub async fn csrf_guard(
             ));
         }
         match super::context::signed_in_user(req.request()).await {
-            Ok(Some(u)) if u.is_admin() => {}
+            Ok(Some(u)) if u.is_staff() => {}
             Ok(Some(_)) => return Ok(reject(req, StatusCode::FORBIDDEN, "upload by a customer")),
             // A guest is sent to sign in, as on every admin page.
             _ => {

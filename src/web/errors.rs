@@ -61,6 +61,7 @@ impl From<AccountError> for AppError {
             | AccountError::Unverified => {
                 AppError::BadRequest("The request could not be processed.".into())
             }
+            AccountError::Deactivated => AppError::Forbidden,
             other => AppError::Internal(other.into()),
         }
     }
@@ -107,6 +108,35 @@ impl From<crate::orders::OrderError> for AppError {
                 AppError::BadRequest("The request could not be processed.".into())
             }
             other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<crate::support::SupportError> for AppError {
+    fn from(e: crate::support::SupportError) -> Self {
+        use crate::support::SupportError;
+        match e {
+            SupportError::NotFound => AppError::NotFound,
+            SupportError::Throttled { until, now } => AppError::TooManyRequests { until, now },
+            SupportError::Invalid(_) => {
+                AppError::BadRequest("The request could not be processed.".into())
+            }
+            SupportError::Db(e) => AppError::Internal(e.into()),
+        }
+    }
+}
+
+impl From<crate::staff::StaffError> for AppError {
+    fn from(e: crate::staff::StaffError) -> Self {
+        use crate::staff::StaffError;
+        match e {
+            StaffError::NotFound => AppError::NotFound,
+            StaffError::NotAllowed(m) => AppError::Refused(m),
+            StaffError::Invalid(_) => {
+                AppError::BadRequest("The request could not be processed.".into())
+            }
+            StaffError::Db(e) => AppError::Internal(e.into()),
+            StaffError::Internal(e) => AppError::Internal(e),
         }
     }
 }
@@ -198,17 +228,9 @@ impl ResponseError for AppError {
                     .finish()
             }
             AppError::TooManyRequests { until, now } => {
-                let wait = (until - now).max(1);
-                let minutes = (wait + 59) / 60;
-                let message = format!(
-                    "Too many attempts. Please try again in {minutes} minute{} (after {}).",
-                    if minutes == 1 { "" } else { "s" },
-                    format_unix(*until)
-                );
+                let message = format!("Too many attempts. {}", try_again(*until, *now));
                 let mut res = error_page(StatusCode::TOO_MANY_REQUESTS, Some(message));
-                if let Ok(v) = header::HeaderValue::from_str(&wait.to_string()) {
-                    res.headers_mut().insert(header::RETRY_AFTER, v);
-                }
+                retry_after(&mut res, *until, *now);
                 res
             }
             AppError::BadRequest(msg) => error_page(StatusCode::BAD_REQUEST, Some(msg.clone())),
@@ -227,6 +249,23 @@ impl ResponseError for AppError {
             }
             other => error_page(other.status_code(), None),
         }
+    }
+}
+
+/// "Please try again in 3 minutes (after 2026-11-27 14:05 UTC)."
+pub fn try_again(until: i64, now: i64) -> String {
+    let minutes = ((until - now).max(1) + 59) / 60;
+    format!(
+        "Please try again in {minutes} minute{} (after {}).",
+        if minutes == 1 { "" } else { "s" },
+        format_unix(until)
+    )
+}
+
+/// Adds `Retry-After` (seconds) to a 429 or 503.
+pub fn retry_after(res: &mut HttpResponse, until: i64, now: i64) {
+    if let Ok(v) = header::HeaderValue::from_str(&(until - now).max(1).to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
     }
 }
 

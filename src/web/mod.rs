@@ -32,6 +32,17 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
+/// A CSV file to save: `{name}-{YYYY-MM-DD}.csv`.
+pub fn csv_download(name: &str, today: &str, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}-{today}.csv\""),
+        ))
+        .body(body)
+}
+
 /// A local path as a query value (`next=%2Fwishlist`).
 pub fn urlencode_path(path: &str) -> String {
     errors::urlencode(path)
@@ -73,7 +84,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     use actix_web::middleware::from_fn;
     use handlers::{
         account, admin, auth, cart, catalog, checkout, home, orders, password_reset, reviews,
-        wishlist,
+        support, wishlist,
     };
     cfg.route("/", web::get().to(home::home))
         .route("/products", web::get().to(catalog::list))
@@ -99,7 +110,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/orders/{id}/invoice.pdf",
             web::get().to(orders::invoice_pdf),
         )
-        .service(web::resource("/orders/{id}/cancel").post(orders::cancel))
+        .service(
+            web::resource("/orders/{id}/cancel")
+                .get(orders::confirm_cancel)
+                .post(orders::cancel),
+        )
         .service(
             web::resource("/register")
                 .get(auth::register_form)
@@ -126,6 +141,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .get(password_reset::reset_form)
                 .post(password_reset::reset),
         )
+        .service(
+            web::resource("/support")
+                .get(support::list)
+                .post(support::open),
+        )
+        .service(
+            web::resource("/support/{id}")
+                .get(support::show)
+                .post(support::reply),
+        )
+        .service(web::resource("/support/{id}/close").post(support::close))
+        .service(
+            web::resource("/contact")
+                .get(support::contact_form)
+                .post(support::contact),
+        )
         .route("/account", web::get().to(account::overview))
         .service(
             web::resource("/account/recently-viewed/clear").post(account::clear_recently_viewed),
@@ -142,7 +173,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(
             web::scope("/admin")
-                .wrap(from_fn(context::require_admin))
+                .wrap(from_fn(context::require_staff))
                 .route("", web::get().to(admin::dashboard::show))
                 .service(
                     web::resource("/products")
@@ -160,9 +191,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::get().to(admin::import::export_csv),
                 )
                 .route("/products/{id}/edit", web::get().to(admin::products::edit))
-                .route(
-                    "/products/{id}/delete",
-                    web::post().to(admin::products::delete),
+                .service(
+                    web::resource("/products/{id}/delete")
+                        .get(admin::products::confirm_delete)
+                        .post(admin::products::delete),
                 )
                 .route("/products/{id}", web::post().to(admin::products::update))
                 .route("/reviews", web::get().to(admin::reviews::list))
@@ -170,8 +202,48 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     "/reviews/{id}/visibility",
                     web::post().to(admin::reviews::set_visibility),
                 )
+                .route("/customers", web::get().to(admin::customers::list))
+                .route(
+                    "/customers/export.csv",
+                    web::get().to(admin::customers::export_csv),
+                )
+                .service(
+                    web::resource("/customers/{id}")
+                        .get(admin::customers::show)
+                        .post(admin::customers::update),
+                )
+                .route(
+                    "/customers/{id}/deactivate",
+                    web::get().to(admin::customers::confirm_deactivate),
+                )
+                .route(
+                    "/customers/{id}/verification",
+                    web::post().to(admin::customers::resend_verification),
+                )
+                .route(
+                    "/customers/{id}/password-reset",
+                    web::post().to(admin::customers::send_password_reset),
+                )
+                .route(
+                    "/customers/{id}/roles",
+                    web::post().to(admin::customers::set_roles),
+                )
+                .route("/support", web::get().to(admin::support::inbox))
+                .service(
+                    web::resource("/support/{id}")
+                        .get(admin::support::show)
+                        .post(admin::support::answer),
+                )
                 .route("/orders", web::get().to(admin::orders::list))
                 .route("/orders/{id}", web::get().to(admin::orders::show))
+                .route(
+                    "/orders/{id}/cancel",
+                    web::get().to(admin::orders::confirm_cancel),
+                )
+                .route(
+                    "/orders/{id}/refund",
+                    web::get().to(admin::orders::confirm_refund),
+                )
                 .route(
                     "/orders/{id}/status",
                     web::post().to(admin::orders::set_status),

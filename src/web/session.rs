@@ -11,6 +11,9 @@ const CSRF: &str = "csrf";
 const CART: &str = "cart";
 const FLASH: &str = "flash";
 const PENDING_WISH: &str = "pending_wish";
+const SUPPORT_LINKS: &str = "support_links";
+/// Guest requests one session remembers (a link opened, or the request just written).
+const SUPPORT_LINKS_MAX: usize = 20;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Flash {
@@ -45,6 +48,24 @@ pub fn take_pending_wish(session: &Session) -> Option<crate::domain::ProductId> 
     session
         .remove_as::<crate::domain::ProductId>(PENDING_WISH)
         .and_then(Result::ok)
+}
+
+/// Guest support requests this session proved access to.
+pub fn support_links(session: &Session) -> Vec<crate::domain::RequestId> {
+    session
+        .get::<Vec<crate::domain::RequestId>>(SUPPORT_LINKS)
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+pub fn add_support_link(session: &Session, id: crate::domain::RequestId) {
+    let mut ids = support_links(session);
+    if !ids.contains(&id) {
+        ids.push(id);
+    }
+    let skip = ids.len().saturating_sub(SUPPORT_LINKS_MAX);
+    let _ = session.insert(SUPPORT_LINKS, &ids[skip..]);
 }
 
 pub fn user_id(session: &Session) -> Option<UserId> {

@@ -236,6 +236,7 @@ async fn admin_creates_a_product_with_an_image_and_finds_it_in_the_catalogue() {
         "boss@example.com",
         "boss",
         Some(helpers::accounts::ADMIN_PASSWORD),
+        emporium::domain::StaffRole::Admin,
     )
     .await
     .unwrap();

@@ -179,18 +179,59 @@ async fn create_admin_makes_a_verified_admin_who_can_sign_in() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let role: String = sqlx::query_scalar("SELECT role FROM users WHERE email = $1")
-        .bind(&user.email)
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
-    assert_eq!(role, "admin");
+    let roles = |email: String| {
+        let pool = app.state.db.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "SELECT r.role FROM staff_roles r JOIN users u ON u.id = r.user_id \
+                 WHERE u.email = $1 ORDER BY r.role",
+            )
+            .bind(email)
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(roles(user.email.clone()).await, ["admin"]);
+
+    // `--role` gives one of the other staff roles; an unknown one is refused and named.
+    let dave = app.verified_user("dave").await;
+    let args = |role: &'static str| {
+        vec![
+            "create-admin".to_string(),
+            "--email".into(),
+            dave.email.clone(),
+            "--username".into(),
+            "dave".into(),
+            "--role".into(),
+            role.into(),
+        ]
+    };
+    let wrong = run(
+        &args("root").iter().map(String::as_str).collect::<Vec<_>>(),
+        "",
+    );
+    assert!(!wrong.status.success());
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("catalog"));
+    let out = run(
+        &args("support")
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(roles(dave.email.clone()).await, ["support"]);
 
     // `emporium outbox` shows the verification link of the newest mail.
     let out = run(&["outbox", "--count", "1"], "");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("To:      carol@example.com") && text.contains("/verify-email?token="),
+        text.contains("To:      dave@example.com") && text.contains("/verify-email?token="),
         "{text}"
     );
 }

@@ -287,10 +287,17 @@ async fn a_deactivated_account_cannot_sign_in_and_its_sessions_end() {
     app.exec("UPDATE users SET active = 0").await;
     let res = app.get_as(&b, "/account").await;
     assert_eq!(res.status(), 303);
+    // Whoever knows the password learns why; a wrong guess learns nothing new.
     let res = app
         .login_as(&app.new_browser(), &user.email, PASSWORD)
         .await;
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("closed by the shop"));
+    let res = app
+        .login_as(&app.new_browser(), &user.email, "Wrong-Guess-12-Harbour")
+        .await;
     assert_eq!(res.status(), 422);
+    assert!(!res.text().await.unwrap().contains("closed by the shop"));
 }
 
 async fn failures_checked(app: &TestApp) -> i64 {

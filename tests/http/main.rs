@@ -8,6 +8,7 @@ mod helpers;
 
 mod admin;
 mod api;
+mod back_office;
 mod cart;
 mod catalog;
 mod checkout;

@@ -157,7 +157,12 @@ pub async fn login(
                 }
             }
             super::wishlist::apply_pending(&state, &session, user.id).await?;
-            Ok(see_other(if next.is_empty() { "/account" } else { &next }))
+            let home = if user.is_staff() {
+                "/admin"
+            } else {
+                "/account"
+            };
+            Ok(see_other(if next.is_empty() { home } else { &next }))
         }
         Err(AccountError::InvalidCredentials) => render(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -173,6 +178,14 @@ pub async fn login(
                 ctx,
                 "Please confirm your email address first: open the link we mailed you when you registered.",
                 true,
+            ),
+        ),
+        Err(AccountError::Deactivated) => render(
+            StatusCode::FORBIDDEN,
+            &page(
+                ctx,
+                "This account has been closed by the shop, so it cannot sign in. If you think this is a mistake, write to us through the contact form.",
+                false,
             ),
         ),
         Err(e) => Err(e.into()),

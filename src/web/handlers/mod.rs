@@ -11,4 +11,5 @@ pub mod home;
 pub mod orders;
 pub mod password_reset;
 pub mod reviews;
+pub mod support;
 pub mod wishlist;

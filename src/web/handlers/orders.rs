@@ -16,6 +16,7 @@ use crate::state::AppState;
 use crate::web::context::{PageContext, SignedIn};
 use crate::web::errors::AppError;
 use crate::web::session::{self, FlashLevel};
+use crate::web::views::confirm::ConfirmPage;
 use crate::web::views::orders::{OrderSummary, OrderView};
 use crate::web::{render, see_other};
 
@@ -74,6 +75,21 @@ pub async fn show(
         StatusCode::OK,
     )
     .await
+}
+
+/// Asks before cancelling, and says what will happen.
+pub async fn confirm_cancel(
+    SignedIn(user): SignedIn,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    Path(id): Path<OrderId>,
+) -> Result<HttpResponse, AppError> {
+    let order = OrderView::new(detail::detail(&state, Viewer::Customer(user.id), id).await?);
+    if !order.can_cancel {
+        return Ok(see_other(&format!("/orders/{id}")));
+    }
+    let c = crate::web::views::confirm::cancel_order(&order, false);
+    render(StatusCode::OK, &ConfirmPage { ctx, c })
 }
 
 pub async fn cancel(

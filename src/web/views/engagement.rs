@@ -1,7 +1,7 @@
 //! Ratings, reviews and wishlists as pages show them.
 
 use crate::clock::format_unix;
-use crate::db::reviews::ReviewRow;
+use crate::db::reviews::{ReviewRow, StaffReviewRow};
 use crate::db::wishlist::WishedProduct;
 use crate::domain::ProductId;
 use crate::engagement::reviews::{ProductReviews, average};
@@ -116,6 +116,35 @@ impl WishView {
             withdrawn: !w.active,
             name: w.name,
             brand: w.brand,
+        }
+    }
+}
+
+/// A review as the staff see it (hidden ones too).
+pub struct StaffReviewView {
+    pub id: i64,
+    pub when: String,
+    pub product_id: crate::domain::ProductId,
+    pub product: String,
+    pub username: String,
+    pub rating: i64,
+    pub stars: String,
+    pub comment: String,
+    pub hidden: bool,
+}
+
+impl From<StaffReviewRow> for StaffReviewView {
+    fn from(r: StaffReviewRow) -> Self {
+        Self {
+            id: r.id,
+            when: format_unix(r.updated_at),
+            product_id: r.product_id,
+            product: r.product_name,
+            username: r.username,
+            stars: stars(r.rating),
+            rating: r.rating,
+            comment: r.comment,
+            hidden: r.hidden,
         }
     }
 }

@@ -6,11 +6,17 @@
 //! - `orders`: orders, their lines and history
 //! - `cart`: the cart and its totals
 //! - `engagement`: ratings, reviews, wishlists
+//! - `support`: support requests and their messages
+//! - `charts`: the dashboard's SVG charts
+//! - `confirm`: the questions asked before actions that cannot simply be undone
 
 pub mod cart;
+pub mod charts;
+pub mod confirm;
 pub mod engagement;
 pub mod listing;
 pub mod orders;
+pub mod support;
 
 use crate::catalog::StockState;
 use crate::db::catalog::ProductCard;

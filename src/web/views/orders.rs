@@ -57,7 +57,15 @@ pub struct OrderView {
     pub vat: String,
     pub vat_percent: i64,
     pub can_cancel: bool,
+    pub can_refund: bool,
+    /// Paid (and not refunded): cancelling refunds.
+    pub was_paid: bool,
+    /// Shipped or delivered: the goods are with the customer.
+    pub shipped: bool,
+    /// Units in the order (what cancelling puts back into stock).
+    pub units: i64,
     pub invoice_number: Option<String>,
+    /// The statuses staff may move the order on to (cancel and refund have their own pages).
     pub next: Vec<OrderStatus>,
     /// Paid, shipped or delivered: its products may be rated.
     pub reviewable: bool,
@@ -74,8 +82,13 @@ impl OrderView {
             (Some(b), Some(l)) => format!("{b} •••• {l}"),
             _ => "Not paid".into(),
         };
+        let units = d.lines.iter().map(|l| l.quantity).sum();
         Self {
             summary: OrderSummary::new(&o),
+            units,
+            can_refund: o.status.can_move_to(OrderStatus::Refunded),
+            was_paid: o.payment_status == PaymentStatus::Paid,
+            shipped: matches!(o.status, OrderStatus::Shipped | OrderStatus::Delivered),
             lines: d
                 .lines
                 .into_iter()
@@ -105,7 +118,12 @@ impl OrderView {
             vat_percent: o.vat_percent,
             can_cancel: o.status.can_move_to(OrderStatus::Cancelled),
             invoice_number: d.invoice_number,
-            next: o.status.next(),
+            next: o
+                .status
+                .next()
+                .into_iter()
+                .filter(|s| !matches!(s, OrderStatus::Cancelled | OrderStatus::Refunded))
+                .collect(),
             reviewable: matches!(
                 o.status,
                 OrderStatus::Paid | OrderStatus::Shipped | OrderStatus::Delivered

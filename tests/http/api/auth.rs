@@ -253,9 +253,18 @@ async fn logout_password_change_and_deactivation_revoke_tokens() {
         .fetch_one(app.state.db.pool())
         .await
         .unwrap();
-    emporium::accounts::admin::deactivate(&app.state, emporium::domain::UserId::new(id))
-        .await
-        .unwrap();
+    let admin = {
+        app.admin().await;
+        app.admin_id().await
+    };
+    emporium::staff::customers::set_active(
+        &app.state,
+        admin,
+        emporium::domain::UserId::new(id),
+        false,
+    )
+    .await
+    .unwrap();
     json_error(app.api_cart(Some(&access(&c))).await, 401).await;
     json_error(
         app.api_refresh(json!({"refresh_token": refresh_of(&c)}))

@@ -110,11 +110,33 @@ impl TestApp {
             "boss@example.com",
             "boss",
             Some(ADMIN_PASSWORD),
+            emporium::domain::StaffRole::Admin,
         )
         .await
         .expect("admin created");
         let b = self.new_browser();
         let res = self.login_as(&b, "boss", ADMIN_PASSWORD).await;
+        assert_eq!(res.status(), 303);
+        b
+    }
+
+    /// A staff member holding `roles`, signed in on a new browser.
+    pub async fn staff(&self, username: &str, roles: &[emporium::domain::StaffRole]) -> Browser {
+        let email = format!("{username}@example.com");
+        for (i, role) in roles.iter().enumerate() {
+            let password = (i == 0).then_some(ADMIN_PASSWORD);
+            emporium::accounts::admin::create_or_promote(
+                &self.state,
+                &email,
+                username,
+                password,
+                *role,
+            )
+            .await
+            .expect("staff account created");
+        }
+        let b = self.new_browser();
+        let res = self.login_as(&b, username, ADMIN_PASSWORD).await;
         assert_eq!(res.status(), 303);
         b
     }

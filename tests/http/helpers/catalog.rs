@@ -25,6 +25,7 @@ impl TestApp {
                 "boss@example.com",
                 "boss",
                 Some(ADMIN_PASSWORD),
+                emporium::domain::StaffRole::Admin,
             )
             .await
             .unwrap();

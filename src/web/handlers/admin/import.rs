@@ -2,19 +2,19 @@
 
 use actix_multipart::form::MultipartForm;
 use actix_multipart::form::bytes::Bytes as FileBytes;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use crate::catalog::csv_io::{self, ImportError, ImportReport};
 use crate::clock::format_unix;
 use crate::state::AppState;
-use crate::web::context::{AdminUser, PageContext};
+use crate::web::context::{PageContext, Staff};
 use crate::web::errors::AppError;
 use crate::web::render;
 
 pub async fn export_csv(
-    _admin: AdminUser,
+    _staff: Staff,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let body = csv_io::export(&state).await?;
@@ -22,13 +22,7 @@ pub async fn export_csv(
         .chars()
         .take(10)
         .collect::<String>();
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"products-{date}.csv\""),
-        ))
-        .body(body))
+    Ok(crate::web::csv_download("products", &date, body))
 }
 
 #[derive(Template)]
@@ -53,7 +47,7 @@ fn import_page(
     }
 }
 
-pub async fn form(_admin: AdminUser, ctx: PageContext) -> Result<HttpResponse, AppError> {
+pub async fn form(_staff: Staff, ctx: PageContext) -> Result<HttpResponse, AppError> {
     render(StatusCode::OK, &import_page(ctx, None, None))
 }
 
@@ -63,7 +57,7 @@ pub struct ImportForm {
 }
 
 pub async fn import(
-    admin: AdminUser,
+    staff: Staff,
     ctx: PageContext,
     state: web::Data<AppState>,
     MultipartForm(form): MultipartForm<ImportForm>,
@@ -72,7 +66,7 @@ pub async fn import(
         let page = import_page(ctx, Some("Choose a CSV file to import.".into()), None);
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    match csv_io::import(&state, admin.0.id, &file.data).await {
+    match csv_io::import(&state, staff.0.id, &file.data).await {
         Ok(report) => {
             let status = if report.errors.is_empty() {
                 StatusCode::OK

@@ -1,11 +1,13 @@
-//! The admin area, one file per part of `/admin`. Every route here sits behind `require_admin`
+//! The admin area, one file per part of `/admin`. Every route here sits behind `require_staff`
 //! (see `web::routes`).
 
+pub mod customers;
 pub mod dashboard;
 pub mod import;
 pub mod orders;
 pub mod products;
 pub mod reviews;
+pub mod support;
 
 /// Rows per page of every admin list.
 pub const PAGE_SIZE: i64 = 50;

@@ -12,9 +12,10 @@ use crate::http::Path;
 use crate::orders::detail::{self, Viewer};
 use crate::orders::{OrderError, transitions};
 use crate::state::AppState;
-use crate::web::context::{AdminUser, PageContext};
+use crate::web::context::{PageContext, Staff};
 use crate::web::errors::AppError;
 use crate::web::session::{self, FlashLevel};
+use crate::web::views::confirm::{self, ConfirmPage};
 use crate::web::views::orders::{OrderSummary, OrderView};
 use crate::web::views::{PageLink, page_links, url_with};
 use crate::web::{render, see_other};
@@ -46,7 +47,7 @@ struct OrdersPage {
 }
 
 pub async fn list(
-    _admin: AdminUser,
+    _staff: Staff,
     ctx: PageContext,
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
@@ -121,12 +122,42 @@ async fn order_page(
 }
 
 pub async fn show(
-    _admin: AdminUser,
+    _staff: Staff,
     ctx: PageContext,
     state: web::Data<AppState>,
     Path(id): Path<OrderId>,
 ) -> Result<HttpResponse, AppError> {
     order_page(ctx, &state, id, FieldErrors::new(), None, StatusCode::OK).await
+}
+
+/// Asks before cancelling, and says what will happen.
+pub async fn confirm_cancel(
+    _staff: Staff,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    Path(id): Path<OrderId>,
+) -> Result<HttpResponse, AppError> {
+    let order = OrderView::new(detail::detail(&state, Viewer::Staff, id).await?);
+    if !order.can_cancel {
+        return Ok(see_other(&format!("/admin/orders/{id}")));
+    }
+    let c = confirm::cancel_order(&order, true);
+    render(StatusCode::OK, &ConfirmPage { ctx, c })
+}
+
+/// Asks before refunding, and says what will happen.
+pub async fn confirm_refund(
+    _staff: Staff,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    Path(id): Path<OrderId>,
+) -> Result<HttpResponse, AppError> {
+    let order = OrderView::new(detail::detail(&state, Viewer::Staff, id).await?);
+    if !order.can_refund {
+        return Ok(see_other(&format!("/admin/orders/{id}")));
+    }
+    let c = confirm::refund_order(&order);
+    render(StatusCode::OK, &ConfirmPage { ctx, c })
 }
 
 #[derive(Deserialize, Default)]
@@ -137,7 +168,7 @@ pub struct StatusForm {
 }
 
 pub async fn set_status(
-    admin: AdminUser,
+    staff: Staff,
     ctx: PageContext,
     state: web::Data<AppState>,
     session: Session,
@@ -149,7 +180,7 @@ pub async fn set_status(
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return order_page(ctx, &state, id, FieldErrors::new(), message, status).await;
     };
-    match transitions::move_by_staff(&state, &admin.0, id, to, &form.tracking_number).await {
+    match transitions::move_by_staff(&state, &staff.0, id, to, &form.tracking_number).await {
         Ok(()) => {
             session::flash(
                 &session,

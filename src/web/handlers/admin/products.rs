@@ -17,7 +17,7 @@ use crate::db::catalog::{self as db, Category, Filter};
 use crate::domain::{FieldErrors, Pagination, ProductId, Sort};
 use crate::http::{Path, media_url};
 use crate::state::AppState;
-use crate::web::context::{AdminUser, PageContext};
+use crate::web::context::{PageContext, Staff};
 use crate::web::errors::AppError;
 use crate::web::session::{self, FlashLevel};
 use crate::web::views::{CardView, PageLink, page_links, url_with};
@@ -41,7 +41,7 @@ struct ProductsPage {
 }
 
 pub async fn list(
-    _admin: AdminUser,
+    _staff: Staff,
     ctx: PageContext,
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
@@ -156,7 +156,7 @@ async fn form_page(
 }
 
 pub async fn new(
-    _admin: AdminUser,
+    _staff: Staff,
     ctx: PageContext,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
@@ -169,7 +169,7 @@ pub async fn new(
 }
 
 pub async fn edit(
-    _admin: AdminUser,
+    _staff: Staff,
     ctx: PageContext,
     state: web::Data<AppState>,
     Path(id): Path<ProductId>,
@@ -191,7 +191,7 @@ pub async fn edit(
 /// Validates the fields and the image; on success creates (`id` None) or updates.
 async fn save_product(
     state: &AppState,
-    admin: &AdminUser,
+    staff: &Staff,
     id: Option<ProductId>,
     form: &ProductForm,
 ) -> Result<ProductId, CatalogError> {
@@ -212,7 +212,7 @@ async fn save_product(
     let Some(valid) = valid.filter(|_| errors.is_empty()) else {
         return Err(CatalogError::Invalid(errors));
     };
-    let actor = admin.0.id;
+    let actor = staff.0.id;
     match id {
         None => admin::create(state, actor, &valid, image.as_ref()).await,
         Some(id) => admin::update(state, actor, id, &valid, image.as_ref())
@@ -222,13 +222,13 @@ async fn save_product(
 }
 
 pub async fn create(
-    admin: AdminUser,
+    staff: Staff,
     ctx: PageContext,
     state: web::Data<AppState>,
     session: Session,
     MultipartForm(form): MultipartForm<ProductForm>,
 ) -> Result<HttpResponse, AppError> {
-    match save_product(&state, &admin, None, &form).await {
+    match save_product(&state, &staff, None, &form).await {
         Ok(id) => {
             session::flash(
                 &session,
@@ -256,14 +256,14 @@ pub async fn create(
 }
 
 pub async fn update(
-    admin: AdminUser,
+    staff: Staff,
     ctx: PageContext,
     state: web::Data<AppState>,
     session: Session,
     Path(id): Path<ProductId>,
     MultipartForm(form): MultipartForm<ProductForm>,
 ) -> Result<HttpResponse, AppError> {
-    match save_product(&state, &admin, Some(id), &form).await {
+    match save_product(&state, &staff, Some(id), &form).await {
         Ok(_) => {
             session::flash(&session, FlashLevel::Success, "Product saved.");
             Ok(see_other(&format!("/admin/products/{id}/edit")))
@@ -283,13 +283,30 @@ pub async fn update(
     }
 }
 
+/// Asks before deleting, and says what will happen.
+pub async fn confirm_delete(
+    _staff: Staff,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    Path(id): Path<ProductId>,
+) -> Result<HttpResponse, AppError> {
+    let product = db::find(state.db.pool(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let c = crate::web::views::confirm::delete_product(id, &product.name);
+    render(
+        StatusCode::OK,
+        &crate::web::views::confirm::ConfirmPage { ctx, c },
+    )
+}
+
 pub async fn delete(
-    admin: AdminUser,
+    staff: Staff,
     state: web::Data<AppState>,
     session: Session,
     Path(id): Path<ProductId>,
 ) -> Result<HttpResponse, AppError> {
-    let message = match admin::delete(&state, admin.0.id, id).await? {
+    let message = match admin::delete(&state, staff.0.id, id).await? {
         Removal::Deleted => "Product deleted.",
         Removal::Deactivated => {
             "The product appears in orders, so it was deactivated instead of deleted."

@@ -6,46 +6,17 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::clock::format_unix;
-use crate::db::reviews::{self as db, StaffReviewRow};
+use crate::db::reviews as db;
 use crate::domain::Pagination;
 use crate::engagement::reviews;
 use crate::http::Path;
 use crate::state::AppState;
-use crate::web::context::{AdminUser, PageContext};
+use crate::web::context::{PageContext, Staff};
 use crate::web::errors::AppError;
 use crate::web::session::{self, FlashLevel};
-use crate::web::views::engagement::stars;
+use crate::web::views::engagement::StaffReviewView;
 use crate::web::views::{PageLink, page_links};
 use crate::web::{render, see_other};
-
-pub struct StaffReviewView {
-    pub id: i64,
-    pub when: String,
-    pub product_id: crate::domain::ProductId,
-    pub product: String,
-    pub username: String,
-    pub rating: i64,
-    pub stars: String,
-    pub comment: String,
-    pub hidden: bool,
-}
-
-impl From<StaffReviewRow> for StaffReviewView {
-    fn from(r: StaffReviewRow) -> Self {
-        Self {
-            id: r.id,
-            when: format_unix(r.updated_at),
-            product_id: r.product_id,
-            product: r.product_name,
-            username: r.username,
-            stars: stars(r.rating),
-            rating: r.rating,
-            comment: r.comment,
-            hidden: r.hidden,
-        }
-    }
-}
 
 #[derive(Template)]
 #[template(path = "admin/reviews.html")]
@@ -62,7 +33,7 @@ pub struct ListQuery {
 }
 
 pub async fn list(
-    _admin: AdminUser,
+    _staff: Staff,
     ctx: PageContext,
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
@@ -70,7 +41,7 @@ pub async fn list(
     let pool = state.db.pool();
     let total = db::count_all(pool).await?;
     let page = Pagination::parse(&query.page, super::PAGE_SIZE).within(total);
-    let reviews = db::newest(pool, page.per_page(), page.offset())
+    let reviews = db::newest(pool, None, page.per_page(), page.offset())
         .await?
         .into_iter()
         .map(StaffReviewView::from)
@@ -95,14 +66,14 @@ pub struct VisibilityForm {
 }
 
 pub async fn set_visibility(
-    admin: AdminUser,
+    staff: Staff,
     state: web::Data<AppState>,
     session: Session,
     Path(id): Path<i64>,
     form: web::Form<VisibilityForm>,
 ) -> Result<HttpResponse, AppError> {
     let hidden = form.hidden == "1";
-    reviews::set_hidden(&state, admin.0.id, id, hidden).await?;
+    reviews::set_hidden(&state, staff.0.id, id, hidden).await?;
     let note = if hidden {
         "The review is hidden from the shop."
     } else {
