@@ -66,18 +66,28 @@ pub fn average(f: &PeriodFigures) -> Money {
     }
 }
 
+/// Reads everything at once: the queries are independent, so they run side by side on the
+/// pool's connections and the page waits for the slowest, not for their sum.
 pub async fn load(state: &AppState) -> Result<Dashboard, sqlx::Error> {
     let pool = state.db.pool();
-    let now = state.clock.now();
-    let today = now.date();
+    let today = state.clock.now().date();
     let today_start = today.midnight().assume_utc().unix_timestamp();
     let start_of = |days: i64| today_start - (days - 1) * DAY;
-    let mut periods = Vec::with_capacity(PERIODS.len());
-    for p in PERIODS {
-        periods.push((p, db::period(pool, start_of(p.days)).await?));
-    }
     let series_start = start_of(SERIES_DAYS);
-    let found = db::per_day(pool, series_start).await?;
+    let (periods, found, counted, waiting_to_ship, support, stock, low_stock, out_of_stock, top) =
+        tokio::try_join!(
+            futures_util::future::try_join_all(PERIODS.map(|p| async move {
+                Ok::<_, sqlx::Error>((p, db::period(pool, start_of(p.days)).await?))
+            })),
+            db::per_day(pool, series_start),
+            db::by_status(pool, series_start),
+            db::waiting_to_ship(pool),
+            crate::db::support::counts(pool),
+            crate::db::catalog::stats(pool, LOW_STOCK),
+            db::short_of_stock(pool, 1, LOW_STOCK, 10),
+            db::short_of_stock(pool, 0, 0, 10),
+            db::top_products(pool, series_start, 10),
+        )?;
     let days = (0..SERIES_DAYS)
         .map(|i| {
             let hit = found.iter().find(|d| d.day == i);
@@ -88,7 +98,6 @@ pub async fn load(state: &AppState) -> Result<Dashboard, sqlx::Error> {
             }
         })
         .collect();
-    let counted = db::by_status(pool, series_start).await?;
     let by_status = OrderStatus::ALL
         .into_iter()
         .map(|s| {
@@ -99,17 +108,17 @@ pub async fn load(state: &AppState) -> Result<Dashboard, sqlx::Error> {
             (s, n)
         })
         .collect();
-    let (support_open, support_waiting, _) = crate::db::support::counts(pool).await?;
+    let (support_open, support_waiting, _) = support;
     Ok(Dashboard {
         periods,
         days,
         by_status,
-        waiting_to_ship: db::waiting_to_ship(pool).await?,
+        waiting_to_ship,
         support_open,
         support_waiting,
-        stock: crate::db::catalog::stats(pool, LOW_STOCK).await?,
-        low_stock: db::short_of_stock(pool, 1, LOW_STOCK, 10).await?,
-        out_of_stock: db::short_of_stock(pool, 0, 0, 10).await?,
-        top_products: db::top_products(pool, series_start, 10).await?,
+        stock,
+        low_stock,
+        out_of_stock,
+        top_products: top,
     })
 }

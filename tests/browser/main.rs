@@ -525,3 +525,122 @@ async fn save_a_product_to_the_wishlist_and_move_it_to_the_cart() {
     assert!(body_text(&c).await.contains("Nothing saved yet"));
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staff_member_answers_a_support_request() {
+    let app = TestApp::spawn().await;
+    let (_, ada) = app.signed_in("ada").await;
+    let res = app
+        .post_form_as(
+            &ada,
+            "/support",
+            &[
+                ("subject", "Parcel damaged"),
+                ("message", "The box arrived crushed."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    app.staff("sam", &[emporium::domain::StaffRole::Support])
+        .await;
+    let driver = Driver::start();
+    let c = driver.client().await;
+    c.goto(&app.url("/login")).await.unwrap();
+    fill(&c, "email", "sam").await;
+    fill(&c, "password", helpers::accounts::ADMIN_PASSWORD).await;
+    submit(&c, "/login").await;
+    assert_eq!(path_of(&c).await, "/admin", "staff land on the dashboard");
+    let menu = c.find(Locator::LinkText("Support")).await.unwrap();
+    click_and_wait(&c, menu).await;
+    let request = c.find(Locator::LinkText("Parcel damaged")).await.unwrap();
+    click_and_wait(&c, request).await;
+    let page = path_of(&c).await;
+    assert!(body_text(&c).await.contains("The box arrived crushed."));
+    fill(&c, "message", "Sorry! A new one is on its way.").await;
+    submit(&c, &page).await;
+    let text = body_text(&c).await;
+    assert!(text.contains("Answer sent to the customer."), "{text}");
+    assert!(text.contains("Waiting for customer"), "{text}");
+    std::fs::write(
+        artifact("10-support-answer.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    let mails = app.mails_to("ada@example.com").await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.text.contains("A new one is on its way."))
+    );
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_deactivates_a_customer_whose_browser_is_signed_in() {
+    let app = TestApp::spawn().await;
+    let user = app.verified_user("grace").await;
+    emporium::accounts::admin::create_or_promote(
+        &app.state,
+        "boss@example.com",
+        "boss",
+        Some(helpers::accounts::ADMIN_PASSWORD),
+        emporium::domain::StaffRole::Admin,
+    )
+    .await
+    .unwrap();
+    let driver = Driver::start();
+    let customer = driver.client().await;
+    customer.goto(&app.url("/login")).await.unwrap();
+    fill(&customer, "email", &user.email).await;
+    fill(&customer, "password", helpers::PASSWORD).await;
+    submit(&customer, "/login").await;
+    assert_eq!(path_of(&customer).await, "/account");
+
+    let admin = driver.client().await;
+    admin.goto(&app.url("/login")).await.unwrap();
+    fill(&admin, "email", "boss").await;
+    fill(&admin, "password", helpers::accounts::ADMIN_PASSWORD).await;
+    submit(&admin, "/login").await;
+    assert_eq!(path_of(&admin).await, "/admin");
+    std::fs::write(
+        artifact("12-dashboard.png"),
+        admin.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    admin
+        .goto(&app.url("/admin/customers?q=grace"))
+        .await
+        .unwrap();
+    let row = admin
+        .find(Locator::Css("tbody td:first-child a"))
+        .await
+        .unwrap();
+    click_and_wait(&admin, row).await;
+    let ask = admin
+        .find(Locator::LinkText("Deactivate the account…"))
+        .await
+        .unwrap();
+    click_and_wait(&admin, ask).await;
+    assert!(body_text(&admin).await.contains("signed out at once"));
+    let yes = admin
+        .find(Locator::Css("form.danger-zone button[type=submit]"))
+        .await
+        .unwrap();
+    click_and_wait(&admin, yes).await;
+    assert!(
+        body_text(&admin)
+            .await
+            .contains("The account is deactivated")
+    );
+    std::fs::write(
+        artifact("11-deactivated.png"),
+        admin.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // The customer's open browser is signed out on its next page.
+    customer.goto(&app.url("/account")).await.unwrap();
+    assert_eq!(path_of(&customer).await, "/login?next=%2Faccount");
+    admin.close().await.unwrap();
+    customer.close().await.unwrap();
+}

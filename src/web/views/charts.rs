@@ -70,23 +70,23 @@ impl BarChart {
     }
 }
 
-/// The smallest "round" number (1, 2 or 5 times a power of ten) at or above `max`.
-pub fn nice_ceiling(max: i64) -> i64 {
-    if max <= 0 {
-        return 1;
-    }
-    let mut step = 1_i64;
+/// The value axis: four equal steps of a "round" size (1, 2 or 5 times a power of ten, at
+/// least `min_step`) that reach `max`. Returns the step.
+pub fn axis_step(max: i64, min_step: i64) -> i64 {
+    let needed = (max.max(0) + 3) / 4;
+    let mut power = 1_i64;
     loop {
         for m in [1, 2, 5] {
-            if let Some(v) = step.checked_mul(m)
-                && v >= max
+            if let Some(v) = power.checked_mul(m)
+                && v >= needed
+                && v >= min_step
             {
                 return v;
             }
         }
-        match step.checked_mul(10) {
-            Some(s) => step = s,
-            None => return max,
+        match power.checked_mul(10) {
+            Some(p) => power = p,
+            None => return needed.max(min_step).max(1),
         }
     }
 }
@@ -109,9 +109,16 @@ pub struct ChartText {
     pub value_heading: String,
 }
 
-/// Lays out the bars; `axis` formats a value for the value axis.
-pub fn bar_chart(text: ChartText, points: Vec<Point>, axis: impl Fn(i64) -> String) -> BarChart {
-    let max = nice_ceiling(points.iter().map(|p| p.value).max().unwrap_or(0));
+/// Lays out the bars; `axis` formats a value for the value axis, whose steps are at least
+/// `min_step` (1 for counts, 100 for money in cents).
+pub fn bar_chart(
+    text: ChartText,
+    points: Vec<Point>,
+    min_step: i64,
+    axis: impl Fn(i64) -> String,
+) -> BarChart {
+    let step = axis_step(points.iter().map(|p| p.value).max().unwrap_or(0), min_step);
+    let max = step * 4;
     let plot_h = HEIGHT - BOTTOM - TOP;
     let plot_w = WIDTH - RIGHT - LEFT;
     let n = i64::try_from(points.len()).unwrap_or(1).max(1);
@@ -142,7 +149,7 @@ pub fn bar_chart(text: ChartText, points: Vec<Point>, axis: impl Fn(i64) -> Stri
     let y_ticks = (0..=4)
         .map(|k| Tick {
             at: HEIGHT - BOTTOM - plot_h * k / 4,
-            text: axis(max * k / 4),
+            text: axis(step * k),
         })
         .collect();
     BarChart {
@@ -164,13 +171,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn axes_end_on_round_numbers() {
-        assert_eq!(nice_ceiling(0), 1);
-        assert_eq!(nice_ceiling(7), 10);
-        assert_eq!(nice_ceiling(12), 20);
-        assert_eq!(nice_ceiling(150), 200);
-        assert_eq!(nice_ceiling(4_999), 5_000);
-        assert_eq!(nice_ceiling(5_001), 10_000);
+    fn axes_step_in_round_numbers() {
+        assert_eq!(axis_step(0, 1), 1);
+        assert_eq!(axis_step(4, 1), 1);
+        assert_eq!(axis_step(13, 1), 5);
+        assert_eq!(axis_step(150, 1), 50);
+        assert_eq!(axis_step(0, 100), 100);
+        assert_eq!(axis_step(19_999, 100), 5_000);
+        assert_eq!(axis_step(20_001, 100), 10_000);
     }
 
     #[test]
@@ -192,13 +200,14 @@ mod tests {
                 shown: v.to_string(),
             })
             .collect();
-        let c = bar_chart(text, points, |v| v.to_string());
+        let c = bar_chart(text, points, 1, |v| v.to_string());
         let plot_h = HEIGHT - BOTTOM - TOP;
+        // Steps of 5 up to 20: a bar of 10 reaches halfway.
         assert_eq!(c.bars[0].height, 0);
-        assert_eq!(c.bars[1].height, plot_h / 2);
-        assert_eq!(c.bars[2].height, plot_h);
-        assert_eq!(c.bars[2].y, TOP);
-        assert_eq!(c.y_ticks.last().map(|t| t.text.as_str()), Some("10"));
+        assert_eq!(c.bars[1].height, plot_h / 4);
+        assert_eq!(c.bars[2].height, plot_h / 2);
+        let ticks: Vec<&str> = c.y_ticks.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(ticks, ["0", "5", "10", "15", "20"]);
         assert_eq!(c.rows[1], ("c5".to_string(), "5".to_string()));
     }
 }

@@ -155,6 +155,7 @@ fn charts(d: &Dashboard, currency: &str) -> Vec<BarChart> {
             value_heading: "Revenue".into(),
         },
         day_points(&|day: &Day| (day.revenue.cents(), day.revenue.display(currency))),
+        100,
         money,
     );
     let orders = bar_chart(
@@ -167,6 +168,7 @@ fn charts(d: &Dashboard, currency: &str) -> Vec<BarChart> {
             value_heading: "Orders".into(),
         },
         day_points(&|day: &Day| (day.orders, day.orders.to_string())),
+        1,
         |v| v.to_string(),
     );
     let statuses = bar_chart(
@@ -187,6 +189,7 @@ fn charts(d: &Dashboard, currency: &str) -> Vec<BarChart> {
                 shown: n.to_string(),
             })
             .collect(),
+        1,
         |v| v.to_string(),
     );
     vec![revenue, orders, statuses]
