@@ -1,6 +1,6 @@
 //! Catalogue listings change only when the catalogue does (admin edits, imports, and stock moved
-//! by checkouts and cancellations). Counts and facets are cached per filter and whole pages per
-//! filter, sort and page; everything is dropped on every such change in this process and after a
+//! by checkouts and cancellations). Counts and facets are cached per filter, whole pages per
+//! filter, sort and page, and product pages' product and images per product; everything is dropped on every such change in this process and after a
 //! short time (so several instances converge, and stock shown is at most that old).
 
 use std::collections::HashMap;
@@ -8,8 +8,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::db::catalog::{Facet, Filter, ProductCard};
-use crate::domain::Sort;
+use crate::db::catalog::{Facet, Filter, ImageRow, Product, ProductCard};
+use crate::domain::{ProductId, Sort};
 
 const MAX_AGE: Duration = Duration::from_secs(30);
 const MAX_ENTRIES: usize = 1024;
@@ -23,12 +23,16 @@ pub struct Counts {
 
 type PageKey = (Filter, Sort, i64);
 type Stamped<T> = (u64, Instant, T);
+/// A product page's product and its images.
+type ProductEntry = (Product, Vec<ImageRow>);
 
 #[derive(Default)]
 pub struct CatalogCache {
     version: AtomicU64,
     entries: Mutex<HashMap<Filter, Stamped<Counts>>>,
     pages: Mutex<HashMap<PageKey, Stamped<Vec<ProductCard>>>>,
+    /// Product pages' product and images (shoppers' view only: on sale).
+    products: Mutex<HashMap<ProductId, Stamped<ProductEntry>>>,
 }
 
 impl CatalogCache {
@@ -67,6 +71,24 @@ impl CatalogCache {
         }
     }
 
+    /// A product page's product and images, if cached and still current.
+    pub fn product(&self, id: ProductId) -> Option<ProductEntry> {
+        let version = self.version.load(Ordering::Acquire);
+        let products = self.products.lock().ok()?;
+        let (v, at, p) = products.get(&id)?;
+        (*v == version && at.elapsed() < MAX_AGE).then(|| p.clone())
+    }
+
+    pub fn put_product(&self, id: ProductId, product: Product, images: Vec<ImageRow>) {
+        let version = self.version.load(Ordering::Acquire);
+        if let Ok(mut products) = self.products.lock() {
+            if products.len() >= MAX_ENTRIES * 4 {
+                products.clear();
+            }
+            products.insert(id, (version, Instant::now(), (product, images)));
+        }
+    }
+
     /// Called after every change to products or categories.
     pub fn invalidate(&self) {
         self.version.fetch_add(1, Ordering::AcqRel);
@@ -75,6 +97,9 @@ impl CatalogCache {
         }
         if let Ok(mut pages) = self.pages.lock() {
             pages.clear();
+        }
+        if let Ok(mut products) = self.products.lock() {
+            products.clear();
         }
     }
 }

@@ -88,15 +88,19 @@ pub async fn product_on_sale(
     state: &AppState,
     id: ProductId,
 ) -> Result<ProductOnSale, CatalogError> {
+    if let Some((product, images)) = state.catalog_cache.product(id) {
+        return Ok(ProductOnSale { product, images });
+    }
     let pool = state.db.pool();
     let product = db::find(pool, id)
         .await?
         .filter(|p| p.active)
         .ok_or(CatalogError::NotFound)?;
-    Ok(ProductOnSale {
-        images: db::images(pool, id).await?,
-        product,
-    })
+    let images = db::images(pool, id).await?;
+    state
+        .catalog_cache
+        .put_product(id, product.clone(), images.clone());
+    Ok(ProductOnSale { product, images })
 }
 
 #[cfg(test)]

@@ -137,54 +137,66 @@ pub async fn for_customer(
     catalog_db::cards(pool, &chosen).await
 }
 
-/// Neighbours of one product of a kind, on sale, without what the customer bought.
+/// Neighbours of one product of a kind, on sale, without what the customer bought. The
+/// neighbour lists change only with a refresh, so they are kept in memory until then.
 async fn similar_to(
     state: &AppState,
-    kind: &str,
+    kind: &'static str,
     product: ProductId,
     exclude: &[ProductId],
     limit: usize,
 ) -> Result<Vec<ProductCard>, sqlx::Error> {
     let pool = state.db.pool();
-    let ids: Vec<ProductId> = db::neighbours(pool, kind, &[product])
+    let all = match state.picks.neighbours(kind, product) {
+        Some(ids) => ids,
+        None => {
+            let ids: Vec<ProductId> = db::neighbours(pool, kind, &[product])
+                .await?
+                .into_iter()
+                .map(|r| r.similar_id)
+                .filter(|p| *p != product)
+                .collect();
+            state.picks.put_neighbours(kind, product, ids.clone());
+            ids
+        }
+    };
+    let ids: Vec<ProductId> = all.into_iter().filter(|p| !exclude.contains(p)).collect();
+    // One card query for every candidate; those no longer on sale drop out here.
+    let cards: HashMap<ProductId, ProductCard> = catalog_db::cards(pool, &ids)
         .await?
         .into_iter()
-        .map(|r| r.similar_id)
-        .filter(|p| *p != product && !exclude.contains(p))
+        .filter(|c| c.active && c.stock > 0)
+        .map(|c| (c.id, c))
         .collect();
-    let on_sale: Vec<ProductId> = db::products(pool, &ids)
-        .await?
+    Ok(ids
         .iter()
-        .map(candidate)
-        .filter(|c| c.on_sale)
-        .map(|c| c.id)
-        .collect();
-    let ordered: Vec<ProductId> = ids
-        .into_iter()
-        .filter(|p| on_sale.contains(p))
+        .filter_map(|id| cards.get(id).cloned())
         .take(limit)
-        .collect();
-    catalog_db::cards(pool, &ordered).await
+        .collect())
 }
 
-/// "Customers who bought this also bought" (without what this customer bought already).
+/// "Customers who bought this also bought", without what the viewer bought (`bought`).
 pub async fn also_bought(
     state: &AppState,
     product: ProductId,
-    viewer: Option<UserId>,
+    bought: &[ProductId],
     limit: usize,
 ) -> Result<Vec<ProductCard>, sqlx::Error> {
-    let bought = match viewer {
-        Some(u) => db::bought_by(state.db.pool(), u).await?,
-        None => Vec::new(),
-    };
-    similar_to(state, "bought", product, &bought, limit).await
+    similar_to(state, "bought", product, bought, limit).await
+}
+
+/// What a customer bought (paid, shipped or delivered orders).
+pub async fn bought_by(state: &AppState, user: UserId) -> Result<Vec<ProductId>, sqlx::Error> {
+    db::bought_by(state.db.pool(), user).await
 }
 
 /// How long a customer's picks are reused (their own orders, wishlist changes and a newly viewed
 /// product recompute them at once; the background refresh drops them all).
 const PICKS_TTL: Duration = Duration::from_secs(300);
 const PICKS_MAX: usize = 10_000;
+/// Neighbour lists change with a refresh (which clears them here); another instance's refresh
+/// reaches this one within this time.
+const NEIGHBOURS_TTL: Duration = Duration::from_secs(600);
 
 /// A customer's recommendations as computed, kept briefly so the home page costs about as much
 /// as a product page.
@@ -196,9 +208,13 @@ struct Picks {
     because: Option<(ProductId, Vec<ProductId>)>,
 }
 
+type NeighbourKey = (&'static str, ProductId);
+
 #[derive(Default)]
 pub struct PicksCache {
     entries: Mutex<HashMap<UserId, Picks>>,
+    /// Each product's neighbours of a kind, as the last refresh stored them.
+    neighbours: Mutex<HashMap<NeighbourKey, (Instant, Vec<ProductId>)>>,
 }
 
 impl PicksCache {
@@ -226,10 +242,30 @@ impl PicksCache {
         }
     }
 
+    fn neighbours(&self, kind: &'static str, product: ProductId) -> Option<Vec<ProductId>> {
+        let cached = self.neighbours.lock().ok()?;
+        cached
+            .get(&(kind, product))
+            .filter(|(at, _)| at.elapsed() < NEIGHBOURS_TTL)
+            .map(|(_, ids)| ids.clone())
+    }
+
+    fn put_neighbours(&self, kind: &'static str, product: ProductId, ids: Vec<ProductId>) {
+        if let Ok(mut cached) = self.neighbours.lock() {
+            if cached.len() >= PICKS_MAX {
+                cached.clear();
+            }
+            cached.insert((kind, product), (Instant::now(), ids));
+        }
+    }
+
     /// Similarities or popularity changed.
     pub fn clear(&self) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.clear();
+        }
+        if let Ok(mut cached) = self.neighbours.lock() {
+            cached.clear();
         }
     }
 }

@@ -153,20 +153,22 @@ pub async fn product_page(
     let review_pages = page_links(reviews.page, reviews.pages, |n| {
         format!("/products/{id}?reviews_page={n}#reviews")
     });
+    // What the viewer bought decides whether they may review and what "also bought" leaves out.
+    let bought = match viewer {
+        Some(u) => recommend::bought_by(state, u).await?,
+        None => Vec::new(),
+    };
     let (access, own) = match viewer {
         None => (ReviewAccess::Guest, None),
+        Some(_) if !bought.contains(&id) => (ReviewAccess::NotBought, None),
         Some(u) => {
-            if reviews::refusal(state, u, id).await?.is_some() {
-                (ReviewAccess::NotBought, None)
-            } else {
-                let own = crate::db::reviews::own(state.db.pool(), id, u).await?;
-                (
-                    ReviewAccess::Open {
-                        existing: own.is_some(),
-                    },
-                    own,
-                )
-            }
+            let own = crate::db::reviews::own(state.db.pool(), id, u).await?;
+            (
+                ReviewAccess::Open {
+                    existing: own.is_some(),
+                },
+                own,
+            )
         }
     };
     let form = form.unwrap_or_else(|| ReviewForm {
@@ -177,16 +179,22 @@ pub async fn product_page(
         comment: own.map(|r| r.comment).unwrap_or_default(),
         next: String::new(),
     });
-    let wished = match viewer {
-        Some(u) => Some(!wishlist::wished_among(state, u, &[id]).await?.is_empty()),
-        None => None,
-    };
     let currency = &state.settings.store.currency;
     let mut also_bought = CardView::list(
-        recommend::also_bought(state, id, viewer, 4).await?,
+        recommend::also_bought(state, id, &bought, 4).await?,
         currency,
     );
-    mark_wished(state, &ctx, &mut also_bought).await?;
+    // One wishlist query for the product and the cards under it.
+    let wished = match viewer {
+        Some(u) => {
+            let mut ids: Vec<ProductId> = also_bought.iter().map(|c| c.id).collect();
+            ids.push(id);
+            let wished = wishlist::wished_among(state, u, &ids).await?;
+            CardView::mark_wished(&mut also_bought, &wished);
+            Some(wished.contains(&id))
+        }
+        None => None,
+    };
     let images = on_sale
         .images
         .into_iter()

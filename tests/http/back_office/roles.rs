@@ -177,3 +177,42 @@ async fn an_admin_grants_and_removes_roles_but_the_last_admin_keeps_theirs() {
     assert_eq!(app.get_as(&admin, "/admin/customers").await.status(), 403);
     assert_eq!(app.get_as(&admin, "/admin/orders").await.status(), 200);
 }
+
+#[tokio::test]
+async fn two_admins_stepping_down_at_once_leave_one_admin() {
+    let app = TestApp::spawn().await;
+    let first = app.staff("first", &[StaffRole::Admin]).await;
+    let second = app.staff("second", &[StaffRole::Admin]).await;
+    let id = |name: &'static str| {
+        let pool = app.state.db.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE username_key = $1")
+                .bind(name)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let (a, b) = (id("first").await, id("second").await);
+    // Each removes their own admin role (keeping support), at the same moment.
+    let step_down = |browser: &crate::helpers::Browser, who: i64| {
+        let path = format!("/admin/customers/{who}/roles");
+        let browser = browser.clone();
+        let app = &app;
+        async move {
+            app.post_form_as(&browser, &path, &[("role_support", "1")])
+                .await
+                .status()
+                .as_u16()
+        }
+    };
+    let (x, y) = tokio::join!(step_down(&first, a), step_down(&second, b));
+    let mut answers = [x, y];
+    answers.sort_unstable();
+    assert_eq!(answers, [303, 409], "one steps down, the other is refused");
+    let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_roles WHERE role = 'admin'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(admins, 1);
+}
