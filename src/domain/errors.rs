@@ -63,4 +63,44 @@ impl FieldErrors {
     pub fn fields(&self) -> impl Iterator<Item = (&String, &Vec<String>)> {
         self.0.iter()
     }
+
+    /// The messages in the order the form shows its fields (`order`), then any other field's;
+    /// for error summaries, which must read in the order of the form.
+    pub fn ordered<'a, 's, O>(&'a self, order: &O) -> Vec<(&'a str, &'a [String])>
+    where
+        O: AsRef<[&'s str]> + ?Sized,
+    {
+        let order = order.as_ref();
+        let mut out: Vec<(&str, &[String])> = order
+            .iter()
+            .filter_map(|f| self.0.get_key_value(*f))
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
+            .collect();
+        for (k, v) in &self.0 {
+            if !order.contains(&k.as_str()) {
+                out.push((k.as_str(), v.as_slice()));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FieldErrors;
+
+    #[test]
+    fn summaries_follow_the_forms_order() {
+        let mut e = FieldErrors::new();
+        e.add("phone", "p");
+        e.add("address", "a");
+        e.add("zzz", "z");
+        e.add("first_name", "f");
+        let order: Vec<&str> = e
+            .ordered(&["first_name", "phone", "address"])
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(order, ["first_name", "phone", "address", "zzz"]);
+    }
 }

@@ -1,5 +1,6 @@
 //! The SMTP path, against a small SMTP sink on loopback that records what it receives.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -8,20 +9,27 @@ use tokio::net::TcpListener;
 use crate::helpers::TestApp;
 
 async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
-    smtp_sink_on(0).await
+    smtp_server(Arc::new(AtomicBool::new(true))).await
 }
 
-/// An SMTP sink on this port (0: any free one).
-async fn smtp_sink_on(port: u16) -> (u16, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+/// An SMTP server on a loopback port of its own (held for the whole test, so no other test can
+/// take it). While `up` is false it turns every client away (`421`), as a server that is down;
+/// then it records what it receives.
+async fn smtp_server(up: Arc<AtomicBool>) -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let received = Arc::new(Mutex::new(Vec::new()));
     let store = received.clone();
     tokio::spawn(async move {
         while let Ok((socket, _)) = listener.accept().await {
             let store = store.clone();
+            let up = up.load(Ordering::SeqCst);
             tokio::spawn(async move {
                 let (r, mut w) = socket.into_split();
+                if !up {
+                    w.write_all(b"421 down for maintenance\r\n").await.ok();
+                    return;
+                }
                 let mut lines = BufReader::new(r).lines();
                 w.write_all(b"220 sink ESMTP\r\n").await.ok();
                 let mut in_data = false;
@@ -92,12 +100,6 @@ async fn smtp_app(port: u16, timeout_seconds: u64) -> TestApp {
     .await
 }
 
-/// A loopback port nobody listens on (yet).
-fn unused_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
-}
-
 /// A mail server that accepts connections and never says a word.
 async fn stalled_server() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -151,7 +153,8 @@ async fn a_stalled_mail_server_delays_mail_but_never_a_page() {
 
 #[tokio::test]
 async fn mail_is_retried_until_the_server_is_back() {
-    let port = unused_port();
+    let up = Arc::new(AtomicBool::new(false));
+    let (port, received) = smtp_server(up.clone()).await;
     let app = smtp_app(port, 2).await;
     let res = app
         .register(&app.new_browser(), "ada", "ada@example.com")
@@ -160,8 +163,8 @@ async fn mail_is_retried_until_the_server_is_back() {
     app.deliver_mail().await;
     assert_eq!(queued(&app, "ada@example.com").await, ("queued".into(), 1));
 
-    // The server comes up on that port; after the back-off the mail goes out, once.
-    let (_, received) = smtp_sink_on(port).await;
+    // The server comes back; after the back-off the mail goes out, once.
+    up.store(true, Ordering::SeqCst);
     app.deliver_mail().await;
     assert!(received.lock().unwrap().is_empty(), "not before its time");
     app.state.clock.advance(std::time::Duration::from_secs(31));
@@ -172,7 +175,7 @@ async fn mail_is_retried_until_the_server_is_back() {
 
 #[tokio::test]
 async fn mail_that_keeps_failing_is_shown_to_the_staff() {
-    let port = unused_port();
+    let (port, _) = smtp_server(Arc::new(AtomicBool::new(false))).await;
     let app = smtp_app(port, 2).await;
     app.register(&app.new_browser(), "ada", "ada@example.com")
         .await;
