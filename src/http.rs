@@ -128,6 +128,19 @@ pub async fn refuse_nul_in_query(
     Ok(next.call(req).await?.map_into_boxed_body())
 }
 
+/// `HEAD` is answered as `GET` would be, without the body (RFC 9110 9.3.2): uptime monitors and
+/// link checkers use it. The request is routed as a GET; the HTTP/1 encoder knows the request
+/// was a HEAD and sends the headers only (with the GET's `Content-Length`).
+pub async fn head_as_get(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
+}
+
 /// The error a request body gets when it does not arrive within the body deadline.
 pub fn is_timeout(e: &actix_web::error::PayloadError) -> bool {
     matches!(e, actix_web::error::PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut)

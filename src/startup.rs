@@ -135,9 +135,10 @@ impl Application {
                 .configure(|cfg| crate::api::routes(cfg, &api_settings))
                 .configure(crate::web::probes)
                 .service(pages)
-                // Every request: log → security headers → body deadline → the skin.
+                // Every request: log → HEAD as GET → security headers → body deadline → the skin.
                 .wrap(from_fn(crate::http::body_deadline))
                 .wrap(from_fn(headers::security_headers))
+                .wrap(from_fn(crate::http::head_as_get))
                 .wrap(from_fn(logging::log_requests))
         })
         .listen(listener)?

@@ -49,14 +49,25 @@ async fn quantities_are_checked_against_the_stock_and_bad_input_changes_nothing(
         .product("Oak Bowl", "Oakridge", "Kitchen", 1500, 3)
         .await;
     app.add_to_cart(&app.browser, p, 2).await;
+    // Over the stock: the product page again, the reason at its quantity field, as typed.
     let res = app.post_add_to_cart(&app.browser, p, 2).await;
     assert_eq!(res.status(), 422);
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("Only 3 of Oak Bowl in stock, and 2 are already in your cart.")
+    let page = crate::helpers::Html::parse(&res.text().await.unwrap());
+    assert_eq!(page.text_of("h1"), "Oak Bowl");
+    assert_eq!(
+        page.text_of("#quantity-error"),
+        "Only 3 of Oak Bowl in stock, and 2 are already in your cart."
     );
+    assert_eq!(page.input_value("quantity").as_deref(), Some("2"));
+    let res = app
+        .post_form(
+            "/cart/items",
+            &[("product_id", &p.to_string()), ("quantity", "abc")],
+        )
+        .await;
+    let page = crate::helpers::Html::parse(&res.text().await.unwrap());
+    assert!(!page.select("#quantity-error").is_empty());
+    assert_eq!(page.input_value("quantity").as_deref(), Some("abc"));
     for bad in ["0", "-1", "1.5", "abc", "", "99999999999999999999"] {
         let res = app
             .post_form(

@@ -135,6 +135,46 @@ async fn bad_input_never_gives_a_server_error() {
 }
 
 #[tokio::test]
+async fn head_answers_wherever_get_does_without_a_body() {
+    let app = TestApp::spawn().await;
+    let p = app
+        .product("Oak Bowl", "Oakridge", "Kitchen", 1500, 3)
+        .await;
+    for path in [
+        "/".to_string(),
+        "/products".into(),
+        format!("/products/{p}"),
+        "/healthz".into(),
+        "/readyz".into(),
+        "/api/v1/product/".into(),
+    ] {
+        let get = app.get(&path).await;
+        let head = app
+            .browser
+            .client
+            .head(app.url(&path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(head.status(), get.status(), "HEAD {path}");
+        assert_eq!(
+            head.headers().get("content-type"),
+            get.headers().get("content-type"),
+            "{path}"
+        );
+        assert!(head.bytes().await.unwrap().is_empty(), "{path}");
+    }
+    let head = app
+        .browser
+        .client
+        .head(app.url("/products/999999"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 404);
+}
+
+#[tokio::test]
 async fn liveness_answers_while_readiness_follows_the_database() {
     let app = TestApp::spawn().await;
     let res = app.get("/healthz").await;

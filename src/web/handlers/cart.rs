@@ -13,6 +13,7 @@ use crate::orders::cart::{self, CartView, Owner};
 use crate::state::AppState;
 use crate::web::context::{PageContext, cart_owner};
 use crate::web::errors::AppError;
+use crate::web::handlers::catalog::{CartAttempt, product_page};
 use crate::web::session::{self, FlashLevel};
 use crate::web::views::cart::CartSummary;
 use crate::web::{render, see_other};
@@ -90,6 +91,18 @@ async fn refused(
     cart_page(req, ctx, state, Some(message)).await
 }
 
+/// The product page again (422), the refusal at its quantity field; a product no longer on sale
+/// is not found.
+async fn on_product_page(
+    state: &AppState,
+    ctx: PageContext,
+    product: ProductId,
+    attempt: CartAttempt,
+) -> Result<HttpResponse, AppError> {
+    let (errors, status) = (FieldErrors::new(), StatusCode::UNPROCESSABLE_ENTITY);
+    product_page(state, ctx, product, "", None, errors, Some(attempt), status).await
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct AddForm {
@@ -104,16 +117,21 @@ pub async fn add(
     session: Session,
     form: web::Form<AddForm>,
 ) -> Result<HttpResponse, AppError> {
-    let product = form.product_id.trim().parse::<ProductId>();
-    let quantity = Quantity::parse(&form.quantity, false);
-    let (Ok(product), Ok(quantity)) = (product, quantity.as_ref()) else {
-        let message = quantity
-            .err()
-            .unwrap_or_else(|| "That product does not exist.".into());
+    let Ok(product) = form.product_id.trim().parse::<ProductId>() else {
+        let message = "That product does not exist.".to_string();
         return cart_page(&req, ctx, &state, Some(message)).await;
     };
+    // A refused quantity is shown at the product page's quantity field, as typed.
+    let again = |error: String| CartAttempt {
+        quantity: form.quantity.chars().take(20).collect(),
+        error,
+    };
+    let quantity = match Quantity::parse(&form.quantity, false) {
+        Ok(q) => q,
+        Err(message) => return on_product_page(&state, ctx, product, again(message)).await,
+    };
     let owner = owner_for_change(&req, &session).await?;
-    match cart::add(&state, &owner, product, *quantity, &client_ip(&req)).await {
+    match cart::add(&state, &owner, product, quantity, &client_ip(&req)).await {
         Ok(name) => {
             session::flash(
                 &session,
@@ -121,6 +139,9 @@ pub async fn add(
                 format!("Added {} × {name} to your cart.", quantity.get()),
             );
             Ok(see_other("/cart"))
+        }
+        Err(OrderError::Invalid(e) | OrderError::NotEnoughStock(e)) => {
+            on_product_page(&state, ctx, product, again(first_error(&e))).await
         }
         Err(e) => refused(&req, ctx, &state, e, "That product is not available.").await,
     }

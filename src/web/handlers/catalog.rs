@@ -126,6 +126,15 @@ struct ProductPage {
     /// On the customer's wishlist (None for guests).
     wished: Option<bool>,
     also_bought: Vec<CardView>,
+    /// The quantity field as typed, and why it was refused (an add to the cart).
+    quantity: String,
+    quantity_error: Option<String>,
+}
+
+/// An add to the cart that was refused, shown again at the quantity field.
+pub struct CartAttempt {
+    pub quantity: String,
+    pub error: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -134,7 +143,9 @@ pub struct ProductQuery {
     reviews_page: String,
 }
 
-/// Renders a product page; `form` and `errors` are a refused review being shown again.
+/// Renders a product page; `form` and `errors` are a refused review being shown again, `cart`
+/// a refused add to the cart.
+#[allow(clippy::too_many_arguments)]
 pub async fn product_page(
     state: &AppState,
     ctx: PageContext,
@@ -142,6 +153,7 @@ pub async fn product_page(
     reviews_page: &str,
     form: Option<ReviewForm>,
     errors: FieldErrors,
+    cart: Option<CartAttempt>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let on_sale = catalog::product_on_sale(state, id).await?;
@@ -230,6 +242,10 @@ pub async fn product_page(
         errors,
         wished,
         also_bought,
+        quantity: cart
+            .as_ref()
+            .map_or_else(|| "1".to_string(), |c| c.quantity.clone()),
+        quantity_error: cart.map(|c| c.error),
     };
     render(status, &page)
 }
@@ -251,6 +267,7 @@ pub async fn show(
         &query.reviews_page,
         None,
         FieldErrors::new(),
+        None,
         StatusCode::OK,
     )
     .await

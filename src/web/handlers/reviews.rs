@@ -38,6 +38,7 @@ pub async fn post(
             "",
             Some(form),
             errors,
+            None,
             StatusCode::UNPROCESSABLE_ENTITY,
         )
     };
