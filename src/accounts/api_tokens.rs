@@ -146,7 +146,9 @@ pub async fn login(
     // A password change (or deactivation) that committed since the check above revoked every
     // family; this sign-in must not open a new one after it.
     if !users::lock_if_password(&mut tx, user.id, &user.password_hash).await? {
-        return Err(AccountError::InvalidCredentials);
+        return Err(AccountError::InvalidCredentials {
+            attempts_left: None,
+        });
     }
     db::create_family(&mut tx, &family, user.id, now, now + refresh_seconds(state)).await?;
     let pair = issue(&mut tx, state, user.id, &family, now)

@@ -94,9 +94,19 @@ async fn reserve(
     })
 }
 
+/// Tell how many attempts are left once this few remain.
+const WARN_WHEN_LEFT: i64 = 2;
+
 impl Reservation {
-    /// The password was wrong: the attempt stays counted, and the limit-th one locks.
-    async fn failed(self, state: &AppState, user_id: Option<UserId>) -> Result<(), AccountError> {
+    /// The password was wrong: the attempt stays counted, and the limit-th one locks (and tells
+    /// the account's owner, once per lock). Returns the attempts left before the lock, once
+    /// [`WARN_WHEN_LEFT`] or fewer remain.
+    async fn failed(
+        self,
+        state: &AppState,
+        user: Option<&User>,
+    ) -> Result<Option<i64>, AccountError> {
+        let user_id = user.map(|u| u.id);
         let pool = state.db.pool();
         let sec = &state.settings.security;
         let now = state.clock.unix();
@@ -111,15 +121,22 @@ impl Reservation {
         )
         .await?;
         let until = now + i64::from(sec.login_lock_minutes) * 60;
-        if self.account_hits >= i64::from(sec.login_failures_per_account) {
+        let limit = i64::from(sec.login_failures_per_account);
+        if self.account_hits >= limit {
             auth_events::lock(pool, &self.account_key, until).await?;
             tracing::warn!(event = "login_locked", user_id = ?user_id.map(|u| u.get()), "account locked");
+            // The counter is atomic: exactly one attempt reaches the limit, so one mail per lock.
+            if let Some(u) = user.filter(|u| self.account_hits == limit && u.active) {
+                tell_owner_of_lock(state, u, until).await?;
+            }
         }
         if self.ip_hits >= i64::from(sec.login_failures_per_ip) {
             auth_events::lock(pool, &format!("ip:{ip}"), until).await?;
             tracing::warn!(event = "login_locked", ip, "address locked");
         }
-        Ok(())
+        let left =
+            (limit - self.account_hits).min(i64::from(sec.login_failures_per_ip) - self.ip_hits);
+        Ok((left <= WARN_WHEN_LEFT).then_some(left.max(0)))
     }
 
     /// The password was right: the account's count starts again and the address gets its
@@ -130,6 +147,31 @@ impl Reservation {
         throttle::give_back(pool, &ip_counter(&self.ip)).await?;
         Ok(())
     }
+}
+
+/// Mails the owner of a paused account, with a reset link (which also lifts the pause).
+async fn tell_owner_of_lock(state: &AppState, user: &User, until: i64) -> Result<(), AccountError> {
+    let now = state.clock.unix();
+    let when = crate::clock::format_local(until, now, &state.settings.store.time_zone);
+    let mut tx = state.db.begin_write().await?;
+    let token = super::verification::issue_token(
+        &mut tx,
+        state,
+        user.id,
+        &user.email,
+        crate::db::email_tokens::Purpose::ResetPassword,
+    )
+    .await?;
+    let mail = crate::email::messages::sign_in_paused(
+        &state.settings.server.base_url,
+        &user.first_name,
+        &when,
+        &token,
+    );
+    super::queue_mail(&mut tx, state, user.email.as_str(), &mail).await?;
+    tx.commit().await?;
+    state.mail_wakeup.wake();
+    Ok(())
 }
 
 /// Lifts an account's lock and forgets its count (after a password reset by mailed link).
@@ -179,10 +221,10 @@ pub async fn sign_in(
             tracing::info!(event = "login_deactivated", user_id = %u.id, ip, "sign-in refused: account deactivated");
             return Err(AccountError::Deactivated);
         }
-        _ => {
+        other => {
             tracing::warn!(event = "login_failure", user_id = ?user_id.map(|u| u.get()), ip, "sign-in failed");
-            reservation.failed(state, user_id).await?;
-            return Err(AccountError::InvalidCredentials);
+            let attempts_left = reservation.failed(state, other.as_ref()).await?;
+            return Err(AccountError::InvalidCredentials { attempts_left });
         }
     };
     reservation.succeeded(state).await?;
@@ -237,7 +279,7 @@ pub async fn confirm_password(
         reservation.succeeded(state).await?;
     } else {
         tracing::warn!(event = "login_failure", user_id = %user.id, ip, "password confirmation failed");
-        reservation.failed(state, Some(user.id)).await?;
+        reservation.failed(state, Some(user)).await?;
     }
     Ok(ok)
 }

@@ -23,8 +23,10 @@ pub enum AccountError {
     /// The username or email address belongs to another account (the API answers 409).
     #[error("already taken")]
     Taken(FieldErrors),
+    /// Unknown account or wrong password; `attempts_left` once the pause is near (two or
+    /// fewer tries before this login is paused).
     #[error("unknown account or wrong password")]
-    InvalidCredentials,
+    InvalidCredentials { attempts_left: Option<i64> },
     #[error("the email address is not verified yet")]
     Unverified,
     /// The shop deactivated the account (told only to someone who knows the password).

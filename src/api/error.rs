@@ -162,7 +162,7 @@ impl From<AccountError> for ApiError {
                 e.body.errors = Some(errors);
                 e
             }
-            AccountError::InvalidCredentials => Self::new(
+            AccountError::InvalidCredentials { .. } => Self::new(
                 StatusCode::UNAUTHORIZED,
                 "The email address or password is not correct.",
             ),

@@ -40,6 +40,8 @@ pub struct StoreSettings {
     pub legal_name: String,
     pub address: String,
     pub vat_id: String,
+    /// The shop's time zone (IANA name): times told to customers are in it.
+    pub time_zone: String,
 }
 
 impl Default for StoreSettings {
@@ -53,6 +55,7 @@ impl Default for StoreSettings {
             legal_name: "Emporium GmbH".into(),
             address: "1 Market Square\n10115 Berlin\nGermany".into(),
             vat_id: "DE000000000".into(),
+            time_zone: "Europe/Berlin".into(),
         }
     }
 }
@@ -73,6 +76,12 @@ impl StoreSettings {
             return invalid(
                 "store.shipping_cents",
                 "and store.free_shipping_over_cents cannot be negative",
+            );
+        }
+        if jiff::tz::TimeZone::get(&self.time_zone).is_err() {
+            return invalid(
+                "store.time_zone",
+                "is not a time zone name such as Europe/Berlin or UTC",
             );
         }
         Ok(())

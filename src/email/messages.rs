@@ -89,6 +89,26 @@ pub fn password_reset(base_url: &str, first_name: &str, token: &str) -> EmailCon
     }
 }
 
+/// To an account's owner when wrong passwords paused its sign-in (once per pause).
+pub fn sign_in_paused(base_url: &str, first_name: &str, until: &str, token: &str) -> EmailContent {
+    EmailContent {
+        subject: "Someone tried to sign in to your account".into(),
+        greeting: format!("Hello {first_name},"),
+        paragraphs: vec![
+            "Someone tried to sign in to your account several times with a wrong password, so we paused sign-in to it.".into(),
+            format!("You can sign in again after {until}. If it was you and you forgot your password, choose a new one now; that also ends the pause."),
+        ],
+        action: Some(Action {
+            label: "Choose a new password".into(),
+            url: link(base_url, &format!("/reset-password?token={token}")),
+        }),
+        closing: vec![
+            "The link is valid for one hour and works once.".into(),
+            "If it was not you, your password kept your account safe; nothing else is needed, though a new, unique password never hurts.".into(),
+        ],
+    }
+}
+
 pub fn password_changed(first_name: &str, how: &str) -> EmailContent {
     EmailContent {
         subject: "Your password was changed".into(),

@@ -57,7 +57,7 @@ impl From<AccountError> for AppError {
             }
             AccountError::Invalid(_)
             | AccountError::Taken(_)
-            | AccountError::InvalidCredentials
+            | AccountError::InvalidCredentials { .. }
             | AccountError::Unverified => {
                 AppError::BadRequest("The request could not be processed.".into())
             }

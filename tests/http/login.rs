@@ -132,12 +132,30 @@ async fn an_account_is_locked_after_five_failures_even_for_the_right_password_un
  {
     let app = TestApp::spawn().await;
     let user = app.verified_user("ada").await;
-    for _ in 0..5 {
+    // The form warns once two or fewer attempts remain.
+    for i in 0..5 {
         let res = app
             .login_as(&app.browser, &user.email, "Wrong-Password-123!")
             .await;
         assert_eq!(res.status(), 422);
+        let text = res.text().await.unwrap();
+        let warned = match i {
+            0..=1 => !text.contains("attempt"),
+            2 => text.contains("2 attempts left before sign-in is paused for 15 minutes"),
+            3 => text.contains("One attempt left"),
+            _ => !text.contains("attempts left"),
+        };
+        assert!(warned, "attempt {i}: {text}");
     }
+    // The owner is told once, with a link that resets the password (and ends the pause).
+    let mails: Vec<_> = app
+        .mails_to(&user.email)
+        .await
+        .into_iter()
+        .filter(|m| m.subject == "Someone tried to sign in to your account")
+        .collect();
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].links()[0].contains("/reset-password?token="));
     let res = app.login_as(&app.browser, &user.email, PASSWORD).await;
     assert_eq!(res.status(), 429);
     let retry: i64 = res.headers()["retry-after"]
@@ -146,12 +164,30 @@ async fn an_account_is_locked_after_five_failures_even_for_the_right_password_un
         .parse()
         .unwrap();
     assert!(retry > 14 * 60 && retry <= 15 * 60, "{retry}");
+    // The pause page keeps the form and the way out, and says when in the shop's time zone.
+    let page = crate::helpers::Html::parse(&res.text().await.unwrap());
+    let said = page.text_of(".error-summary");
+    assert!(said.contains("paused for 15 minutes, until "), "{said}");
+    assert!(said.contains("(Europe/Berlin)"), "{said}");
+    assert!(!page.select("form[action='/login'] #password").is_empty());
     assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("try again in 15 minutes")
+        page.links("main a")
+            .contains(&"/forgot-password".to_string())
     );
+    assert_eq!(
+        page.input_value("email").as_deref(),
+        Some(user.email.as_str())
+    );
+    // More attempts during the pause send no more mail.
+    app.login_as(&app.browser, &user.email, "Wrong-Password-123!")
+        .await;
+    let more = app
+        .mails_to(&user.email)
+        .await
+        .into_iter()
+        .filter(|m| m.subject == "Someone tried to sign in to your account")
+        .count();
+    assert_eq!(more, 1);
     // The username and look-alike spellings count for the same account.
     for variant in ["ADA", " ada ", "ⓐⓓⓐ"] {
         assert_eq!(

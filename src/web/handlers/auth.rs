@@ -164,14 +164,36 @@ pub async fn login(
             };
             Ok(see_other(if next.is_empty() { home } else { &next }))
         }
-        Err(AccountError::InvalidCredentials) => render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &page(
-                ctx,
-                "The email address, username or password is not correct.",
-                false,
-            ),
-        ),
+        Err(AccountError::InvalidCredentials { attempts_left }) => {
+            let pause = state.settings.security.login_lock_minutes;
+            let message = match attempts_left {
+                Some(0) | None => {
+                    "The email address, username or password is not correct.".to_string()
+                }
+                Some(1) => format!(
+                    "The email address, username or password is not correct. One attempt left before sign-in is paused for {pause} minutes."
+                ),
+                Some(n) => format!(
+                    "The email address, username or password is not correct. {n} attempts left before sign-in is paused for {pause} minutes."
+                ),
+            };
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page(ctx, &message, false),
+            )
+        }
+        Err(AccountError::Throttled { until, now }) => {
+            // The form stays, with the way out (a reset lifts the pause) and when to come back.
+            let minutes = ((until - now).max(1) + 59) / 60;
+            let when = crate::clock::format_local(until, now, &state.settings.store.time_zone);
+            let message = format!(
+                "Too many attempts: sign-in is paused for {minutes} minute{}, until {when}. Forgot your password? Resetting it ends the pause at once.",
+                if minutes == 1 { "" } else { "s" }
+            );
+            let mut res = render(StatusCode::TOO_MANY_REQUESTS, &page(ctx, &message, false))?;
+            crate::web::errors::retry_after(&mut res, until, now);
+            Ok(res)
+        }
         Err(AccountError::Unverified) => render(
             StatusCode::FORBIDDEN,
             &page(
