@@ -52,7 +52,7 @@ impl AppState {
         let jwt = Arc::new(crate::accounts::api_tokens::JwtKeys::new(
             settings.security.jwt_secret.as_ref(),
         ));
-        Ok(Self {
+        let state = Self {
             jwt,
             db,
             settings: Arc::new(settings),
@@ -67,6 +67,8 @@ impl AppState {
             views: Arc::default(),
             recommend: Arc::default(),
             picks: Arc::default(),
-        })
+        };
+        crate::catalog::reindex_if_needed(&state).await?;
+        Ok(state)
     }
 }

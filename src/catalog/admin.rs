@@ -254,7 +254,7 @@ async fn finish(
         .await
         .context("audit the product change")?;
     tx.commit().await.context("commit the product change")?;
-    state.catalog_cache.invalidate();
+    state.catalog_cache.words_changed();
     Ok(())
 }
 

@@ -8,10 +8,15 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
+use super::spelling::Vocabulary;
 use crate::db::catalog::{Facet, Filter, ImageRow, Product, ProductCard};
 use crate::domain::{ProductId, Sort};
 
 const MAX_AGE: Duration = Duration::from_secs(30);
+/// Another instance's product edits reach this one's spelling within this time.
+const VOCABULARY_MAX_AGE: Duration = Duration::from_secs(300);
 const MAX_ENTRIES: usize = 1024;
 
 #[derive(Clone)]
@@ -33,6 +38,9 @@ pub struct CatalogCache {
     pages: Mutex<HashMap<PageKey, Stamped<Vec<ProductCard>>>>,
     /// Product pages' product and images (shoppers' view only: on sale).
     products: Mutex<HashMap<ProductId, Stamped<ProductEntry>>>,
+    /// The catalogue's words for spelling corrections; they change with product edits only
+    /// (not with stock), so [`words_changed`](Self::words_changed) drops them.
+    vocabulary: Mutex<Option<(Instant, Arc<Vocabulary>)>>,
 }
 
 impl CatalogCache {
@@ -87,6 +95,27 @@ impl CatalogCache {
             }
             products.insert(id, (version, Instant::now(), (product, images)));
         }
+    }
+
+    pub fn vocabulary(&self) -> Option<Arc<Vocabulary>> {
+        let v = self.vocabulary.lock().ok()?;
+        v.as_ref()
+            .filter(|(at, _)| at.elapsed() < VOCABULARY_MAX_AGE)
+            .map(|(_, v)| v.clone())
+    }
+
+    pub fn put_vocabulary(&self, v: Arc<Vocabulary>) {
+        if let Ok(mut slot) = self.vocabulary.lock() {
+            *slot = Some((Instant::now(), v));
+        }
+    }
+
+    /// Products were created, renamed, described, activated or removed.
+    pub fn words_changed(&self) {
+        if let Ok(mut slot) = self.vocabulary.lock() {
+            *slot = None;
+        }
+        self.invalidate();
     }
 
     /// Called after every change to products or categories.

@@ -6,7 +6,9 @@ pub mod cache;
 pub mod csv_io;
 pub mod images;
 pub mod search;
+pub mod search_eval;
 pub mod seed;
+pub mod spelling;
 pub mod terms;
 
 use crate::db::catalog::{self as db, ImageRow, Product};
@@ -101,6 +103,39 @@ pub async fn product_on_sale(
         .catalog_cache
         .put_product(id, product.clone(), images.clone());
     Ok(ProductOnSale { product, images })
+}
+
+/// The figure that remembers which [`terms::TERMS_VERSION`] built the index.
+const TERMS_FIGURE: &str = "search_terms_version";
+
+/// Rebuilds every product's search terms when the way terms are made changed since the index
+/// was written (after an upgrade); returns how many products were reindexed.
+pub async fn reindex_if_needed(state: &AppState) -> anyhow::Result<usize> {
+    let pool = state.db.pool();
+    let built = crate::db::figures::figure(pool, TERMS_FIGURE).await?;
+    if built == Some(terms::TERMS_VERSION) {
+        return Ok(0);
+    }
+    let sources = db::term_sources(pool).await?;
+    for chunk in sources.chunks(500) {
+        let mut tx = state.db.begin_write().await?;
+        for p in chunk {
+            let t =
+                terms::product_terms(&p.sku, &p.name, &p.brand, &p.category_name, &p.description);
+            db::replace_terms(&mut tx, p.id, &t).await?;
+        }
+        tx.commit().await?;
+    }
+    crate::db::figures::set_figure(pool, TERMS_FIGURE, terms::TERMS_VERSION).await?;
+    state.catalog_cache.words_changed();
+    if !sources.is_empty() {
+        tracing::info!(
+            products = sources.len(),
+            version = terms::TERMS_VERSION,
+            "search index rebuilt"
+        );
+    }
+    Ok(sources.len())
 }
 
 #[cfg(test)]

@@ -6,8 +6,11 @@ use serde::Deserialize;
 
 use super::CatalogError;
 use super::cache::Counts;
-use super::terms::{MAX_QUERY_CHARS, query_terms};
-use crate::db::catalog::{self, Facet, Filter, ProductCard};
+use std::sync::Arc;
+
+use super::spelling::Vocabulary;
+use super::terms::{MAX_QUERY_CHARS, query_terms, stem};
+use crate::db::catalog::{self, Facet, Filter, ProductCard, SearchWord};
 use crate::domain::{MAX_PAGE, Money, Pagination, Sort};
 use crate::state::AppState;
 
@@ -84,16 +87,34 @@ impl SearchQuery {
     }
 
     /// What the database narrows the listing to.
+    /// The filter of this query: each typed word looked for as typed and as its stem (by
+    /// prefix); spelling corrections are added by [`list`] where a word matches nothing.
     pub fn filter(&self) -> Filter {
         let terms = query_terms(&self.text);
+        let words = if self.text.is_empty() {
+            Vec::new()
+        } else if terms.is_empty() {
+            // Punctuation only matches nothing rather than everything: no indexed word starts
+            // with a space.
+            vec![SearchWord::plain(" ")]
+        } else {
+            terms
+                .iter()
+                .map(|t| {
+                    let s = stem(t);
+                    let mut prefixes = vec![t.clone()];
+                    if s != *t {
+                        prefixes.push(s);
+                    }
+                    SearchWord {
+                        prefixes,
+                        corrections: Vec::new(),
+                    }
+                })
+                .collect()
+        };
         Filter {
-            // A query of punctuation only matches nothing rather than everything: no indexed
-            // word starts with a space.
-            terms: if self.text.is_empty() || !terms.is_empty() {
-                terms
-            } else {
-                vec![" ".to_string()]
-            },
+            words,
             category: self.category.clone(),
             brand: self.brand.clone(),
             min_cents: self.min_price.map(Money::cents),
@@ -154,6 +175,12 @@ impl SearchParams {
 }
 
 pub struct Listing {
+    /// Words that matched nothing and what was searched for instead (typed, corrected).
+    pub corrected: Vec<(String, String)>,
+    /// When nothing was found: a search that would find something ("Did you mean …?").
+    pub suggestion: Option<String>,
+    /// When nothing was found: popular products to show instead of an empty page.
+    pub popular: Vec<ProductCard>,
     pub cards: Vec<ProductCard>,
     pub total: i64,
     /// The page shown: the one asked for, or the last one when that was past the end.
@@ -163,10 +190,49 @@ pub struct Listing {
     pub brands: Vec<Facet>,
 }
 
-/// Runs a listing; a page past the end shows the last page.
+/// The catalogue's words, from the cache or the index.
+async fn vocabulary(state: &AppState) -> Result<Arc<Vocabulary>, CatalogError> {
+    if let Some(v) = state.catalog_cache.vocabulary() {
+        return Ok(v);
+    }
+    let v = Arc::new(Vocabulary::new(catalog::vocabulary(state.db.pool()).await?));
+    state.catalog_cache.put_vocabulary(v.clone());
+    Ok(v)
+}
+
+/// Gives every word that no catalogue word starts with (as typed or as its stem) the closest
+/// catalogue words instead; returns (typed, first correction) for each corrected word.
+async fn forgive(
+    state: &AppState,
+    filter: &mut Filter,
+) -> Result<Vec<(String, String)>, CatalogError> {
+    if filter.words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let vocabulary = vocabulary(state).await?;
+    let mut corrected = Vec::new();
+    for w in &mut filter.words {
+        if w.prefixes.iter().any(|p| vocabulary.has_prefix(p)) {
+            continue;
+        }
+        let Some(typed) = w.prefixes.first() else {
+            continue;
+        };
+        w.corrections = vocabulary.corrections(typed);
+        if let Some(first) = w.corrections.first() {
+            corrected.push((typed.clone(), first.clone()));
+        }
+    }
+    Ok(corrected)
+}
+
+/// Runs a listing; a page past the end shows the last page. Words that match nothing are
+/// searched by their spelling corrections; a search that finds nothing suggests another and
+/// brings popular products.
 pub async fn list(state: &AppState, q: &SearchQuery) -> Result<Listing, CatalogError> {
     let pool = state.db.pool();
-    let filter = q.filter();
+    let mut filter = q.filter();
+    let corrected = forgive(state, &mut filter).await?;
     let counts = match state.catalog_cache.get(&filter) {
         Some(c) => c,
         None => {
@@ -188,11 +254,22 @@ pub async fn list(state: &AppState, q: &SearchQuery) -> Result<Listing, CatalogE
             let cards = catalog::cards(pool, &ids).await?;
             state
                 .catalog_cache
-                .put_page(filter, q.sort, page.page(), cards.clone());
+                .put_page(filter.clone(), q.sort, page.page(), cards.clone());
             cards
         }
     };
+    let (suggestion, popular) = if counts.total == 0 && !q.text.is_empty() {
+        (
+            suggest(state, &filter).await?,
+            showcase(state, Sort::Relevance, 8).await?,
+        )
+    } else {
+        (None, Vec::new())
+    };
     Ok(Listing {
+        corrected,
+        suggestion,
+        popular,
         cards,
         total: counts.total,
         pages: page.pages(counts.total),
@@ -200,6 +277,35 @@ pub async fn list(state: &AppState, q: &SearchQuery) -> Result<Listing, CatalogE
         categories: counts.categories,
         brands: counts.brands,
     })
+}
+
+/// A search that finds something, for one that found nothing: with several words, the one
+/// word (as corrected) that finds the most; with one word, the closest catalogue word within
+/// three edits.
+async fn suggest(state: &AppState, filter: &Filter) -> Result<Option<String>, CatalogError> {
+    let shown = |w: &SearchWord| {
+        w.corrections
+            .first()
+            .or_else(|| w.prefixes.first())
+            .cloned()
+    };
+    if let [only] = filter.words.as_slice() {
+        let typed = only.prefixes.first().cloned().unwrap_or_default();
+        let vocabulary = vocabulary(state).await?;
+        return Ok(vocabulary.closest(&typed, 3).into_iter().next());
+    }
+    let mut best: Option<(i64, String)> = None;
+    for w in &filter.words {
+        let alone = Filter {
+            words: vec![w.clone()],
+            ..filter.clone()
+        };
+        let n = catalog::count(state.db.pool(), &alone).await?;
+        if n > 0 && best.as_ref().is_none_or(|(m, _)| n > *m) {
+            best = shown(w).map(|s| (n, s));
+        }
+    }
+    Ok(best.map(|(_, s)| s))
 }
 
 /// The first `n` products on sale in one order, for the home page.
@@ -251,6 +357,19 @@ mod tests {
     #[test]
     fn punctuation_only_matches_nothing() {
         let p = params(&[("q", "%_%")]).parse();
-        assert_eq!(p.query.filter().terms, vec![" ".to_string()]);
+        assert_eq!(p.query.filter().words, vec![SearchWord::plain(" ")]);
+    }
+
+    #[test]
+    fn words_are_looked_for_as_typed_and_as_stems() {
+        let p = params(&[("q", "Copper TEAPOTS")]).parse();
+        let prefixes: Vec<Vec<String>> = p
+            .query
+            .filter()
+            .words
+            .into_iter()
+            .map(|w| w.prefixes)
+            .collect();
+        assert_eq!(prefixes, vec![vec!["copper"], vec!["teapots", "teapot"]]);
     }
 }

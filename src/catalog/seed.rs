@@ -284,7 +284,7 @@ pub async fn seed_if_empty(state: &AppState, count: usize) -> anyhow::Result<usi
     }
     tx.commit().await?;
     state.db.analyze().await?;
-    state.catalog_cache.invalidate();
+    state.catalog_cache.words_changed();
     tracing::info!(products = count, "demo catalogue created");
     Ok(count)
 }

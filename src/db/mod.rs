@@ -16,6 +16,7 @@ pub mod catalog;
 pub mod customers;
 pub mod dashboard;
 pub mod email_tokens;
+pub mod figures;
 pub mod mail_queue;
 pub mod orders;
 pub mod recommendations;

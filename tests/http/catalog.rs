@@ -1,4 +1,4 @@
-use crate::helpers::{TestApp, prices, product_ids};
+use crate::helpers::{Html, TestApp, prices, product_ids};
 
 #[tokio::test]
 async fn the_listing_pages_by_24_with_a_count_and_links() {
@@ -315,7 +315,8 @@ async fn the_home_page_shows_popular_and_new_products() {
     app.seed(30).await;
     let html = app.get("/").await.text().await.unwrap();
     assert!(html.contains("Popular right now") && html.contains("New in the shop"));
-    assert_eq!(product_ids(&html).len(), 16);
+    let cards = crate::helpers::Html::parse(&html).links(".card a.card-link");
+    assert_eq!(cards.len(), 16);
 }
 
 #[tokio::test]
@@ -361,4 +362,83 @@ async fn browsing_the_catalogue_writes_nothing() {
             count("mail_queue").await
         )
     );
+}
+
+/// The query set of `tests/data/search_queries.tsv` (217 queries: exact, plural, prefix, one
+/// and two typos, wrong case, accents, several words) over the demo catalogue, through the API.
+#[tokio::test]
+async fn search_forgives_plurals_typos_case_and_accents() {
+    use emporium::catalog::search_eval::{Report, parse, score};
+    let app = TestApp::spawn().await;
+    app.seed(240).await;
+    let catalogue: Vec<String> = sqlx::query_scalar("SELECT name FROM products")
+        .fetch_all(app.state.db.pool())
+        .await
+        .unwrap();
+    let queries = parse(include_str!("../data/search_queries.tsv"));
+    assert!(queries.len() >= 150);
+    let mut report = Report::default();
+    for q in &queries {
+        let res: serde_json::Value = app
+            .api_products(&format!("?q={}", urlencode(&q.query)))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let names: Vec<String> = res["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["name"].as_str().unwrap().to_string())
+            .collect();
+        report.add(q, score(q, &names, &catalogue));
+    }
+    println!("{}", report.table());
+    assert!(report.unanswerable.is_empty(), "{:?}", report.unanswerable);
+    let (_, recall, mrr) = report.overall();
+    assert!(
+        recall >= 0.95,
+        "recall@10 {recall:.3}\n{:#?}",
+        report.misses
+    );
+    assert!(mrr >= 0.9, "MRR {mrr:.3}");
+    for (kind, (n, r, _)) in &report.kinds {
+        assert!(r / *n as f64 >= 0.9, "{kind}: {:#?}", report.misses);
+    }
+}
+
+#[tokio::test]
+async fn a_search_that_finds_nothing_suggests_and_shows_popular_products() {
+    let app = TestApp::spawn().await;
+    let teapot = app.product("Oak Teapot", "Hearth", "Tea", 2900, 10).await;
+    app.product("Brass Lamp", "Lumen", "Lighting", 3000, 10)
+        .await;
+    // A typo finds the product, says so, and exact words still rank first.
+    let html = app.get("/products?q=teapto").await.text().await.unwrap();
+    assert_eq!(product_ids(&html), vec![teapot]);
+    assert!(
+        Html::parse(&html)
+            .text_of(".search-note")
+            .contains("“teapot”")
+    );
+    // Two words that never meet: nothing, "Did you mean" the word that finds most, and
+    // popular products instead of an empty page.
+    let html = app.get("/products?q=oak+lampp").await.text().await.unwrap();
+    let page = Html::parse(&html);
+    assert!(product_ids(&html).is_empty());
+    assert!(
+        page.text_of(".suggestion").starts_with("Did you mean"),
+        "{}",
+        page.text_of("main")
+    );
+    assert_eq!(page.texts("#popular-heading").len(), 1);
+    assert_eq!(
+        page.select("section[aria-labelledby=popular-heading] .card")
+            .len(),
+        2
+    );
+    // Gibberish: no suggestion, still popular products.
+    let page = Html::parse(&app.get("/products?q=xqzvw").await.text().await.unwrap());
+    assert!(page.select(".suggestion").is_empty());
+    assert_eq!(page.texts("#popular-heading").len(), 1);
 }

@@ -10,13 +10,58 @@ use crate::domain::{Money, ProductId, Sort};
 /// What a listing is narrowed to. Terms are lower-cased words, each matched as a prefix.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Filter {
-    pub terms: Vec<String>,
+    /// The words searched for; every one must match.
+    pub words: Vec<SearchWord>,
     pub category: Option<String>,
     pub brand: Option<String>,
     pub min_cents: Option<i64>,
     pub max_cents: Option<i64>,
     /// Admin lists show inactive products too.
     pub include_inactive: bool,
+}
+
+/// One typed word of a search, as the index is asked for it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SearchWord {
+    /// Terms that start with any of these match (the word as typed, its stem); a term equal to
+    /// one of them ranks above a term that only starts with it.
+    pub prefixes: Vec<String>,
+    /// Whole catalogue words standing in for a word that matched nothing (a spelling
+    /// correction); they rank below every exact or prefix match.
+    pub corrections: Vec<String>,
+}
+
+impl SearchWord {
+    /// A word looked for as typed (already folded), by prefix only.
+    pub fn plain(word: &str) -> Self {
+        Self {
+            prefixes: vec![word.to_string()],
+            corrections: Vec::new(),
+        }
+    }
+}
+
+/// `(term >= 'a' AND term < 'a…' OR … OR term IN (corrections))` for one word.
+fn word_matches(sql: &mut Sql, w: &SearchWord) {
+    sql.push("(");
+    for (i, p) in w.prefixes.iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        sql.push("(term >= ")
+            .text(p)
+            .push(" AND term < ")
+            .text(&prefix_end(p))
+            .push(")");
+    }
+    if !w.corrections.is_empty() {
+        if !w.prefixes.is_empty() {
+            sql.push(" OR ");
+        }
+        sql.push("term IN ")
+            .text_list(w.corrections.iter().map(String::as_str));
+    }
+    sql.push(")");
 }
 
 /// The end of the byte range of strings that start with `prefix`.
@@ -35,29 +80,48 @@ enum Skip {
 /// matches come from the term index and products are looked up by key, so a search never walks
 /// the whole product table; further terms narrow that set.
 fn from_where(sql: &mut Sql, f: &Filter, skip: Skip, join: &str) {
-    if f.terms.is_empty() {
+    if f.words.is_empty() {
         sql.push(" FROM products p");
     } else {
-        // The matches and their relevance come from one pass over the term index; products are
-        // then looked up by key. CROSS JOIN keeps this order on SQLite (its planner would
-        // otherwise walk products by a sort index and probe the terms); PostgreSQL plans it as
-        // an ordinary join.
-        sql.push(" FROM (SELECT product_id, SUM(weight) AS score FROM product_terms WHERE ");
-        for (i, t) in f.terms.iter().enumerate() {
-            if i > 0 {
-                sql.push(" OR ");
-            }
-            sql.push("(term >= ")
-                .text(t)
-                .push(" AND term < ")
-                .text(&prefix_end(t))
-                .push(")");
+        // The matches and their relevance come from one pass over the term index (a term equal
+        // to a typed word or stem weighs 5, one that starts with it 4, a spelling correction 1,
+        // times the field's weight); products are then looked up by key. CROSS JOIN keeps this
+        // order on SQLite (its planner would otherwise walk products by a sort index and probe
+        // the terms); PostgreSQL plans it as an ordinary join.
+        let prefixes: Vec<&str> = f
+            .words
+            .iter()
+            .flat_map(|w| w.prefixes.iter().map(String::as_str))
+            .collect();
+        let corrections: Vec<&str> = f
+            .words
+            .iter()
+            .flat_map(|w| w.corrections.iter().map(String::as_str))
+            .collect();
+        sql.push(" FROM (SELECT product_id, SUM(score) AS score FROM (");
+        sql.push("SELECT product_id, weight * CASE WHEN term IN ")
+            .text_list(prefixes.iter().copied())
+            .push(" THEN 5 ELSE 4 END AS score FROM product_terms WHERE ");
+        let exact_words = SearchWord {
+            prefixes: prefixes.iter().map(|p| p.to_string()).collect(),
+            corrections: Vec::new(),
+        };
+        if exact_words.prefixes.is_empty() {
+            sql.push("1 = 0");
+        } else {
+            word_matches(sql, &exact_words);
         }
-        sql.push(" GROUP BY product_id) m CROSS JOIN products p");
+        if !corrections.is_empty() {
+            sql.push(
+                " UNION ALL SELECT product_id, weight AS score FROM product_terms WHERE term IN ",
+            )
+            .text_list(corrections.iter().copied());
+        }
+        sql.push(") s GROUP BY product_id) m CROSS JOIN products p");
     }
     sql.push(join);
     sql.push(" WHERE 1 = 1");
-    if !f.terms.is_empty() {
+    if !f.words.is_empty() {
         sql.push(" AND p.id = m.product_id");
     }
     if !f.include_inactive {
@@ -79,13 +143,21 @@ fn from_where(sql: &mut Sql, f: &Filter, skip: Skip, join: &str) {
         sql.push(" AND p.price_cents <= ").int(max);
     }
     // With several words every one must match (the score above counts any of them).
-    for t in f.terms.iter().filter(|_| f.terms.len() > 1) {
-        sql.push(" AND p.id IN (SELECT product_id FROM product_terms WHERE term >= ")
-            .text(t)
-            .push(" AND term < ")
-            .text(&prefix_end(t))
-            .push(")");
+    for w in f.words.iter().filter(|_| f.words.len() > 1) {
+        sql.push(" AND p.id IN (SELECT product_id FROM product_terms WHERE ");
+        word_matches(sql, w);
+        sql.push(")");
     }
+}
+
+/// The words of products on sale, each with how many products use it (for spelling).
+pub async fn vocabulary(pool: &AnyPool) -> Result<Vec<(String, i64)>, DbError> {
+    sqlx::query_as(
+        "SELECT t.term, COUNT(*) FROM product_terms t JOIN products p ON p.id = t.product_id \
+         WHERE p.active = 1 GROUP BY t.term",
+    )
+    .fetch_all(pool)
+    .await
 }
 
 /// One page of product ids in order.
@@ -100,7 +172,7 @@ pub async fn search_ids(
     from_where(&mut sql, f, Skip::Nothing, "");
     sql.push(" ORDER BY ");
     sql.push(match sort {
-        Sort::Relevance if !f.terms.is_empty() => "m.score DESC, p.popularity DESC, p.id DESC",
+        Sort::Relevance if !f.words.is_empty() => "m.score DESC, p.popularity DESC, p.id DESC",
         Sort::Relevance => "p.popularity DESC, p.id DESC",
         // The Bayesian average (0 while unrated, so those come last).
         Sort::Rating => "p.rating_score DESC, p.rating_count DESC, p.popularity DESC, p.id DESC",

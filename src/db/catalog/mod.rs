@@ -10,10 +10,11 @@ mod products;
 
 pub use images::{ImageRow, NewImage, add_main_image, images};
 pub use listing::{
-    Facet, Filter, ProductCard, brand_facets, cards, category_facets, count, search_ids,
+    Facet, Filter, ProductCard, SearchWord, brand_facets, cards, category_facets, count,
+    search_ids, vocabulary,
 };
 pub use products::{
-    Category, ExportRow, Product, ProductData, Stats, categories, delete_unless_referenced,
-    ensure_category, export_all, find, find_id_by_sku, insert, product_count, replace_terms,
-    set_active, set_sku, stats, update,
+    Category, ExportRow, Product, ProductData, Stats, TermSource, categories,
+    delete_unless_referenced, ensure_category, export_all, find, find_id_by_sku, insert,
+    product_count, replace_terms, set_active, set_sku, stats, term_sources, update,
 };

@@ -330,3 +330,24 @@ pub async fn stats(pool: &AnyPool, low_stock: i64) -> Result<Stats, DbError> {
     .fetch_one(pool)
     .await
 }
+
+/// What a product's search terms are made of.
+#[derive(Debug, Clone, FromRow)]
+pub struct TermSource {
+    pub id: ProductId,
+    pub sku: String,
+    pub name: String,
+    pub brand: String,
+    pub category_name: String,
+    pub description: String,
+}
+
+/// Every product's term sources, by id (for rebuilding the index).
+pub async fn term_sources(pool: &AnyPool) -> Result<Vec<TermSource>, DbError> {
+    sqlx::query_as(
+        "SELECT p.id, p.sku, p.name, p.brand, c.name AS category_name, p.description \
+         FROM products p JOIN categories c ON c.id = p.category_id ORDER BY p.id",
+    )
+    .fetch_all(pool)
+    .await
+}

@@ -18,7 +18,7 @@ use crate::web::errors::AppError;
 use crate::web::render;
 use crate::web::views::engagement::ReviewsView;
 use crate::web::views::listing::{ListingState, sort_options};
-use crate::web::views::{CardView, PageLink, page_links, stock_class};
+use crate::web::views::{CardView, PageLink, page_links, stock_class, url_with};
 
 #[derive(Template)]
 #[template(path = "products.html")]
@@ -32,6 +32,12 @@ struct ProductsPage {
     brands: Vec<Facet>,
     sorts: Vec<(&'static str, &'static str)>,
     first_index: i64,
+    /// Words that matched nothing and what was searched instead (typed, used).
+    corrected: Vec<(String, String)>,
+    /// "Did you mean …?" (link, words) when nothing was found.
+    suggestion: Option<(String, String)>,
+    /// Shown instead of an empty page.
+    popular: Vec<CardView>,
 }
 
 /// Gives the signed-in customer's cards their wishlist state (guests get no control).
@@ -57,11 +63,19 @@ pub async fn list(
     let listing = search::list(&state, &parsed.query).await?;
     let search = ListingState::new(parsed);
     let pages = page_links(listing.page.page(), listing.pages, |n| search.page_link(n));
-    let mut cards = CardView::list(listing.cards, &state.settings.store.currency);
+    let currency = &state.settings.store.currency;
+    let mut cards = CardView::list(listing.cards, currency);
     mark_wished(&state, &ctx, &mut cards).await?;
+    let mut popular = CardView::list(listing.popular, currency);
+    mark_wished(&state, &ctx, &mut popular).await?;
     let page = ProductsPage {
         ctx,
         cards,
+        popular,
+        corrected: listing.corrected,
+        suggestion: listing
+            .suggestion
+            .map(|s| (url_with("/products", &[("q", &s)]), s)),
         total: listing.total,
         first_index: listing.page.first_index(),
         pages,

@@ -63,10 +63,11 @@ pub fn extract_csrf(html: &str) -> Option<String> {
     Html::parse(html).input_value("csrf_token")
 }
 
-/// The product ids a listing page's cards link to, in order.
+/// The product ids a listing page's results link to, in order (not the popular products shown
+/// when nothing was found).
 pub fn product_ids(html: &str) -> Vec<i64> {
     Html::parse(html)
-        .links(".card a.card-link")
+        .links(".results-grid .card a.card-link")
         .iter()
         .map(|h| h.trim_start_matches("/products/").parse().unwrap())
         .collect()

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::catalog::CatalogError;
 use crate::catalog::admin::{self, ProductInput, Removal};
 use crate::catalog::terms::{MAX_QUERY_CHARS, query_terms};
-use crate::db::catalog::{self as db, Category, Filter};
+use crate::db::catalog::{self as db, Category, Filter, SearchWord};
 use crate::domain::{FieldErrors, Pagination, ProductId, Sort};
 use crate::http::{Path, media_url};
 use crate::state::AppState;
@@ -48,7 +48,10 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let q: String = query.q.trim().chars().take(MAX_QUERY_CHARS).collect();
     let filter = Filter {
-        terms: query_terms(&q),
+        words: query_terms(&q)
+            .iter()
+            .map(|t| SearchWord::plain(t))
+            .collect(),
         include_inactive: true,
         ..Filter::default()
     };
