@@ -9,7 +9,7 @@ use super::auth::ApiUser;
 use super::error::{ApiError, ErrorBody};
 use super::products::Product;
 use super::{ApiJson, rfc3339};
-use crate::domain::{Pagination, ProductId};
+use crate::domain::{FieldErrors, Pagination, ProductId};
 use crate::engagement::{recommend, reviews, wishlist};
 use crate::http::Path;
 use crate::state::AppState;
@@ -66,7 +66,12 @@ pub async fn list_reviews(
     query: web::Query<ReviewPage>,
 ) -> Result<HttpResponse, ApiError> {
     let product = crate::catalog::product_on_sale(&state, id).await?.product;
-    let page = Pagination::new(query.page.unwrap_or(1), reviews::PAGE_SIZE);
+    let mut errors = FieldErrors::new();
+    let page = super::check_page(query.page, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let page = Pagination::new(page, reviews::PAGE_SIZE);
     let r = reviews::for_product(&state, id, product.rating_count > 0, page).await?;
     Ok(HttpResponse::Ok().json(ReviewList {
         average: r.average,

@@ -17,7 +17,20 @@ use actix_web::middleware::{Condition, from_fn};
 use actix_web::web;
 
 use crate::config::ApiSettings;
+use crate::domain::{FieldErrors, MAX_PAGE};
 use error::ApiError;
+
+/// A `page` parameter as the schema documents it (1..=MAX_PAGE, default 1); the pages clamp
+/// nonsense quietly, the API refuses it.
+pub(crate) fn check_page(page: Option<i64>, errors: &mut FieldErrors) -> i64 {
+    match page {
+        Some(p) if !(1..=MAX_PAGE).contains(&p) => {
+            errors.add("page", format!("Pages are numbered from 1 to {MAX_PAGE}."));
+            1
+        }
+        p => p.unwrap_or(1),
+    }
+}
 
 fn json_error(err: JsonPayloadError) -> ApiError {
     match err {

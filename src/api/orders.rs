@@ -249,6 +249,7 @@ pub async fn place(
             Some(k) => token_for(user.id, k),
             None => checkout::new_token(),
         },
+        email: String::new(),
         shipping_address: b.shipping_address.unwrap_or_else(|| user.address.clone()),
         card_name: b.card_name,
         card_number: b.card_number,
@@ -256,7 +257,7 @@ pub async fn place(
         card_cvc: b.card_cvc,
         expected_total_cents: b.expected_total_cents.to_string(),
     };
-    let placed = checkout::place(&state, &user, &input).await?;
+    let placed = checkout::place(&state, checkout::Buyer::Customer(&user), &input).await?;
     let order = detail::detail(&state, Viewer::Customer(user.id), placed.order_id()).await?;
     let body = Order::from(order);
     Ok(match placed {

@@ -10,7 +10,7 @@ use crate::catalog::search::{self, PAGE_SIZE, SearchQuery};
 use crate::catalog::terms::MAX_QUERY_CHARS;
 use crate::catalog::{self, search::MAX_FACET_CHARS};
 use crate::db::catalog::ProductCard;
-use crate::domain::{FieldErrors, MAX_PAGE, Money, ProductId, Sort};
+use crate::domain::{FieldErrors, Money, ProductId, Sort};
 use crate::engagement::reviews::average;
 use crate::http::{Path, media_url};
 use crate::state::AppState;
@@ -86,9 +86,7 @@ impl ProductQuery {
         };
         let min = price("min_price", &self.min_price);
         let max = price("max_price", &self.max_price);
-        if self.page.is_some_and(|p| !(1..=MAX_PAGE).contains(&p)) {
-            e.add("page", format!("Pages are numbered from 1 to {MAX_PAGE}."));
-        }
+        let page = super::check_page(self.page, &mut e);
         if !e.is_empty() {
             return Err(ApiError::invalid(e));
         }
@@ -99,7 +97,7 @@ impl ProductQuery {
             min,
             max,
             self.sort.unwrap_or_default(),
-            self.page.unwrap_or(1),
+            page,
         )
         .query)
     }

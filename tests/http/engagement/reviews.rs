@@ -357,6 +357,16 @@ async fn the_api_lists_posts_and_deletes_reviews() {
         204
     );
     json_error(app.api(reqwest::Method::DELETE, &path, t, None).await, 404).await;
+    for bad in ["page=0", "page=-1", "page=100001"] {
+        let res = app
+            .api(reqwest::Method::GET, &format!("{path}?{bad}"), None, None)
+            .await;
+        let body = json_error(res, 400).await;
+        assert!(
+            body.to_string().contains("Pages are numbered"),
+            "{bad}: {body}"
+        );
+    }
     json_error(
         app.api(
             reqwest::Method::GET,
