@@ -342,6 +342,8 @@ pub struct SecuritySettings {
     pub contact_per_address_per_hour: u32,
     /// Support requests one customer may open per hour.
     pub support_requests_per_hour: u32,
+    /// Guest checkouts (attempts) one IP address may make per hour.
+    pub guest_checkouts_per_ip_per_hour: u32,
 }
 
 impl Default for SecuritySettings {
@@ -363,6 +365,7 @@ impl Default for SecuritySettings {
             contact_per_ip_per_hour: 10,
             contact_per_address_per_hour: 5,
             support_requests_per_hour: 10,
+            guest_checkouts_per_ip_per_hour: 20,
         }
     }
 }

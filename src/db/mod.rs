@@ -342,6 +342,11 @@ mod tests {
         let names = |f: &[(String, String)]| f.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
         assert_eq!(names(&sqlite), names(&postgres), "the same migration files");
         for ((name, a), (_, b)) in sqlite.iter().zip(&postgres) {
+            // A table rebuild on SQLite (it cannot drop NOT NULL) against an ALTER on
+            // PostgreSQL; the HTTP suite runs the same queries on both results.
+            if a.starts_with("-- no-transaction") {
+                continue;
+            }
             assert_eq!(
                 normalised(a, false),
                 normalised(b, true),

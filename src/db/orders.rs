@@ -7,7 +7,8 @@ use super::{DbError, Tx};
 use crate::domain::{Money, OrderId, OrderStatus, PaymentStatus, ProductId, UserId};
 
 pub struct NewOrder<'a> {
-    pub user_id: UserId,
+    /// Empty for a guest's order.
+    pub user_id: Option<UserId>,
     pub checkout_token: &'a str,
     pub email: &'a str,
     pub customer_name: &'a str,
@@ -187,7 +188,8 @@ pub async fn set_tracking(tx: &mut Tx, order: OrderId, tracking: &str) -> Result
 }
 
 pub struct PaymentRecord<'a> {
-    pub user_id: UserId,
+    /// Empty for a guest's payment.
+    pub user_id: Option<UserId>,
     pub order_id: Option<OrderId>,
     pub outcome: &'a str,
     pub amount: Money,
@@ -216,10 +218,11 @@ where
 }
 
 /// The order a checkout form made, and whose it is.
-#[derive(Debug, Clone, Copy, FromRow)]
+#[derive(Debug, Clone, FromRow)]
 pub struct TokenOrder {
     pub id: OrderId,
-    pub user_id: UserId,
+    pub user_id: Option<UserId>,
+    pub email: String,
 }
 
 /// The order a checkout form made, from the pool or inside a transaction (after the write lock
@@ -228,7 +231,7 @@ pub async fn find_by_token<'e, E>(exec: E, token: &str) -> Result<Option<TokenOr
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    sqlx::query_as("SELECT id, user_id FROM orders WHERE checkout_token = $1")
+    sqlx::query_as("SELECT id, user_id, email FROM orders WHERE checkout_token = $1")
         .bind(token)
         .fetch_optional(exec)
         .await
@@ -238,7 +241,8 @@ where
 #[derive(Debug, Clone, FromRow)]
 pub struct Order {
     pub id: OrderId,
-    pub user_id: UserId,
+    /// Empty for a guest's order.
+    pub user_id: Option<UserId>,
     #[sqlx(try_from = "String")]
     pub status: OrderStatus,
     pub email: String,
@@ -416,4 +420,61 @@ pub async fn invoice(pool: &AnyPool, order: OrderId) -> Result<Option<InvoiceRow
         .bind(order)
         .fetch_optional(pool)
         .await
+}
+
+/// Keeps the hash of a link mailed to a guest for one of their orders.
+pub async fn add_link(
+    tx: &mut Tx,
+    order: OrderId,
+    token_hash: &str,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO order_links (token_hash, order_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash)
+    .bind(order)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Whether the hash belongs to a link of this order that has not expired.
+pub async fn link_valid(
+    pool: &AnyPool,
+    order: OrderId,
+    token_hash: &str,
+    now: i64,
+) -> Result<bool, DbError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM order_links WHERE token_hash = $1 AND order_id = $2 AND expires_at > $3",
+    )
+    .bind(token_hash)
+    .bind(order)
+    .bind(now)
+    .fetch_one(pool)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Gives an account the guest orders placed with its (just verified) address, and their
+/// payments; how many orders.
+pub async fn attach_guest_orders(tx: &mut Tx, user: UserId, email: &str) -> Result<u64, DbError> {
+    let done = sqlx::query("UPDATE orders SET user_id = $1 WHERE user_id IS NULL AND email = $2")
+        .bind(user)
+        .bind(email)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE payments SET user_id = $1 WHERE user_id IS NULL \
+         AND order_id IN (SELECT id FROM orders WHERE user_id = $1 AND email = $2)",
+    )
+    .bind(user)
+    .bind(email)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
 }

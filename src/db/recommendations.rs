@@ -11,7 +11,8 @@ use crate::domain::{CategoryId, ProductId, UserId};
 #[derive(Debug, Clone, Copy, FromRow)]
 pub struct BoughtLine {
     pub order_id: i64,
-    pub user_id: UserId,
+    /// Empty for a guest's order (its basket still counts for co-purchases).
+    pub user_id: Option<UserId>,
     pub product_id: ProductId,
     pub quantity: i64,
     pub created_at: i64,

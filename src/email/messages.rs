@@ -126,6 +126,7 @@ pub fn password_changed(first_name: &str, how: &str) -> EmailContent {
 /// The order confirmation (the invoice PDF goes with it as an attachment).
 pub fn order_confirmed(
     base_url: &str,
+    path: &str,
     customer: &str,
     order_id: OrderId,
     paid: &str,
@@ -141,7 +142,7 @@ pub fn order_confirmed(
         ],
         action: Some(Action {
             label: "Follow your order".into(),
-            url: link(base_url, &format!("/orders/{order_id}")),
+            url: link(base_url, path),
         }),
         closing: vec!["We will write again when your parcel is on its way.".into()],
     }
@@ -156,6 +157,7 @@ pub enum OrderNews<'a> {
 
 pub fn order_status_changed(
     base_url: &str,
+    path: &str,
     customer: &str,
     order_id: OrderId,
     news: OrderNews<'_>,
@@ -190,7 +192,7 @@ pub fn order_status_changed(
         paragraphs,
         action: Some(Action {
             label: "See your order".into(),
-            url: link(base_url, &format!("/orders/{order_id}")),
+            url: link(base_url, path),
         }),
         closing: vec!["Thank you for shopping with us.".into()],
     }

@@ -222,7 +222,7 @@ pub async fn run(state: &AppState, plan: Plan) -> anyhow::Result<Report> {
             let order = order_db::insert(
                 &mut tx,
                 &order_db::NewOrder {
-                    user_id: user,
+                    user_id: Some(user),
                     checkout_token: &format!("sim-{}-{c}-{o}", plan.seed),
                     email: &format!("{name}@simulated.example"),
                     customer_name: &format!("Simulated Shopper {c}"),

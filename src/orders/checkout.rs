@@ -15,7 +15,7 @@ use super::{OrderError, OrderStatus};
 use crate::db::orders::{self as db, NewLine, NewOrder, PaymentRecord};
 use crate::db::users::User;
 use crate::db::{carts, is_unique_violation};
-use crate::domain::{CartId, FieldErrors, OrderId, PaymentStatus, required_text};
+use crate::domain::{CartId, Email, FieldErrors, OrderId, PaymentStatus, UserId, required_text};
 use crate::email::{messages, queue};
 use crate::state::AppState;
 
@@ -24,6 +24,8 @@ use crate::state::AppState;
 #[serde(default)]
 pub struct CheckoutInput {
     pub checkout_token: String,
+    /// A guest's address for the confirmation and the private link (customers have theirs).
+    pub email: String,
     pub shipping_address: String,
     pub card_name: String,
     pub card_number: String,
@@ -73,6 +75,33 @@ impl Placed {
     }
 }
 
+/// Who pays: a signed-in customer, or a guest (whose cart is the session's) with the email
+/// address typed in the form.
+#[derive(Debug, Clone, Copy)]
+pub enum Buyer<'a> {
+    Customer(&'a User),
+    Guest { cart_token: &'a str, ip: &'a str },
+}
+
+/// The buyer once the form is read: the account (if any) and the address mail goes to.
+struct Payer {
+    user: Option<UserId>,
+    email: String,
+    /// The customer's name, or a guest's name on the card.
+    name: String,
+    owner: cart::Owner,
+}
+
+impl Payer {
+    /// Whether an order found by its checkout token is this buyer's (a resubmitted form).
+    fn owns(&self, o: &db::TokenOrder) -> bool {
+        match self.user {
+            Some(u) => o.user_id == Some(u),
+            None => o.user_id.is_none() && o.email == self.email,
+        }
+    }
+}
+
 /// A fresh one-time token for a checkout form.
 pub fn new_token() -> String {
     hex::encode(rand::random::<[u8; 32]>())
@@ -84,11 +113,11 @@ fn valid_token(t: &str) -> bool {
 
 async fn existing(
     state: &AppState,
-    user: &User,
+    payer: &Payer,
     token: &str,
 ) -> Result<Option<Placed>, OrderError> {
     match db::find_by_token(state.db.pool(), token).await? {
-        Some(o) if o.user_id == user.id => Ok(Some(Placed::AlreadyPlaced(o.id))),
+        Some(o) if payer.owns(&o) => Ok(Some(Placed::AlreadyPlaced(o.id))),
         Some(_) => Err(OrderError::NotAllowed(
             "This checkout form is not valid; please reload the page.".into(),
         )),
@@ -96,10 +125,10 @@ async fn existing(
     }
 }
 
-#[tracing::instrument(name = "checkout", skip_all, fields(user_id = %user.id))]
+#[tracing::instrument(name = "checkout", skip_all, fields(guest = matches!(buyer, Buyer::Guest { .. })))]
 pub async fn place(
     state: &AppState,
-    user: &User,
+    buyer: Buyer<'_>,
     input: &CheckoutInput,
 ) -> Result<Placed, OrderError> {
     if !valid_token(&input.checkout_token) {
@@ -107,10 +136,11 @@ pub async fn place(
             "This checkout form has expired; please review your order again.".into(),
         ));
     }
-    if let Some(placed) = existing(state, user, &input.checkout_token).await? {
-        return Ok(placed);
-    }
     let mut errors = FieldErrors::new();
+    let guest_email = match buyer {
+        Buyer::Customer(_) => None,
+        Buyer::Guest { .. } => errors.check("email", Email::parse(&input.email)),
+    };
     let address = errors.check(
         "shipping_address",
         required_text(&input.shipping_address, 500, "the shipping address"),
@@ -128,17 +158,58 @@ pub async fn place(
             None
         }
     };
+    let payer = match buyer {
+        Buyer::Customer(user) => Payer {
+            user: Some(user.id),
+            email: user.email.as_str().to_string(),
+            name: format!("{} {}", user.first_name, user.last_name),
+            owner: cart::Owner::User(user.id),
+        },
+        Buyer::Guest { cart_token, .. } => Payer {
+            user: None,
+            email: guest_email
+                .as_ref()
+                .map(|e| e.as_str().to_string())
+                .unwrap_or_default(),
+            name: input.card_name.trim().to_string(),
+            owner: cart::Owner::Guest(cart_token.to_string()),
+        },
+    };
+    if errors.is_empty()
+        && let Some(placed) = existing(state, &payer, &input.checkout_token).await?
+    {
+        return Ok(placed);
+    }
     let (Some(address), Some(card)) = (address, card) else {
         return Err(OrderError::Invalid(errors));
     };
-    let Some(cart_id) = cart::find(state, &cart::Owner::User(user.id)).await? else {
+    if !errors.is_empty() {
+        return Err(OrderError::Invalid(errors));
+    }
+    if let Buyer::Guest { ip, .. } = buyer {
+        let limit = state.settings.security.guest_checkouts_per_ip_per_hour;
+        let verdict = crate::accounts::limits::hit(
+            state,
+            "guest_checkout",
+            ip,
+            limit,
+            crate::accounts::limits::HOUR,
+        )
+        .await?;
+        if let crate::accounts::limits::Verdict::Refused { until, now } = verdict {
+            return Err(OrderError::Throttled { until, now });
+        }
+    }
+    let Some(cart_id) = cart::find(state, &payer.owner).await? else {
         return Err(OrderError::NotAllowed("Your cart is empty.".into()));
     };
-    match buy(state, user, input, &address, &card, cart_id).await {
+    match buy(state, &payer, input, &address, &card, cart_id).await {
         // The same form submitted at the same moment may have emptied the cart or taken the
         // stock first (PostgreSQL lets both transactions start): then this is its order.
         Err(e @ (OrderError::NotAllowed(_) | OrderError::Unavailable(_))) => {
-            existing(state, user, &input.checkout_token).await?.ok_or(e)
+            existing(state, &payer, &input.checkout_token)
+                .await?
+                .ok_or(e)
         }
         other => other,
     }
@@ -147,7 +218,7 @@ pub async fn place(
 /// The transaction of a checkout whose input is valid.
 async fn buy(
     state: &AppState,
-    user: &User,
+    payer: &Payer,
     input: &CheckoutInput,
     address: &str,
     card: &Card,
@@ -161,7 +232,7 @@ async fn buy(
     // A resubmission that waited for the first one's write lock lands on its order.
     if let Some(o) = db::find_by_token(&mut *tx, &input.checkout_token).await? {
         tx.rollback().await?;
-        return if o.user_id == user.id {
+        return if payer.owns(&o) {
             Ok(Placed::AlreadyPlaced(o.id))
         } else {
             Err(OrderError::NotAllowed(
@@ -209,11 +280,11 @@ async fn buy(
         )]));
     }
     let store = &state.settings.store;
-    let customer_name = format!("{} {}", user.first_name, user.last_name);
+    let customer_name = payer.name.clone();
     let order = NewOrder {
-        user_id: user.id,
+        user_id: payer.user,
         checkout_token: &input.checkout_token,
-        email: user.email.as_str(),
+        email: &payer.email,
         customer_name: &customer_name,
         shipping_address: address,
         currency: &store.currency,
@@ -229,7 +300,7 @@ async fn buy(
         Err(e) if is_unique_violation(&e) => {
             // The same form, submitted twice at once: the other request made the order.
             tx.rollback().await?;
-            return existing(state, user, &input.checkout_token)
+            return existing(state, payer, &input.checkout_token)
                 .await?
                 .ok_or(OrderError::Db(e));
         }
@@ -261,7 +332,7 @@ async fn buy(
     if let Err(decline) = state.payments.charge(card, totals.total).await {
         tx.rollback().await?;
         let record = PaymentRecord {
-            user_id: user.id,
+            user_id: payer.user,
             order_id: None,
             outcome: decline.as_str(),
             amount: totals.total,
@@ -269,7 +340,7 @@ async fn buy(
             last4: &card.last4,
         };
         db::record_payment(state.db.pool(), &record, now).await?;
-        tracing::info!(user_id = %user.id, outcome = decline.as_str(), brand = card.brand, last4 = %card.last4, "payment refused");
+        tracing::info!(user_id = ?payer.user.map(UserId::get), outcome = decline.as_str(), brand = card.brand, last4 = %card.last4, "payment refused");
         return Err(OrderError::Payment(decline));
     }
     let paid_note = format!("Payment received ({} •••• {})", card.brand, card.last4);
@@ -295,7 +366,7 @@ async fn buy(
         .await
         .context("record the payment event")?;
     let record = PaymentRecord {
-        user_id: user.id,
+        user_id: payer.user,
         order_id: Some(order_id),
         outcome: "succeeded",
         amount: totals.total,
@@ -321,7 +392,7 @@ async fn buy(
         buyer: Party {
             name: customer_name.clone(),
             address: address.to_string(),
-            detail: user.email.as_str().to_string(),
+            detail: payer.email.clone(),
         },
         currency: store.currency.clone(),
         vat_percent: i64::from(store.vat_percent),
@@ -345,8 +416,10 @@ async fn buy(
     carts::clear(&mut tx, cart_id)
         .await
         .context("empty the cart")?;
+    let path = super::mail_path(&mut tx, order_id, payer.user.is_none(), now).await?;
     let confirmation = messages::order_confirmed(
         &state.settings.server.base_url,
+        &path,
         &snapshot.buyer.name,
         order_id,
         &snapshot.money(snapshot.total_cents),
@@ -354,20 +427,16 @@ async fn buy(
         &snapshot.number,
     );
     let attachment = invoice::attachment_spec(order_id);
-    queue::enqueue(
-        &mut tx,
-        user.email.as_str(),
-        &confirmation,
-        Some(&attachment),
-        now,
-    )
-    .await
-    .context("queue the confirmation mail")?;
+    queue::enqueue(&mut tx, &payer.email, &confirmation, Some(&attachment), now)
+        .await
+        .context("queue the confirmation mail")?;
     tx.commit().await.context("commit the checkout")?;
-    tracing::info!(user_id = %user.id, %order_id, total_cents = totals.total.cents(), "order placed and paid");
+    tracing::info!(user_id = ?payer.user.map(UserId::get), %order_id, total_cents = totals.total.cents(), "order placed and paid");
     state.catalog_cache.invalidate();
     state.mail_wakeup.wake();
     state.recommend.orders_changed();
-    state.picks.forget(user.id);
+    if let Some(u) = payer.user {
+        state.picks.forget(u);
+    }
     Ok(Placed::Created(order_id))
 }

@@ -6,10 +6,15 @@ use crate::db::orders::{self as db, Order, OrderEvent, OrderLine};
 use crate::domain::{OrderId, UserId};
 use crate::state::AppState;
 
-/// Who is looking: a customer sees only their own orders (others' do not exist for them).
+/// Who is looking: a customer sees only their own orders (others' do not exist for them); a
+/// shopper in a browser also the guest orders that browser holds links to.
 #[derive(Debug, Clone, Copy)]
-pub enum Viewer {
+pub enum Viewer<'a> {
     Customer(UserId),
+    Shopper {
+        user: Option<UserId>,
+        links: &'a [OrderId],
+    },
     Staff,
 }
 
@@ -23,10 +28,13 @@ pub struct OrderDetail {
     pub invoice_number: Option<String>,
 }
 
-pub async fn find(state: &AppState, viewer: Viewer, id: OrderId) -> Result<Order, OrderError> {
+pub async fn find(state: &AppState, viewer: Viewer<'_>, id: OrderId) -> Result<Order, OrderError> {
     let pool = state.db.pool();
     match viewer {
         Viewer::Customer(user) => db::find_for_user(pool, id, user).await?,
+        Viewer::Shopper { user, links } => db::find(pool, id)
+            .await?
+            .filter(|o| links.contains(&o.id) || (user.is_some() && o.user_id == user)),
         Viewer::Staff => db::find(pool, id).await?,
     }
     .ok_or(OrderError::NotFound)
@@ -34,7 +42,7 @@ pub async fn find(state: &AppState, viewer: Viewer, id: OrderId) -> Result<Order
 
 pub async fn detail(
     state: &AppState,
-    viewer: Viewer,
+    viewer: Viewer<'_>,
     id: OrderId,
 ) -> Result<OrderDetail, OrderError> {
     let order = find(state, viewer, id).await?;

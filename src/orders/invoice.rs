@@ -89,7 +89,7 @@ pub enum PdfError {
 /// viewer's).
 pub async fn for_order(
     state: &crate::state::AppState,
-    viewer: super::detail::Viewer,
+    viewer: super::detail::Viewer<'_>,
     id: OrderId,
 ) -> Result<Snapshot, super::OrderError> {
     let order = super::detail::find(state, viewer, id).await?;

@@ -8,8 +8,38 @@ pub mod payment;
 pub mod pricing;
 pub mod transitions;
 
-use crate::domain::FieldErrors;
 pub use crate::domain::OrderStatus;
+use crate::domain::{FieldErrors, OrderId};
+
+/// How long a link mailed to a guest opens their order.
+pub const GUEST_LINK_TTL: i64 = 180 * 24 * 3600;
+
+/// Where a mail about an order sends its reader: the order page for a customer; for a guest,
+/// the same page behind a new private link (a random token; only its hash is stored), since
+/// they have no account to sign in with.
+pub(crate) async fn mail_path(
+    tx: &mut crate::db::Tx,
+    order: OrderId,
+    guest: bool,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    if !guest {
+        return Ok(format!("/orders/{order}"));
+    }
+    let (token, hash) = crate::accounts::tokens::new_token();
+    crate::db::orders::add_link(tx, order, &hash, now, now + GUEST_LINK_TTL).await?;
+    Ok(format!("/orders/{order}?token={token}"))
+}
+
+/// Whether a mailed link opens this order.
+pub async fn guest_link_opens(
+    state: &crate::state::AppState,
+    order: OrderId,
+    token: &str,
+) -> Result<bool, sqlx::Error> {
+    let hash = crate::accounts::tokens::hash_token(token);
+    crate::db::orders::link_valid(state.db.pool(), order, &hash, state.clock.unix()).await
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum OrderError {

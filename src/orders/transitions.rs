@@ -12,19 +12,23 @@ use crate::email::messages::{self, OrderNews};
 use crate::email::queue;
 use crate::state::AppState;
 
-/// Cancels the customer's own order while it is pending or paid (a paid order is refunded).
+/// Cancels the shopper's own order (a customer's, or a guest's through its link) while it is
+/// pending or paid (a paid order is refunded).
 pub async fn cancel_by_customer(
     state: &AppState,
-    user: &User,
+    viewer: super::detail::Viewer<'_>,
     order_id: OrderId,
 ) -> Result<(), OrderError> {
-    let Some(order) = db::find_for_user(state.db.pool(), order_id, user.id).await? else {
-        return Err(OrderError::NotFound);
+    let order = super::detail::find(state, viewer, order_id).await?;
+    let actor = match viewer {
+        super::detail::Viewer::Customer(u) => Some(u),
+        super::detail::Viewer::Shopper { user, .. } => user,
+        super::detail::Viewer::Staff => None,
     };
     let mv = Move {
         to: OrderStatus::Cancelled,
         tracking: None,
-        actor: Some(user.id),
+        actor,
         note: "Cancelled by the customer",
         audit_details: None,
     };
@@ -188,11 +192,14 @@ async fn notify(
         OrderStatus::Refunded => OrderNews::Refunded { amount: &total },
         _ => return Ok(()),
     };
+    let now = state.clock.unix();
+    let path = super::mail_path(tx, order.id, order.user_id.is_none(), now).await?;
     let content = messages::order_status_changed(
         &state.settings.server.base_url,
+        &path,
         &order.customer_name,
         order.id,
         news,
     );
-    queue::enqueue(tx, &order.email, &content, None, state.clock.unix()).await
+    queue::enqueue(tx, &order.email, &content, None, now).await
 }

@@ -71,6 +71,50 @@ impl FromRequest for SignedIn {
     }
 }
 
+/// Whoever shops in this browser: the signed-in customer (if any) and the guest orders this
+/// session holds links to (placed here, or opened from a mailed link).
+pub struct Shopper {
+    pub user: Option<User>,
+    pub orders: Vec<crate::domain::OrderId>,
+    target: String,
+}
+
+impl Shopper {
+    pub fn viewer(&self) -> crate::orders::detail::Viewer<'_> {
+        crate::orders::detail::Viewer::Shopper {
+            user: self.user.as_ref().map(|u| u.id),
+            links: &self.orders,
+        }
+    }
+
+    /// What an order this shopper cannot open answers: a guest is asked to sign in (it may be
+    /// their account's), a customer is told it does not exist.
+    pub fn not_theirs(&self) -> AppError {
+        match self.user {
+            Some(_) => AppError::NotFound,
+            None => AppError::LoginRequired {
+                next: self.target.clone(),
+            },
+        }
+    }
+}
+
+impl FromRequest for Shopper {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            Ok(Shopper {
+                user: load_user(&req).await?,
+                orders: session::order_links(&req.get_session()),
+                target: local_target(&req),
+            })
+        })
+    }
+}
+
 /// Path and query of the request, for returning here after sign-in (GET only: a POST cannot be
 /// replayed by a redirect).
 fn local_target(req: &HttpRequest) -> String {

@@ -12,6 +12,7 @@ const CART: &str = "cart";
 const FLASH: &str = "flash";
 const PENDING_WISH: &str = "pending_wish";
 const SUPPORT_LINKS: &str = "support_links";
+const ORDER_LINKS: &str = "order_links";
 /// Guest requests one session remembers (a link opened, or the request just written).
 const SUPPORT_LINKS_MAX: usize = 20;
 
@@ -66,6 +67,24 @@ pub fn add_support_link(session: &Session, id: crate::domain::RequestId) {
     }
     let skip = ids.len().saturating_sub(SUPPORT_LINKS_MAX);
     let _ = session.insert(SUPPORT_LINKS, &ids[skip..]);
+}
+
+/// Guest orders this session may open (placed here, or a mailed link opened here).
+pub fn order_links(session: &Session) -> Vec<crate::domain::OrderId> {
+    session
+        .get::<Vec<crate::domain::OrderId>>(ORDER_LINKS)
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+pub fn add_order_link(session: &Session, id: crate::domain::OrderId) {
+    let mut ids = order_links(session);
+    if !ids.contains(&id) {
+        ids.push(id);
+    }
+    let skip = ids.len().saturating_sub(SUPPORT_LINKS_MAX);
+    let _ = session.insert(ORDER_LINKS, &ids[skip..]);
 }
 
 pub fn user_id(session: &Session) -> Option<UserId> {

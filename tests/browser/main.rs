@@ -339,7 +339,8 @@ async fn browse_add_to_cart_sign_in_check_out_and_open_the_invoice() {
     assert_eq!(path_of(&c).await, "/cart");
     assert!(body_text(&c).await.contains(&format!("Added 2 × {name}")));
 
-    // Checkout asks to sign in, then comes back; the guest cart is kept.
+    // Checkout says signing in is optional; the customer signs in from there and comes back
+    // with the guest cart kept.
     click_and_wait(
         &c,
         c.find(Locator::Css(r#"a[href="/checkout"]"#))
@@ -347,7 +348,15 @@ async fn browse_add_to_cart_sign_in_check_out_and_open_the_invoice() {
             .unwrap(),
     )
     .await;
-    assert_eq!(path_of(&c).await, "/login?next=%2Fcheckout");
+    assert_eq!(path_of(&c).await, "/checkout");
+    assert!(body_text(&c).await.contains("Signing in is optional"));
+    click_and_wait(
+        &c,
+        c.find(Locator::Css(r#"a[href="/login?next=%2Fcheckout"]"#))
+            .await
+            .unwrap(),
+    )
+    .await;
     fill(&c, "email", &user.email).await;
     fill(&c, "password", helpers::PASSWORD).await;
     submit(&c, "/login").await;

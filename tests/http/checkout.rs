@@ -1,14 +1,22 @@
-use crate::helpers::{GOOD_CARD, TestApp, assert_is_redirect_to, location};
+use crate::helpers::{Browser, GOOD_CARD, TestApp, assert_is_redirect_to, location};
 
 #[tokio::test]
-async fn checkout_needs_a_signed_in_customer_and_prefills_the_address() {
+async fn checkout_prefills_a_customers_address_and_tells_guests_signing_in_is_optional() {
     let app = TestApp::spawn().await;
     let p = app
         .product("Oak Bowl", "Oakridge", "Kitchen", 1500, 3)
         .await;
+    // A guest without a cart is sent to the cart; with one, gets the form with an email field.
+    assert_is_redirect_to(&app.get_as(&app.new_browser(), "/checkout").await, "/cart");
     app.add_to_cart(&app.browser, p, 1).await;
-    let res = app.get("/checkout").await;
-    assert_is_redirect_to(&res, "/login?next=%2Fcheckout");
+    let page = app.get_html(&app.browser, "/checkout").await;
+    assert!(page.text_of("main").contains("Signing in is optional"));
+    assert!(page.select("#email[type=email][autocomplete=email]").len() == 1);
+    assert_eq!(
+        page.select("#card_number[inputmode=numeric][autocomplete=cc-number]")
+            .len(),
+        1
+    );
     let (_, b) = app.signed_in("ada").await;
     app.add_to_cart(&b, p, 1).await;
     let html = app.get_as(&b, "/checkout").await.text().await.unwrap();
@@ -358,4 +366,119 @@ async fn a_checkout_that_does_not_vouch_for_its_total_charges_nothing() {
     );
     assert_eq!(app.order_count().await, 0);
     assert_eq!(app.stock(p).await, 5);
+}
+
+/// A guest pays with an email address; the order opens in this browser and from the mailed
+/// private link, and joins the account made with that address once it is confirmed.
+#[tokio::test]
+async fn a_guest_buys_follows_the_order_by_its_link_and_keeps_it_in_a_new_account() {
+    let app = TestApp::spawn().await;
+    let p = app
+        .product("Oak Bowl", "Oakridge", "Kitchen", 1500, 3)
+        .await;
+    let guest = app.new_browser();
+    app.add_to_cart(&guest, p, 2).await;
+    let res = guest_checkout(&app, &guest, "Vera@Example.com").await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let page = location(&res);
+    let id: i64 = page.trim_start_matches("/orders/").parse().unwrap();
+    assert_eq!(app.stock(p).await, 1, "stock taken as for customers");
+    // A guest's order feeds the recommender like any other.
+    emporium::engagement::recommend::refresh::refresh(&app.state)
+        .await
+        .unwrap();
+    // This browser opens the order, its invoice page and PDF.
+    let order = app.get_html(&guest, &page).await;
+    assert!(
+        order
+            .text_of("main")
+            .contains("Keep this order in an account")
+    );
+    assert_eq!(
+        app.get_as(&guest, &format!("{page}/invoice"))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.get_as(&guest, &format!("{page}/invoice.pdf"))
+            .await
+            .status(),
+        200
+    );
+    // Another browser is asked to sign in; the mailed link opens it there, then without the token.
+    let other = app.new_browser();
+    let res = app.get_as(&other, &page).await;
+    assert!(location(&res).starts_with("/login?next="));
+    let link = app.link_in_mail("vera@example.com", "is confirmed").await;
+    assert!(link.starts_with(&format!("{page}?token=")), "{link}");
+    let res = app.get_as(&other, &link).await;
+    assert_is_redirect_to(&res, &page);
+    assert_eq!(app.get_as(&other, &page).await.status(), 200);
+    let res = app
+        .get_as(&app.new_browser(), &format!("{page}?token=0000"))
+        .await;
+    assert_eq!(res.status(), 400);
+    // A signed-in customer is told it does not exist.
+    let (_, bob) = app.signed_in("bob").await;
+    assert_eq!(app.get_as(&bob, &page).await.status(), 404);
+    // An account made with that address, once confirmed, has the order.
+    let res = app
+        .register(&app.new_browser(), "vera", "vera@example.com")
+        .await;
+    assert_eq!(res.status(), 303);
+    let owner: Option<i64> = sqlx::query_scalar("SELECT user_id FROM orders WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(owner, None, "not before the address is confirmed");
+    let confirm = app
+        .link_in_mail("vera@example.com", "Confirm your email")
+        .await;
+    assert_eq!(app.get(&confirm).await.status(), 303);
+    let b = app.new_browser();
+    let res = app.login_as(&b, "vera", crate::helpers::PASSWORD).await;
+    assert_eq!(res.status(), 303);
+    let mine = app.get_html(&b, "/orders").await;
+    assert!(mine.links("main a").contains(&page));
+}
+
+#[tokio::test]
+async fn a_guest_checkout_checks_the_email_and_is_limited_per_ip_address() {
+    let app = TestApp::spawn_with(|s| s.security.guest_checkouts_per_ip_per_hour = 2).await;
+    let p = app
+        .product("Oak Bowl", "Oakridge", "Kitchen", 1500, 30)
+        .await;
+    let guest = app.new_browser();
+    app.add_to_cart(&guest, p, 1).await;
+    let res = guest_checkout(&app, &guest, "not-an-address").await;
+    assert_eq!(res.status(), 422);
+    let page = crate::helpers::Html::parse(&res.text().await.unwrap());
+    assert!(!page.select("#email-error").is_empty());
+    assert_eq!(app.order_count().await, 0);
+    // Two orders an hour from one address; the third is refused before it is charged.
+    for i in 0..3 {
+        let b = app.new_browser();
+        app.add_to_cart(&b, p, 1).await;
+        let res = guest_checkout(&app, &b, &format!("buyer{i}@example.com")).await;
+        let expected = if i < 2 { 303 } else { 429 };
+        assert_eq!(res.status(), expected, "checkout {i}");
+    }
+    assert_eq!(app.order_count().await, 2);
+}
+
+/// Posts the checkout form as a guest paying with a good card from `email`.
+async fn guest_checkout(app: &TestApp, guest: &Browser, email: &str) -> reqwest::Response {
+    let form = app.checkout_form(guest).await;
+    let mut fields = form.fields(GOOD_CARD);
+    fields.push(("email", email.to_string()));
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    guest
+        .client
+        .post(app.url("/checkout"))
+        .form(&refs)
+        .send()
+        .await
+        .unwrap()
 }

@@ -64,11 +64,11 @@ fn evaluate(
     // Each customer's last order is the one to predict; activity since an hour before it is hidden.
     let mut last_order: HashMap<UserId, (i64, i64)> = HashMap::new();
     let mut orders_of: HashMap<UserId, HashSet<i64>> = HashMap::new();
+    // Guests' orders train the similarities but no one's history is tested on them.
     for l in lines {
-        orders_of.entry(l.user_id).or_default().insert(l.order_id);
-        let e = last_order
-            .entry(l.user_id)
-            .or_insert((l.order_id, l.created_at));
+        let Some(user) = l.user_id else { continue };
+        orders_of.entry(user).or_default().insert(l.order_id);
+        let e = last_order.entry(user).or_insert((l.order_id, l.created_at));
         if l.order_id > e.0 {
             *e = (l.order_id, l.created_at);
         }
@@ -81,13 +81,15 @@ fn evaluate(
     let mut hidden: HashMap<UserId, HashSet<ProductId>> = HashMap::new();
     let train_lines: Vec<db::BoughtLine> = lines
         .iter()
-        .filter(|l| match tested.get(&l.user_id) {
-            Some((order, _)) if *order == l.order_id => {
-                hidden.entry(l.user_id).or_default().insert(l.product_id);
-                false
-            }
-            _ => true,
-        })
+        .filter(
+            |l| match l.user_id.and_then(|u| tested.get(&u).map(|t| (u, t))) {
+                Some((user, (order, _))) if *order == l.order_id => {
+                    hidden.entry(user).or_default().insert(l.product_id);
+                    false
+                }
+                _ => true,
+            },
+        )
         .copied()
         .collect();
     let before = |user: UserId, at: i64| tested.get(&user).is_none_or(|(_, cutoff)| at < *cutoff);
@@ -131,7 +133,8 @@ fn evaluate(
 
     let mut bought: HashMap<UserId, Vec<ProductId>> = HashMap::new();
     for l in &train_lines {
-        let b = bought.entry(l.user_id).or_default();
+        let Some(user) = l.user_id else { continue };
+        let b = bought.entry(user).or_default();
         if !b.contains(&l.product_id) {
             b.push(l.product_id);
         }

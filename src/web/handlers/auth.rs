@@ -24,13 +24,26 @@ struct RegisterPage {
     errors: FieldErrors,
 }
 
-pub async fn register_form(ctx: PageContext) -> Result<HttpResponse, AppError> {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RegisterQuery {
+    /// Prefilled (a guest's order page offers an account with its address).
+    email: String,
+}
+
+pub async fn register_form(
+    ctx: PageContext,
+    query: web::Query<RegisterQuery>,
+) -> Result<HttpResponse, AppError> {
     if ctx.user.is_some() {
         return Ok(see_other("/account"));
     }
     let page = RegisterPage {
         ctx,
-        form: RegistrationInput::default(),
+        form: RegistrationInput {
+            email: query.email.trim().chars().take(254).collect(),
+            ..RegistrationInput::default()
+        },
         errors: FieldErrors::new(),
     };
     render(StatusCode::OK, &page)

@@ -5,15 +5,16 @@ use actix_session::Session;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use serde::Deserialize;
 
 use crate::clock::format_unix;
 use crate::domain::OrderId;
 use crate::http::Path;
-use crate::orders::detail::{self, Viewer};
+use crate::orders::detail;
 use crate::orders::invoice::{self, Snapshot};
 use crate::orders::{OrderError, transitions};
 use crate::state::AppState;
-use crate::web::context::{PageContext, SignedIn};
+use crate::web::context::{PageContext, Shopper, SignedIn};
 use crate::web::errors::AppError;
 use crate::web::session::{self, FlashLevel};
 use crate::web::views::confirm::ConfirmPage;
@@ -46,45 +47,76 @@ struct OrderPage {
     ctx: PageContext,
     order: OrderView,
     error: Option<String>,
+    /// A guest's order: offer an account (which would keep it) instead of support requests.
+    guest: bool,
 }
 
 async fn order_page(
     state: &AppState,
     ctx: PageContext,
-    viewer: Viewer,
+    shopper: &Shopper,
     id: OrderId,
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let order = OrderView::new(detail::detail(state, viewer, id).await?);
-    render(status, &OrderPage { ctx, order, error })
+    let order = match detail::detail(state, shopper.viewer(), id).await {
+        Ok(d) => OrderView::new(d),
+        Err(OrderError::NotFound) => return Err(shopper.not_theirs()),
+        Err(e) => return Err(e.into()),
+    };
+    let guest = shopper.user.is_none();
+    render(
+        status,
+        &OrderPage {
+            ctx,
+            order,
+            error,
+            guest,
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LinkQuery {
+    token: String,
 }
 
 pub async fn show(
-    SignedIn(user): SignedIn,
+    shopper: Shopper,
     ctx: PageContext,
     state: web::Data<AppState>,
+    session: Session,
     Path(id): Path<OrderId>,
+    query: web::Query<LinkQuery>,
 ) -> Result<HttpResponse, AppError> {
-    order_page(
-        &state,
-        ctx,
-        Viewer::Customer(user.id),
-        id,
-        None,
-        StatusCode::OK,
-    )
-    .await
+    if !query.token.is_empty() {
+        // A mailed private link: remembered in this browser's session, then the page without
+        // the token in the address.
+        if !crate::orders::guest_link_opens(&state, id, &query.token).await? {
+            return Err(AppError::BadRequest(
+                "This link is not valid or has expired. The order's mails have a newer one; or write to us through the contact form."
+                    .into(),
+            ));
+        }
+        session::add_order_link(&session, id);
+        return Ok(see_other(&format!("/orders/{id}")));
+    }
+    order_page(&state, ctx, &shopper, id, None, StatusCode::OK).await
 }
 
 /// Asks before cancelling, and says what will happen.
 pub async fn confirm_cancel(
-    SignedIn(user): SignedIn,
+    shopper: Shopper,
     ctx: PageContext,
     state: web::Data<AppState>,
     Path(id): Path<OrderId>,
 ) -> Result<HttpResponse, AppError> {
-    let order = OrderView::new(detail::detail(&state, Viewer::Customer(user.id), id).await?);
+    let order = match detail::detail(&state, shopper.viewer(), id).await {
+        Ok(d) => OrderView::new(d),
+        Err(OrderError::NotFound) => return Err(shopper.not_theirs()),
+        Err(e) => return Err(e.into()),
+    };
     if !order.can_cancel {
         return Ok(see_other(&format!("/orders/{id}")));
     }
@@ -93,13 +125,13 @@ pub async fn confirm_cancel(
 }
 
 pub async fn cancel(
-    SignedIn(user): SignedIn,
+    shopper: Shopper,
     ctx: PageContext,
     state: web::Data<AppState>,
     session: Session,
     Path(id): Path<OrderId>,
 ) -> Result<HttpResponse, AppError> {
-    match transitions::cancel_by_customer(&state, &user, id).await {
+    match transitions::cancel_by_customer(&state, shopper.viewer(), id).await {
         Ok(()) => {
             session::flash(
                 &session,
@@ -109,9 +141,10 @@ pub async fn cancel(
             Ok(see_other(&format!("/orders/{id}")))
         }
         Err(OrderError::NotAllowed(message)) => {
-            let viewer = Viewer::Customer(user.id);
-            order_page(&state, ctx, viewer, id, Some(message), StatusCode::CONFLICT).await
+            let status = StatusCode::CONFLICT;
+            order_page(&state, ctx, &shopper, id, Some(message), status).await
         }
+        Err(OrderError::NotFound) => Err(shopper.not_theirs()),
         Err(e) => Err(e.into()),
     }
 }
@@ -139,12 +172,15 @@ struct InvoicePage {
 }
 
 pub async fn invoice_page(
-    SignedIn(user): SignedIn,
+    shopper: Shopper,
     ctx: PageContext,
     state: web::Data<AppState>,
     Path(id): Path<OrderId>,
 ) -> Result<HttpResponse, AppError> {
-    let s = invoice::for_order(&state, Viewer::Customer(user.id), id).await?;
+    let s = match invoice::for_order(&state, shopper.viewer(), id).await {
+        Err(OrderError::NotFound) => return Err(shopper.not_theirs()),
+        other => other?,
+    };
     let lines = s
         .lines
         .iter()
@@ -171,11 +207,14 @@ pub async fn invoice_page(
 }
 
 pub async fn invoice_pdf(
-    SignedIn(user): SignedIn,
+    shopper: Shopper,
     state: web::Data<AppState>,
     Path(id): Path<OrderId>,
 ) -> Result<HttpResponse, AppError> {
-    let s = invoice::for_order(&state, Viewer::Customer(user.id), id).await?;
+    let s = match invoice::for_order(&state, shopper.viewer(), id).await {
+        Err(OrderError::NotFound) => return Err(shopper.not_theirs()),
+        other => other?,
+    };
     let name = s.file_name();
     let bytes = invoice::pdf_off_thread(s).await?;
     Ok(HttpResponse::Ok()
