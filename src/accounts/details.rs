@@ -21,6 +21,24 @@ pub struct DetailsInput<'a> {
     pub birthday: &'a str,
 }
 
+/// Who fills in the form, which decides how its messages speak: to customers about their own
+/// details ("Enter your first name.") or to staff about a customer's ("Enter the first name.").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Voice {
+    Customer,
+    Staff,
+}
+
+impl Voice {
+    /// The field's name with the article this voice uses.
+    fn label(self, field: &str) -> String {
+        match self {
+            Self::Customer => format!("your {field}"),
+            Self::Staff => format!("the {field}"),
+        }
+    }
+}
+
 /// Details that passed every rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonalDetails {
@@ -34,21 +52,32 @@ pub struct PersonalDetails {
 
 impl PersonalDetails {
     /// Parses every field, recording each problem under its field in `e`; `None` when any failed.
-    pub fn parse(i: DetailsInput<'_>, today: Date, e: &mut FieldErrors) -> Option<Self> {
+    pub fn parse(
+        i: DetailsInput<'_>,
+        today: Date,
+        voice: Voice,
+        e: &mut FieldErrors,
+    ) -> Option<Self> {
+        let label = |field| voice.label(field);
         let first_name = e.check(
             "first_name",
-            required_line(i.first_name, NAME_MAX, "your first name"),
+            required_line(i.first_name, NAME_MAX, &label("first name")),
         );
         let last_name = e.check(
             "last_name",
-            required_line(i.last_name, NAME_MAX, "your last name"),
+            required_line(i.last_name, NAME_MAX, &label("last name")),
         );
         let address = e.check(
             "address",
-            required_text(i.address, ADDRESS_MAX, "your address"),
+            required_text(i.address, ADDRESS_MAX, &label("address")),
         );
-        let phone = e.check("phone", Phone::parse(i.phone));
-        let title = e.check("title", optional_line(i.title, TITLE_MAX, "your title"));
+        let phone = if i.phone.trim().is_empty() {
+            e.add("phone", format!("Enter {}.", label("phone number")));
+            None
+        } else {
+            e.check("phone", Phone::parse(i.phone))
+        };
+        let title = e.check("title", optional_line(i.title, TITLE_MAX, &label("title")));
         let birthday = if i.birthday.trim().is_empty() {
             Some(None)
         } else {
@@ -95,11 +124,38 @@ mod tests {
     fn collects_every_problem_at_its_field() {
         let today = time::macros::date!(2026 - 11 - 27);
         let mut e = FieldErrors::new();
-        assert!(PersonalDetails::parse(input("", "12", "2020-01-01"), today, &mut e).is_none());
+        assert!(
+            PersonalDetails::parse(
+                input("", "12", "2020-01-01"),
+                today,
+                Voice::Customer,
+                &mut e
+            )
+            .is_none()
+        );
         assert!(e.has("first_name") && e.has("phone") && e.has("birthday"));
         let mut e = FieldErrors::new();
-        let ok = PersonalDetails::parse(input("Ada", "+49 170 1234567", ""), today, &mut e);
+        let ok = PersonalDetails::parse(
+            input("Ada", "+49 170 1234567", ""),
+            today,
+            Voice::Customer,
+            &mut e,
+        );
         assert!(e.is_empty());
         assert_eq!(ok.map(|d| d.birthday), Some(None));
+    }
+
+    #[test]
+    fn speaks_to_staff_about_the_customer() {
+        let today = time::macros::date!(2026 - 11 - 27);
+        for (voice, expected) in [
+            (Voice::Customer, "Enter your phone number."),
+            (Voice::Staff, "Enter the phone number."),
+        ] {
+            let mut e = FieldErrors::new();
+            PersonalDetails::parse(input("", " ", ""), today, voice, &mut e);
+            assert_eq!(e.get("phone"), [expected.to_string()]);
+            assert!(e.get("first_name")[0].contains(&voice.label("first name")));
+        }
     }
 }

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use super::AccountError;
-use super::details::{DetailsInput, EMAIL_TAKEN, PersonalDetails};
+use super::details::{DetailsInput, EMAIL_TAKEN, PersonalDetails, Voice};
 use super::verification::issue_token;
 use crate::db::email_tokens::Purpose;
 use crate::db::users::{self, ProfileUpdate, User};
@@ -70,7 +70,12 @@ pub async fn update(
 ) -> Result<ProfileOutcome, AccountError> {
     let mut e = FieldErrors::new();
     let username = e.check("username", Username::parse(&input.username));
-    let details = PersonalDetails::parse(input.details(), state.clock.now().date(), &mut e);
+    let details = PersonalDetails::parse(
+        input.details(),
+        state.clock.now().date(),
+        Voice::Customer,
+        &mut e,
+    );
     let email = e.check("email", Email::parse(&input.email));
     let mut taken = FieldErrors::new();
     let new_email = email.as_ref().filter(|m| **m != user.email).cloned();

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::details::{DetailsInput, EMAIL_TAKEN, PersonalDetails, USERNAME_TAKEN};
+use super::details::{DetailsInput, EMAIL_TAKEN, PersonalDetails, USERNAME_TAKEN, Voice};
 use super::{AccountError, limits, verification};
 use crate::db::auth_events::{self, AuthEvent};
 use crate::db::users::{self, NewUser};
@@ -64,7 +64,12 @@ pub fn validate(
 ) -> Result<ValidRegistration, FieldErrors> {
     let mut e = FieldErrors::new();
     let username = e.check("username", Username::parse(&input.username));
-    let details = PersonalDetails::parse(input.details(), state.clock.now().date(), &mut e);
+    let details = PersonalDetails::parse(
+        input.details(),
+        state.clock.now().date(),
+        Voice::Customer,
+        &mut e,
+    );
     let email = e.check("email", Email::parse(&input.email));
     let ctx = PasswordContext {
         username: &input.username,

@@ -12,7 +12,7 @@ impl Birthday {
         let date = Date::parse(input.trim(), &fmt)
             .map_err(|_| "Enter a real date as YYYY-MM-DD, e.g. 1990-04-23.".to_string())?;
         if date >= today {
-            return Err("Your birthday must be in the past.".into());
+            return Err("The birthday must be in the past.".into());
         }
         if date.year() < 1900 {
             return Err("Enter a birthday after 1900.".into());

@@ -3,7 +3,7 @@
 //! change is audited (who, when, before and after) in the transaction that makes it.
 
 use super::StaffError;
-use crate::accounts::details::{DetailsInput, PersonalDetails};
+use crate::accounts::details::{DetailsInput, PersonalDetails, Voice};
 use crate::accounts::verification::issue_token;
 use crate::accounts::{api_tokens, queue_mail};
 use crate::db::audit::{self, Changes, Entry};
@@ -102,7 +102,8 @@ pub async fn edit(
 ) -> Result<(), StaffError> {
     let user = target(state, id).await?;
     let mut e = crate::domain::FieldErrors::new();
-    let Some(d) = PersonalDetails::parse(input, state.clock.now().date(), &mut e) else {
+    let Some(d) = PersonalDetails::parse(input, state.clock.now().date(), Voice::Staff, &mut e)
+    else {
         return Err(StaffError::Invalid(e));
     };
     let birthday = d.birthday_iso();

@@ -208,6 +208,10 @@ async fn staff_correct_details_by_the_customers_rules_and_it_is_audited() {
         .await
         .unwrap();
     assert_eq!(last, "Lovelace", "nothing changed");
+    // The form speaks to staff about the customer, not to "you".
+    let res = app.post_form_as(&admin, &path, &fields(" ", "")).await;
+    let page = crate::helpers::Html::parse(&res.text().await.unwrap());
+    assert_eq!(page.texts("#phone-error li"), ["Enter the phone number."]);
 
     let res = app
         .post_form_as(&admin, &path, &fields("+44 20 7946 0000", "1915-12-10"))
