@@ -1,4 +1,4 @@
-use crate::helpers::{Browser, GOOD_CARD, TestApp, assert_is_redirect_to, location};
+use crate::helpers::{GOOD_CARD, TestApp, assert_is_redirect_to, location};
 
 #[tokio::test]
 async fn checkout_prefills_a_customers_address_and_tells_guests_signing_in_is_optional() {
@@ -378,7 +378,7 @@ async fn a_guest_buys_follows_the_order_by_its_link_and_keeps_it_in_a_new_accoun
         .await;
     let guest = app.new_browser();
     app.add_to_cart(&guest, p, 2).await;
-    let res = guest_checkout(&app, &guest, "Vera@Example.com").await;
+    let res = app.guest_checkout(&guest, "Vera@Example.com").await;
     assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
     let page = location(&res);
     let id: i64 = page.trim_start_matches("/orders/").parse().unwrap();
@@ -452,7 +452,7 @@ async fn a_guest_checkout_checks_the_email_and_is_limited_per_ip_address() {
         .await;
     let guest = app.new_browser();
     app.add_to_cart(&guest, p, 1).await;
-    let res = guest_checkout(&app, &guest, "not-an-address").await;
+    let res = app.guest_checkout(&guest, "not-an-address").await;
     assert_eq!(res.status(), 422);
     let page = crate::helpers::Html::parse(&res.text().await.unwrap());
     assert!(!page.select("#email-error").is_empty());
@@ -461,24 +461,11 @@ async fn a_guest_checkout_checks_the_email_and_is_limited_per_ip_address() {
     for i in 0..3 {
         let b = app.new_browser();
         app.add_to_cart(&b, p, 1).await;
-        let res = guest_checkout(&app, &b, &format!("buyer{i}@example.com")).await;
+        let res = app
+            .guest_checkout(&b, &format!("buyer{i}@example.com"))
+            .await;
         let expected = if i < 2 { 303 } else { 429 };
         assert_eq!(res.status(), expected, "checkout {i}");
     }
     assert_eq!(app.order_count().await, 2);
-}
-
-/// Posts the checkout form as a guest paying with a good card from `email`.
-async fn guest_checkout(app: &TestApp, guest: &Browser, email: &str) -> reqwest::Response {
-    let form = app.checkout_form(guest).await;
-    let mut fields = form.fields(GOOD_CARD);
-    fields.push(("email", email.to_string()));
-    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    guest
-        .client
-        .post(app.url("/checkout"))
-        .form(&refs)
-        .send()
-        .await
-        .unwrap()
 }

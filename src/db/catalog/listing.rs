@@ -243,7 +243,6 @@ pub struct ProductCard {
     pub thumb: Option<String>,
     pub thumb_width: Option<i64>,
     pub thumb_height: Option<i64>,
-    pub alt: Option<String>,
     /// Visible ratings: how many, and their sum.
     pub rating_count: i64,
     pub rating_sum: i64,
@@ -263,7 +262,6 @@ struct CardRow {
     thumb: Option<String>,
     thumb_width: Option<i64>,
     thumb_height: Option<i64>,
-    alt: Option<String>,
     rating_count: i64,
     rating_sum: i64,
 }
@@ -283,7 +281,6 @@ impl From<CardRow> for ProductCard {
             thumb: r.thumb,
             thumb_width: r.thumb_width,
             thumb_height: r.thumb_height,
-            alt: r.alt,
             rating_count: r.rating_count,
             rating_sum: r.rating_sum,
         }
@@ -291,7 +288,7 @@ impl From<CardRow> for ProductCard {
 }
 
 const CARD_SELECT: &str = "SELECT p.id, p.sku, p.name, p.description, p.brand, p.price_cents, p.stock, p.active, c.name AS category_name, \
-     i.thumb, i.thumb_width, i.thumb_height, i.alt, p.rating_count, p.rating_sum \
+     i.thumb, i.thumb_width, i.thumb_height, p.rating_count, p.rating_sum \
      FROM products p JOIN categories c ON c.id = p.category_id \
      LEFT JOIN product_images i ON i.product_id = p.id AND i.position = 0";
 

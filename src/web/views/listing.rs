@@ -97,6 +97,40 @@ impl ListingState {
         })
     }
 
+    /// How many filters and non-default choices narrow or order the list (shown on the collapsed
+    /// "Filter and sort" control, so a phone user knows the list is filtered).
+    pub fn active_filters(&self) -> usize {
+        let q = &self.query;
+        [
+            q.category.is_some(),
+            q.brand.is_some(),
+            q.min_price.is_some() || q.max_price.is_some(),
+            q.sort != Sort::default(),
+        ]
+        .into_iter()
+        .filter(|on| *on)
+        .count()
+    }
+
+    /// The document title: distinct for every search, filter and page, so tabs and history can
+    /// be told apart.
+    pub fn title(&self) -> String {
+        let mut t = if self.q.is_empty() {
+            "Catalogue".to_string()
+        } else {
+            format!("Search: {}", self.q)
+        };
+        for facet in [&self.category, &self.brand] {
+            if !facet.is_empty() {
+                t = format!("{facet} · {t}");
+            }
+        }
+        if self.query.page > 1 {
+            t = format!("{t}, page {}", self.query.page);
+        }
+        t
+    }
+
     pub fn page_link(&self, page: i64) -> String {
         listing_url(&SearchQuery {
             page,
@@ -120,6 +154,8 @@ mod tests {
             s.page_link(2),
             "/products?category=tea&min_price=2.50&max_price=20.00&sort=name&page=2"
         );
+        assert_eq!(s.active_filters(), 3);
+        assert_eq!(s.title(), "tea · Catalogue, page 3");
         assert_eq!(
             s.category_link(""),
             "/products?min_price=2.50&max_price=20.00&sort=name"

@@ -37,7 +37,6 @@ pub struct CardView {
     pub thumb: Option<String>,
     pub width: i64,
     pub height: i64,
-    pub alt: String,
     /// Images below the fold load lazily.
     pub lazy: bool,
     /// The average rating ("4.3") and how many ratings, when rated.
@@ -73,7 +72,6 @@ impl CardView {
             thumb: c.thumb.as_deref().map(media_url),
             width: c.thumb_width.unwrap_or(400),
             height: c.thumb_height.unwrap_or(400),
-            alt: c.alt.unwrap_or_else(|| c.name.clone()),
             lazy: false,
             rating: engagement::rating_text(c.rating_count, c.rating_sum),
             rating_count: c.rating_count,
@@ -103,36 +101,49 @@ impl CardView {
     }
 }
 
-/// One entry of a numbered page list; `None` is a gap (…).
+/// One entry of a page list: a numbered page, a gap (…, `number` None and no `step`), or the
+/// Previous/Next step (`step` names it; a phone user pages with these rather than the numbers).
 pub struct PageLink {
     pub number: Option<i64>,
     pub href: String,
     pub current: bool,
+    pub step: Option<&'static str>,
+    /// `prev`/`next` on the steps, for the link's `rel`.
+    pub rel: &'static str,
 }
 
-/// 1 … 4 5 [6] 7 8 … 20
+/// Previous · 1 … 4 5 [6] 7 8 … 20 · Next
 pub fn page_links(page: i64, pages: i64, href: impl Fn(i64) -> String) -> Vec<PageLink> {
     let mut out = Vec::new();
     if pages <= 1 {
         return out;
     }
+    let link = |number: Option<i64>, href: String, step: Option<&'static str>| PageLink {
+        number,
+        href,
+        current: number == Some(page) && step.is_none(),
+        rel: match step {
+            Some("Previous") => "prev",
+            Some(_) => "next",
+            None => "",
+        },
+        step,
+    };
+    if page > 1 {
+        out.push(link(None, href(page - 1), Some("Previous")));
+    }
     let mut last = 0;
     for n in 1..=pages {
         if n == 1 || n == pages || (n - page).abs() <= 2 {
             if n > last + 1 {
-                out.push(PageLink {
-                    number: None,
-                    href: String::new(),
-                    current: false,
-                });
+                out.push(link(None, String::new(), None));
             }
-            out.push(PageLink {
-                number: Some(n),
-                href: href(n),
-                current: n == page,
-            });
+            out.push(link(Some(n), href(n), None));
             last = n;
         }
+    }
+    if page < pages {
+        out.push(link(None, href(page + 1), Some("Next")));
     }
     out
 }
@@ -159,9 +170,34 @@ mod tests {
         let links = super::page_links(6, 20, |n| n.to_string());
         let shown: Vec<String> = links
             .iter()
-            .map(|l| l.number.map(|n| n.to_string()).unwrap_or("…".into()))
+            .map(|l| match (l.step, l.number) {
+                (Some(step), _) => format!("{step}:{}", l.href),
+                (None, Some(n)) if l.current => format!("[{n}]"),
+                (None, Some(n)) => n.to_string(),
+                (None, None) => "…".into(),
+            })
             .collect();
-        assert_eq!(shown, ["1", "…", "4", "5", "6", "7", "8", "…", "20"]);
+        assert_eq!(
+            shown,
+            [
+                "Previous:5",
+                "1",
+                "…",
+                "4",
+                "5",
+                "[6]",
+                "7",
+                "8",
+                "…",
+                "20",
+                "Next:7"
+            ]
+        );
+        let first = super::page_links(1, 3, |n| n.to_string());
+        assert!(first[0].current && first.last().is_some_and(|l| l.step == Some("Next")));
+        let last = super::page_links(3, 3, |n| n.to_string());
+        assert_eq!(last[0].step, Some("Previous"));
+        assert!(last.last().is_some_and(|l| l.current));
         assert!(super::page_links(1, 1, |n| n.to_string()).is_empty());
     }
 

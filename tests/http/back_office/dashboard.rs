@@ -67,6 +67,6 @@ async fn the_dashboard_counts_revenue_orders_and_customers_and_charts_them() {
             .contains(&"Day (UTC)".to_string())
     );
     // Top products over 30 days: the lamp (Ada's kettle order is older).
-    let top = page.texts("#top-heading ~ table tbody td:first-child");
+    let top = page.texts("#top-heading ~ .table-wrap tbody td:first-child");
     assert_eq!(top, ["Brass Lamp"]);
 }

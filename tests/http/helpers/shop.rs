@@ -89,6 +89,22 @@ impl TestApp {
         self.pay_with_token(b, &token, card, "12/30", "123").await
     }
 
+    /// Posts the checkout form as a guest paying with a good card from `email` (the form's own
+    /// fields carry its CSRF token).
+    pub async fn guest_checkout(&self, guest: &Browser, email: &str) -> reqwest::Response {
+        let form = self.checkout_form(guest).await;
+        let mut fields = form.fields(GOOD_CARD);
+        fields.push(("email", email.to_string()));
+        let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        guest
+            .client
+            .post(self.url("/checkout"))
+            .form(&refs)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn stock(&self, product: i64) -> i64 {
         sqlx::query_scalar("SELECT stock FROM products WHERE id = $1")
             .bind(product)
