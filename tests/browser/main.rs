@@ -5,6 +5,9 @@
 // Test and benchmark code may panic on a broken setup; the store's code may not.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod keyboard;
+mod quality;
+
 #[path = "../http/helpers/mod.rs"]
 // The HTTP suite's helpers; this suite uses a few of them.
 #[allow(dead_code, unused_imports)]
@@ -110,14 +113,15 @@ async fn submit(c: &Client, form_action: &str) {
     click_and_wait(c, button).await;
 }
 
-/// Clicks and waits until the next document has loaded: the current one is marked first, so a
-/// page re-rendered at the same address counts too (WebDriver does not reliably wait for form
-/// submissions).
-async fn click_and_wait(c: &Client, element: fantoccini::elements::Element) {
+/// Marks the current document, so that `wait_for_new_page` can tell when the next one has
+/// loaded, even at the same address (WebDriver does not reliably wait for form submissions).
+async fn mark_page(c: &Client) {
     c.execute("window.__emporiumOld = true;", vec![])
         .await
         .unwrap();
-    element.click().await.unwrap();
+}
+
+async fn wait_for_new_page(c: &Client) {
     let started = Instant::now();
     loop {
         let done = c
@@ -136,6 +140,13 @@ async fn click_and_wait(c: &Client, element: fantoccini::elements::Element) {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Clicks and waits until the next document has loaded.
+async fn click_and_wait(c: &Client, element: fantoccini::elements::Element) {
+    mark_page(c).await;
+    element.click().await.unwrap();
+    wait_for_new_page(c).await;
 }
 
 async fn path_of(c: &Client) -> String {
