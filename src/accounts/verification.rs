@@ -131,7 +131,7 @@ pub async fn verify(state: &AppState, token: &str, ip: &str) -> Result<Verified,
                 })?;
             // Reset links sent to the old address must not work any more.
             email_tokens::revoke(&mut tx, user.id, &[Purpose::ResetPassword], now).await?;
-            crate::db::orders::attach_guest_orders(&mut tx, user.id, new_email.as_str()).await?;
+            crate::db::guest_orders::attach(&mut tx, user.id, new_email.as_str()).await?;
             let notice = messages::email_changed(&user.first_name, &t.email);
             super::queue_mail(&mut tx, state, user.email.as_str(), &notice).await?;
             Verified::EmailChanged(user.id)
@@ -144,7 +144,7 @@ pub async fn verify(state: &AppState, token: &str, ip: &str) -> Result<Verified,
             users::mark_verified(&mut tx, user.id, now).await?;
             // Orders placed as a guest with this address are now the account's: the link
             // just proved the address is theirs.
-            crate::db::orders::attach_guest_orders(&mut tx, user.id, &t.email).await?;
+            crate::db::guest_orders::attach(&mut tx, user.id, &t.email).await?;
             Verified::Account(user.id)
         }
     };

@@ -377,7 +377,7 @@ async fn buy(
         .await
         .context("record the payment")?;
     let year = i64::from(state.clock.now().year());
-    let seq = db::next_invoice_seq(&mut tx, year)
+    let seq = crate::db::invoices::next_seq(&mut tx, year)
         .await
         .context("number the invoice")?;
     let snapshot = Snapshot {
@@ -410,7 +410,7 @@ async fn buy(
         payment: format!("{} •••• {}", card.brand, card.last4),
     };
     let json = serde_json::to_string(&snapshot).context("serialise the invoice")?;
-    db::insert_invoice(&mut tx, order_id, &snapshot.number, now, &json)
+    crate::db::invoices::insert(&mut tx, order_id, &snapshot.number, now, &json)
         .await
         .context("store the invoice")?;
     carts::clear(&mut tx, cart_id)

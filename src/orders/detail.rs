@@ -50,7 +50,9 @@ pub async fn detail(
     Ok(OrderDetail {
         lines: db::lines(pool, order.id).await?,
         events: db::events(pool, order.id).await?,
-        invoice_number: db::invoice(pool, order.id).await?.map(|i| i.number),
+        invoice_number: crate::db::invoices::for_order(pool, order.id)
+            .await?
+            .map(|i| i.number),
         order,
     })
 }

@@ -10,7 +10,7 @@ use krilla::paint::{Fill, Stroke};
 use krilla::text::{Font, TextDirection};
 use serde::{Deserialize, Serialize};
 
-use crate::db::orders::{self as db, OrderLine};
+use crate::db::orders::OrderLine;
 use crate::domain::{Money, OrderId, ProductId};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -93,7 +93,7 @@ pub async fn for_order(
     id: OrderId,
 ) -> Result<Snapshot, super::OrderError> {
     let order = super::detail::find(state, viewer, id).await?;
-    let row = db::invoice(state.db.pool(), order.id)
+    let row = crate::db::invoices::for_order(state.db.pool(), order.id)
         .await?
         .ok_or(super::OrderError::NotFound)?;
     serde_json::from_str(&row.snapshot).map_err(|e| {

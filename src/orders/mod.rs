@@ -8,6 +8,7 @@ pub mod payment;
 pub mod pricing;
 pub mod transitions;
 
+use crate::db::private_links::LinkTo;
 pub use crate::domain::OrderStatus;
 use crate::domain::{FieldErrors, OrderId};
 
@@ -27,7 +28,8 @@ pub(crate) async fn mail_path(
         return Ok(format!("/orders/{order}"));
     }
     let (token, hash) = crate::accounts::tokens::new_token();
-    crate::db::orders::add_link(tx, order, &hash, now, now + GUEST_LINK_TTL).await?;
+    crate::db::private_links::add(tx, LinkTo::Order(order), &hash, now, now + GUEST_LINK_TTL)
+        .await?;
     Ok(format!("/orders/{order}?token={token}"))
 }
 
@@ -38,7 +40,13 @@ pub async fn guest_link_opens(
     token: &str,
 ) -> Result<bool, sqlx::Error> {
     let hash = crate::accounts::tokens::hash_token(token);
-    crate::db::orders::link_valid(state.db.pool(), order, &hash, state.clock.unix()).await
+    crate::db::private_links::valid(
+        state.db.pool(),
+        LinkTo::Order(order),
+        &hash,
+        state.clock.unix(),
+    )
+    .await
 }
 
 #[derive(Debug, thiserror::Error)]

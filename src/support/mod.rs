@@ -9,6 +9,7 @@ use crate::accounts::tokens;
 use crate::db::Tx;
 use crate::db::customers::{self, CustomerRow};
 use crate::db::orders::{self as order_db, Order};
+use crate::db::private_links::LinkTo;
 use crate::db::support::{self as db, Message, NewRequest, Request};
 use crate::db::users::User;
 use crate::domain::{
@@ -213,7 +214,7 @@ pub async fn open_for_guest(
 /// A new link for a guest's request (its hash stored); the path to mail.
 async fn guest_link(tx: &mut Tx, id: RequestId, now: i64) -> Result<String, sqlx::Error> {
     let (token, hash) = tokens::new_token();
-    db::add_link(tx, id, &hash, now, now + LINK_TTL).await?;
+    crate::db::private_links::add(tx, LinkTo::Request(id), &hash, now, now + LINK_TTL).await?;
     Ok(format!("/support/{id}?token={token}"))
 }
 
@@ -224,7 +225,13 @@ pub async fn link_opens(
     token: &str,
 ) -> Result<bool, SupportError> {
     let hash = tokens::hash_token(token);
-    Ok(db::link_valid(state.db.pool(), id, &hash, state.clock.unix()).await?)
+    Ok(crate::db::private_links::valid(
+        state.db.pool(),
+        LinkTo::Request(id),
+        &hash,
+        state.clock.unix(),
+    )
+    .await?)
 }
 
 /// A request and its messages.

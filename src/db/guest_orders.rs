@@ -1,0 +1,24 @@
+//! Guests' orders: handing the orders placed with an address to the account that confirms it
+//! (their private links are in `private_links`).
+
+use super::{DbError, Tx};
+use crate::domain::UserId;
+
+/// Gives an account the guest orders placed with its (just verified) address, and their
+/// payments; how many orders.
+pub async fn attach(tx: &mut Tx, user: UserId, email: &str) -> Result<u64, DbError> {
+    let done = sqlx::query("UPDATE orders SET user_id = $1 WHERE user_id IS NULL AND email = $2")
+        .bind(user)
+        .bind(email)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE payments SET user_id = $1 WHERE user_id IS NULL \
+         AND order_id IN (SELECT id FROM orders WHERE user_id = $1 AND email = $2)",
+    )
+    .bind(user)
+    .bind(email)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
