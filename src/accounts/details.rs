@@ -71,7 +71,8 @@ impl PersonalDetails {
             "address",
             required_text(i.address, ADDRESS_MAX, &label("address")),
         );
-        let phone = if i.phone.trim().is_empty() {
+        // Blank also when only the separators `Phone` drops were typed.
+        let phone = if i.phone.chars().all(|c| c.is_whitespace() || c == '-') {
             e.add("phone", format!("Enter {}.", label("phone number")));
             None
         } else {

@@ -20,5 +20,13 @@ pub async fn attach(tx: &mut Tx, user: UserId, email: &str) -> Result<u64, DbErr
     .bind(email)
     .execute(&mut **tx)
     .await?;
+    // Their mailed links stop working: the orders are the account's now, opened by signing in.
+    sqlx::query(
+        "DELETE FROM order_links WHERE order_id IN (SELECT id FROM orders WHERE user_id = $1 AND email = $2)",
+    )
+    .bind(user)
+    .bind(email)
+    .execute(&mut **tx)
+    .await?;
     Ok(done.rows_affected())
 }

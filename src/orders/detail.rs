@@ -34,7 +34,12 @@ pub async fn find(state: &AppState, viewer: Viewer<'_>, id: OrderId) -> Result<O
         Viewer::Customer(user) => db::find_for_user(pool, id, user).await?,
         Viewer::Shopper { user, links } => db::find(pool, id)
             .await?
-            .filter(|o| links.contains(&o.id) || (user.is_some() && o.user_id == user)),
+            // A link opens a guest's order only while it is a guest's: once it has joined an
+            // account, only that account opens it.
+            .filter(|o| {
+                (o.user_id.is_none() && links.contains(&o.id))
+                    || (user.is_some() && o.user_id == user)
+            }),
         Viewer::Staff => db::find(pool, id).await?,
     }
     .ok_or(OrderError::NotFound)

@@ -95,6 +95,10 @@ pub fn user_id(session: &Session) -> Option<UserId> {
 pub fn sign_in(session: &Session, id: UserId) {
     session.renew();
     session.remove(CSRF);
+    // Guest links opened in this browser were someone's without an account; the person signing
+    // in now may be someone else (their own guest orders join their account at sign-in).
+    session.remove(ORDER_LINKS);
+    session.remove(SUPPORT_LINKS);
     // Inserting an i64 cannot fail to serialise.
     let _ = session.insert(USER_ID, id);
 }

@@ -383,7 +383,7 @@ async fn a_guest_buys_follows_the_order_by_its_link_and_keeps_it_in_a_new_accoun
     let page = location(&res);
     let id: i64 = page.trim_start_matches("/orders/").parse().unwrap();
     assert_eq!(app.stock(p).await, 1, "stock taken as for customers");
-    // A guest's order feeds the recommender like any other.
+    // The recommender's refresh takes an order without a customer in its stride.
     emporium::engagement::recommend::refresh::refresh(&app.state)
         .await
         .unwrap();
@@ -442,6 +442,54 @@ async fn a_guest_buys_follows_the_order_by_its_link_and_keeps_it_in_a_new_accoun
     assert_eq!(res.status(), 303);
     let mine = app.get_html(&b, "/orders").await;
     assert!(mine.links("main a").contains(&page));
+    // Now the account's: neither the mailed link nor the browsers that opened it open it.
+    assert_eq!(app.get_as(&app.new_browser(), &link).await.status(), 400);
+    for b in [&guest, &other] {
+        assert!(location(&app.get_as(b, &page).await).starts_with("/login?next="));
+    }
+}
+
+/// A link opens only its own order; a guest can cancel by it; a customer who checks out as a
+/// guest finds the order in the account at the next sign-in.
+#[tokio::test]
+async fn guest_links_open_only_their_order_and_join_an_existing_account_at_sign_in() {
+    let app = TestApp::spawn().await;
+    let p = app
+        .product("Oak Bowl", "Oakridge", "Kitchen", 1500, 10)
+        .await;
+    // Ana has a confirmed account but buys without signing in, twice.
+    let user = app.verified_user("ana").await;
+    let (first_browser, second_browser) = (app.new_browser(), app.new_browser());
+    app.add_to_cart(&first_browser, p, 1).await;
+    let first = location(&app.guest_checkout(&first_browser, &user.email).await);
+    app.add_to_cart(&second_browser, p, 1).await;
+    let second = location(&app.guest_checkout(&second_browser, &user.email).await);
+    let link = app.link_in_mail(&user.email, "is confirmed").await;
+    assert!(link.starts_with(&format!("{second}?token=")), "{link}");
+    let token = link.split("token=").nth(1).unwrap();
+    let res = app
+        .get_as(&app.new_browser(), &format!("{first}?token={token}"))
+        .await;
+    assert_eq!(res.status(), 400, "a token for one order opens no other");
+    // The guest cancels the first order from its page.
+    let res = app
+        .post_form_as(&first_browser, &format!("{first}/cancel"), &[])
+        .await;
+    assert_is_redirect_to(&res, &first);
+    assert!(
+        app.get_html(&first_browser, &first)
+            .await
+            .text_of("h1")
+            .contains("Cancelled")
+    );
+    // Signing in gives the account both, and the guest links stop.
+    let customer = app.new_browser();
+    let res = app.login_as(&customer, &user.email, &user.password).await;
+    assert_eq!(res.status(), 303);
+    let mine = app.get_html(&customer, "/orders").await.links("main a");
+    assert!(mine.contains(&first) && mine.contains(&second), "{mine:?}");
+    assert!(location(&app.get_as(&second_browser, &second).await).starts_with("/login?next="));
+    assert_eq!(app.get_as(&app.new_browser(), &link).await.status(), 400);
 }
 
 #[tokio::test]

@@ -59,12 +59,15 @@ async fn order_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let order = match detail::detail(state, shopper.viewer(), id).await {
-        Ok(d) => OrderView::new(d),
+    let detail = match detail::detail(state, shopper.viewer(), id).await {
+        Ok(d) => d,
         Err(OrderError::NotFound) => return Err(shopper.not_theirs()),
         Err(e) => return Err(e.into()),
     };
-    let guest = shopper.user.is_none();
+    // Whose the order is decides the offers, not who looks: a signed-in shopper may open a
+    // guest's order by its link.
+    let guest = detail.order.user_id.is_none();
+    let order = OrderView::new(detail);
     render(
         status,
         &OrderPage {
