@@ -19,7 +19,7 @@ impl Birthday {
         }
         if Self::age_on(date, today) < MINIMUM_AGE {
             return Err(format!(
-                "You must be at least {MINIMUM_AGE} years old to register."
+                "Customers must be at least {MINIMUM_AGE} years old."
             ));
         }
         Ok(Self(date))
