@@ -50,11 +50,13 @@ pub async fn due(pool: &AnyPool, now: i64, limit: i64) -> Result<Vec<QueuedMail>
     .await
 }
 
-/// Takes a mail for delivery until `until`; false when another worker took it first.
+/// Takes a mail for delivery until `until`; false when another worker took it first, or has
+/// already tried it meanwhile (then it is not due again until its back-off ends).
 pub async fn claim(pool: &AnyPool, id: i64, now: i64, until: i64) -> Result<bool, DbError> {
     let done = sqlx::query(
         "UPDATE mail_queue SET claimed_until = $3, attempts = attempts + 1 \
-         WHERE id = $1 AND status = 'queued' AND (claimed_until IS NULL OR claimed_until < $2)",
+         WHERE id = $1 AND status = 'queued' AND next_attempt_at <= $2 \
+         AND (claimed_until IS NULL OR claimed_until < $2)",
     )
     .bind(id)
     .bind(now)

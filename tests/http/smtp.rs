@@ -198,3 +198,42 @@ async fn mail_that_keeps_failing_is_shown_to_the_staff() {
         "{problems:?}"
     );
 }
+
+/// Two workers read the same due mail; one tries and fails it. The other's claim, made after
+/// that, must not try it again before its back-off ends (it did: the attempts ran ahead).
+#[tokio::test]
+async fn a_worker_with_a_stale_read_does_not_retry_a_mail_before_its_back_off() {
+    use emporium::db::mail_queue;
+    let app = TestApp::spawn().await;
+    let pool = app.state.db.pool();
+    let now = app.state.clock.unix();
+    let mut tx = app.state.db.begin_write().await.unwrap();
+    let mail = mail_queue::NewMail {
+        recipient: "late@example.com",
+        subject: "Hello",
+        content: "{}",
+        attachment: None,
+    };
+    // Due in the future, so the store's own worker leaves it alone until the clock moves.
+    mail_queue::enqueue(&mut tx, &mail, now + 100)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let at = now + 100;
+    let seen = mail_queue::due(pool, at, 10).await.unwrap();
+    let id = seen
+        .iter()
+        .find(|m| m.recipient == "late@example.com")
+        .unwrap()
+        .id;
+    // Worker A: claims, fails, backs off 30 s.
+    assert!(mail_queue::claim(pool, id, at, at + 60).await.unwrap());
+    mail_queue::mark_failed_attempt(pool, id, Some(at + 30), "refused")
+        .await
+        .unwrap();
+    // Worker B, acting on its earlier read.
+    assert!(!mail_queue::claim(pool, id, at, at + 60).await.unwrap());
+    assert_eq!(queued(&app, "late@example.com").await, ("queued".into(), 1));
+    // After the back-off it is due again.
+    assert!(mail_queue::claim(pool, id, at + 31, at + 91).await.unwrap());
+}
