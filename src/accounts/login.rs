@@ -248,9 +248,11 @@ pub async fn sign_in(
     tracing::info!(event = "login_success", user_id = %user.id, ip, "signed in");
     // Orders placed as a guest with this verified address since it was confirmed join the
     // account now (those placed before joined it at confirmation).
-    let mut tx = state.db.begin_write().await?;
-    crate::db::guest_orders::attach(&mut tx, user.id, user.email.as_str()).await?;
-    tx.commit().await?;
+    if crate::db::guest_orders::waiting(pool, user.email.as_str()).await? {
+        let mut tx = state.db.begin_write().await?;
+        crate::db::guest_orders::attach(&mut tx, user.id, user.email.as_str()).await?;
+        tx.commit().await?;
+    }
     if PasswordHasher::needs_rehash(&user.password_hash) {
         // Stored with older parameters: upgrade now that we hold the password.
         let new_hash = state.hasher.rehash(password).await?;

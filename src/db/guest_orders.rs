@@ -1,8 +1,21 @@
 //! Guests' orders: handing the orders placed with an address to the account that confirms it
 //! (their private links are in `private_links`).
 
+use sqlx::AnyPool;
+
 use super::{DbError, Tx};
 use crate::domain::UserId;
+
+/// Whether guests' orders with this address wait for an account (a read, so a sign-in takes no
+/// write lock when there are none, which is nearly always).
+pub async fn waiting(pool: &AnyPool, email: &str) -> Result<bool, DbError> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM orders WHERE user_id IS NULL AND email = $1 LIMIT 1")
+            .bind(email)
+            .fetch_optional(pool)
+            .await?;
+    Ok(found.is_some())
+}
 
 /// Gives an account the guest orders placed with its (just verified) address, and their
 /// payments; how many orders.
