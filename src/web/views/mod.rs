@@ -108,8 +108,17 @@ pub struct PageLink {
     pub href: String,
     pub current: bool,
     pub step: Option<&'static str>,
+}
+
+impl PageLink {
     /// `prev`/`next` on the steps, for the link's `rel`.
-    pub rel: &'static str,
+    pub fn rel(&self) -> &'static str {
+        match self.step {
+            Some("Previous") => "prev",
+            Some(_) => "next",
+            None => "",
+        }
+    }
 }
 
 /// Previous · 1 … 4 5 [6] 7 8 … 20 · Next
@@ -122,11 +131,6 @@ pub fn page_links(page: i64, pages: i64, href: impl Fn(i64) -> String) -> Vec<Pa
         number,
         href,
         current: number == Some(page) && step.is_none(),
-        rel: match step {
-            Some("Previous") => "prev",
-            Some(_) => "next",
-            None => "",
-        },
         step,
     };
     if page > 1 {
