@@ -34,6 +34,8 @@ pub struct AppState {
     pub recommend: Arc<crate::engagement::recommend::refresh::RefreshSignal>,
     /// Customers' recommendations, reused for a few minutes.
     pub picks: Arc<crate::engagement::recommend::PicksCache>,
+    /// Broad searches running now (at most `catalog.broad_searches_at_once`).
+    pub broad_searches: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -52,7 +54,11 @@ impl AppState {
         let jwt = Arc::new(crate::accounts::api_tokens::JwtKeys::new(
             settings.security.jwt_secret.as_ref(),
         ));
+        let broad_searches = Arc::new(tokio::sync::Semaphore::new(
+            settings.catalog.broad_searches_at_once,
+        ));
         let state = Self {
+            broad_searches,
             jwt,
             db,
             settings: Arc::new(settings),

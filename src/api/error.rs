@@ -253,6 +253,14 @@ impl From<CatalogError> for ApiError {
     fn from(e: CatalogError) -> Self {
         match e {
             CatalogError::NotFound => Self::not_found("No such product."),
+            CatalogError::TooBroad => {
+                let mut e = Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "This search asks for too much at once. Narrow it (more words, a category, a brand or a price range) or try again in a few seconds.",
+                );
+                e.retry_after = Some(2);
+                e
+            }
             CatalogError::Invalid(errors) => Self::invalid(errors),
             other => Self::internal(other.into()),
         }

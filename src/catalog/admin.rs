@@ -214,11 +214,13 @@ pub(crate) async fn save(
     };
     let id = match id {
         Some(id) => {
+            catalog::count_on_sale(tx, id, -1).await?;
             catalog::update(tx, id, &data, now).await?;
             id
         }
         None => catalog::insert(tx, &data, popularity, now).await?,
     };
+    catalog::count_on_sale(tx, id, 1).await?;
     let sku = match &p.sku {
         Some(s) => s.clone(),
         None => {

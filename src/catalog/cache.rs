@@ -41,6 +41,10 @@ pub struct CatalogCache {
     /// The catalogue's words for spelling corrections; they change with product edits only
     /// (not with stock), so [`words_changed`](Self::words_changed) drops them.
     vocabulary: Mutex<Option<(Instant, Arc<Vocabulary>)>>,
+    /// Held while the words are read from the index, so concurrent searches read them once.
+    pub vocabulary_loading: tokio::sync::Mutex<()>,
+    /// A background refresh of aged words is under way.
+    vocabulary_refreshing: std::sync::atomic::AtomicBool,
 }
 
 impl CatalogCache {
@@ -97,17 +101,25 @@ impl CatalogCache {
         }
     }
 
-    pub fn vocabulary(&self) -> Option<Arc<Vocabulary>> {
+    /// The catalogue's words and whether they are recent. Aged words are still served while one
+    /// caller refreshes them (see [`start_vocabulary_refresh`](Self::start_vocabulary_refresh)):
+    /// reading them from a large index takes seconds, which no shopper should wait for.
+    pub fn vocabulary(&self) -> Option<(Arc<Vocabulary>, bool)> {
         let v = self.vocabulary.lock().ok()?;
         v.as_ref()
-            .filter(|(at, _)| at.elapsed() < VOCABULARY_MAX_AGE)
-            .map(|(_, v)| v.clone())
+            .map(|(at, v)| (v.clone(), at.elapsed() < VOCABULARY_MAX_AGE))
+    }
+
+    /// True for the one caller that should refresh aged words; false while another does.
+    pub fn start_vocabulary_refresh(&self) -> bool {
+        !self.vocabulary_refreshing.swap(true, Ordering::AcqRel)
     }
 
     pub fn put_vocabulary(&self, v: Arc<Vocabulary>) {
         if let Ok(mut slot) = self.vocabulary.lock() {
             *slot = Some((Instant::now(), v));
         }
+        self.vocabulary_refreshing.store(false, Ordering::Release);
     }
 
     /// Products were created, renamed, described, activated or removed.

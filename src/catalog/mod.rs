@@ -21,6 +21,10 @@ pub enum CatalogError {
     Invalid(FieldErrors),
     #[error("no such product")]
     NotFound,
+    /// A listing that would take longer than `catalog.statement_timeout_ms`, or a broad search
+    /// while as many as allowed already run.
+    #[error("the search asks for too much at once")]
+    TooBroad,
     #[error("database error")]
     Db(#[from] sqlx::Error),
     #[error(transparent)]

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use super::CatalogError;
 use super::cache::Counts;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::spelling::Vocabulary;
 use super::terms::{MAX_QUERY_CHARS, query_terms, stem};
@@ -108,7 +109,7 @@ impl SearchQuery {
                     }
                     SearchWord {
                         prefixes,
-                        corrections: Vec::new(),
+                        ..SearchWord::plain("")
                     }
                 })
                 .collect()
@@ -190,72 +191,170 @@ pub struct Listing {
     pub brands: Vec<Facet>,
 }
 
-/// The catalogue's words, from the cache or the index.
+/// Typed words of at most this many letters match as whole words, plus the most used catalogue
+/// words that start with them: as prefixes they would stand for much of the catalogue.
+const SHORT_WORD: usize = 2;
+/// …how many of those most used words.
+const SHORT_WORD_EXPANSIONS: usize = 3;
+/// Listings show at most this many products of a result (the first 400 pages), as search
+/// engines do: no shopper pages further, and the cost of a page grows with its depth.
+pub const MAX_RESULT_WINDOW: i64 = 400 * PAGE_SIZE;
+
+/// The catalogue's words, from the cache or the index. Aged words are served while one caller
+/// reads them again in the background; without any, one caller reads them and the rest wait.
 async fn vocabulary(state: &AppState) -> Result<Arc<Vocabulary>, CatalogError> {
-    if let Some(v) = state.catalog_cache.vocabulary() {
+    let cache = &state.catalog_cache;
+    if let Some((v, fresh)) = cache.vocabulary() {
+        if !fresh && cache.start_vocabulary_refresh() {
+            let state = state.clone();
+            tokio::spawn(async move {
+                match catalog::vocabulary(state.db.pool()).await {
+                    Ok(words) => state
+                        .catalog_cache
+                        .put_vocabulary(Arc::new(Vocabulary::new(words))),
+                    Err(e) => tracing::warn!(error = %e, "catalogue words not refreshed"),
+                }
+            });
+        }
+        return Ok(v);
+    }
+    let _loading = cache.vocabulary_loading.lock().await;
+    if let Some((v, _)) = cache.vocabulary() {
         return Ok(v);
     }
     let v = Arc::new(Vocabulary::new(catalog::vocabulary(state.db.pool()).await?));
-    state.catalog_cache.put_vocabulary(v.clone());
+    cache.put_vocabulary(v.clone());
     Ok(v)
 }
 
-/// Gives every word that no catalogue word starts with (as typed or as its stem) the closest
-/// catalogue words instead; returns (typed, first correction) for each corrected word.
-async fn forgive(
+/// Fits the typed words to the catalogue's words: a short word matches whole (with its most
+/// used longer words), a word that no catalogue word starts with gets the closest words
+/// instead. Returns (typed, first correction) for each corrected word, and how many index
+/// entries the search is expected to read.
+async fn prepare(
     state: &AppState,
     filter: &mut Filter,
-) -> Result<Vec<(String, String)>, CatalogError> {
+) -> Result<(Vec<(String, String)>, i64), CatalogError> {
     if filter.words.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), 0));
     }
     let vocabulary = vocabulary(state).await?;
     let mut corrected = Vec::new();
+    let mut entries = 0;
     for w in &mut filter.words {
-        if w.prefixes.iter().any(|p| vocabulary.has_prefix(p)) {
-            continue;
-        }
-        let Some(typed) = w.prefixes.first() else {
+        let Some(typed) = w.prefixes.first().cloned() else {
             continue;
         };
-        w.corrections = vocabulary.corrections(typed);
+        if typed.chars().count() <= SHORT_WORD {
+            w.whole = true;
+            w.expansions = vocabulary.most_used_starting_with(&typed, SHORT_WORD_EXPANSIONS);
+            entries += vocabulary.entries_of(&typed)
+                + w.expansions
+                    .iter()
+                    .map(|e| vocabulary.entries_of(e))
+                    .sum::<i64>();
+            if vocabulary.entries_of(&typed) > 0 || !w.expansions.is_empty() {
+                continue;
+            }
+        } else if w.prefixes.iter().any(|p| vocabulary.has_prefix(p)) {
+            entries += w
+                .prefixes
+                .iter()
+                .map(|p| vocabulary.entries_with_prefix(p))
+                .max()
+                .unwrap_or(0);
+            continue;
+        }
+        w.corrections = vocabulary.corrections(&typed);
+        entries += w
+            .corrections
+            .iter()
+            .map(|c| vocabulary.entries_of(c))
+            .sum::<i64>();
         if let Some(first) = w.corrections.first() {
-            corrected.push((typed.clone(), first.clone()));
+            corrected.push((typed, first.clone()));
         }
     }
-    Ok(corrected)
+    Ok((corrected, entries))
+}
+
+/// Runs one listing statement within the catalogue's time limit; a broad search (expected to
+/// read more than `catalog.broad_search_entries` index entries) also needs one of the few
+/// places for broad searches. Either refusal is [`CatalogError::TooBroad`], logged with the
+/// query.
+async fn bounded_search(
+    state: &AppState,
+    q: &SearchQuery,
+    filter: &Filter,
+    entries: i64,
+    page: Pagination,
+) -> Result<catalog::Found, CatalogError> {
+    let settings = &state.settings.catalog;
+    let refuse = |why: &str| {
+        tracing::warn!(
+            q = %q.text, category = ?q.category, brand = ?q.brand,
+            min_price = ?q.min_price.map(Money::cents), max_price = ?q.max_price.map(Money::cents),
+            sort = ?q.sort, page = q.page, entries, why, "catalogue query refused"
+        );
+        CatalogError::TooBroad
+    };
+    let _place = if entries > settings.broad_search_entries {
+        match state.broad_searches.clone().try_acquire_owned() {
+            Ok(p) => Some(p),
+            Err(_) => return Err(refuse("broad searches busy")),
+        }
+    } else {
+        None
+    };
+    let limit = Duration::from_millis(settings.statement_timeout_ms);
+    let run = async {
+        let mut tx = state.db.bounded_read(limit).await?;
+        let found = catalog::search(&mut tx, filter, q.sort, page.per_page(), page.offset()).await;
+        tx.rollback().await?;
+        found
+    };
+    match tokio::time::timeout(limit, run).await {
+        Err(_) => Err(refuse("time limit")),
+        Ok(Err(e)) if crate::db::is_query_cancelled(&e) => Err(refuse("time limit")),
+        Ok(Err(e)) => Err(e.into()),
+        Ok(Ok(found)) => Ok(found),
+    }
 }
 
 /// Runs a listing; a page past the end shows the last page. Words that match nothing are
 /// searched by their spelling corrections; a search that finds nothing suggests another and
 /// brings popular products.
 pub async fn list(state: &AppState, q: &SearchQuery) -> Result<Listing, CatalogError> {
-    let pool = state.db.pool();
     let mut filter = q.filter();
-    let corrected = forgive(state, &mut filter).await?;
-    let counts = match state.catalog_cache.get(&filter) {
-        Some(c) => c,
+    let (corrected, entries) = prepare(state, &mut filter).await?;
+    let cache = &state.catalog_cache;
+    let window = |total: i64| total.min(MAX_RESULT_WINDOW);
+    let asked = Pagination::new(q.page, PAGE_SIZE);
+    let cached = cache.get(&filter).and_then(|counts| {
+        let page = asked.within(window(counts.total));
+        cache
+            .page(&filter, q.sort, page.page())
+            .map(|cards| (counts, page, cards))
+    });
+    let (counts, page, cards) = match cached {
+        Some(hit) => hit,
         None => {
-            let c = Counts {
-                total: catalog::count(pool, &filter).await?,
-                categories: catalog::category_facets(pool, &filter).await?,
-                brands: catalog::brand_facets(pool, &filter).await?,
+            let mut page = asked.within(MAX_RESULT_WINDOW);
+            let mut found = bounded_search(state, q, &filter, entries, page).await?;
+            let last = page.within(window(found.total));
+            if last != page {
+                page = last;
+                found = bounded_search(state, q, &filter, entries, page).await?;
+            }
+            let counts = Counts {
+                total: found.total,
+                categories: found.categories,
+                brands: found.brands,
             };
-            state.catalog_cache.put(filter.clone(), c.clone());
-            c
-        }
-    };
-    let page = Pagination::new(q.page, PAGE_SIZE).within(counts.total);
-    let cards = match state.catalog_cache.page(&filter, q.sort, page.page()) {
-        Some(cards) => cards,
-        None => {
-            let ids =
-                catalog::search_ids(pool, &filter, q.sort, page.per_page(), page.offset()).await?;
-            let cards = catalog::cards(pool, &ids).await?;
-            state
-                .catalog_cache
-                .put_page(filter.clone(), q.sort, page.page(), cards.clone());
-            cards
+            let cards = catalog::cards(state.db.pool(), &found.ids).await?;
+            cache.put(filter.clone(), counts.clone());
+            cache.put_page(filter.clone(), q.sort, page.page(), cards.clone());
+            (counts, page, cards)
         }
     };
     let (suggestion, popular) = if counts.total == 0 && !q.text.is_empty() {
@@ -272,7 +371,7 @@ pub async fn list(state: &AppState, q: &SearchQuery) -> Result<Listing, CatalogE
         popular,
         cards,
         total: counts.total,
-        pages: page.pages(counts.total),
+        pages: page.pages(window(counts.total)),
         page,
         categories: counts.categories,
         brands: counts.brands,
@@ -280,29 +379,32 @@ pub async fn list(state: &AppState, q: &SearchQuery) -> Result<Listing, CatalogE
 }
 
 /// A search that finds something, for one that found nothing: with several words, the one
-/// word (as corrected) that finds the most; with one word, the closest catalogue word within
-/// three edits.
+/// word (as corrected) that the most products use (by the catalogue's word counts, which cost
+/// no query); with one word, the closest catalogue word within three edits.
 async fn suggest(state: &AppState, filter: &Filter) -> Result<Option<String>, CatalogError> {
-    let shown = |w: &SearchWord| {
-        w.corrections
-            .first()
-            .or_else(|| w.prefixes.first())
-            .cloned()
-    };
+    let vocabulary = vocabulary(state).await?;
     if let [only] = filter.words.as_slice() {
         let typed = only.prefixes.first().cloned().unwrap_or_default();
-        let vocabulary = vocabulary(state).await?;
         return Ok(vocabulary.closest(&typed, 3).into_iter().next());
     }
     let mut best: Option<(i64, String)> = None;
     for w in &filter.words {
-        let alone = Filter {
-            words: vec![w.clone()],
-            ..filter.clone()
+        let shown = w
+            .corrections
+            .first()
+            .or_else(|| w.prefixes.first())
+            .cloned();
+        let n = if w.corrections.is_empty() {
+            w.prefixes
+                .iter()
+                .map(|p| vocabulary.entries_with_prefix(p))
+                .max()
+                .unwrap_or(0)
+        } else {
+            w.corrections.iter().map(|c| vocabulary.entries_of(c)).sum()
         };
-        let n = catalog::count(state.db.pool(), &alone).await?;
         if n > 0 && best.as_ref().is_none_or(|(m, _)| n > *m) {
-            best = shown(w).map(|s| (n, s));
+            best = shown.map(|s| (n, s));
         }
     }
     Ok(best.map(|(_, s)| s))
@@ -316,8 +418,9 @@ pub async fn showcase(
 ) -> Result<Vec<ProductCard>, CatalogError> {
     let pool = state.db.pool();
     let filter = SearchQuery::all(sort).filter();
-    let ids = catalog::search_ids(pool, &filter, sort, n, 0).await?;
-    Ok(catalog::cards(pool, &ids).await?)
+    let mut conn = pool.acquire().await?;
+    let found = catalog::search(&mut conn, &filter, sort, n, 0).await?;
+    Ok(catalog::cards(pool, &found.ids).await?)
 }
 
 #[cfg(test)]

@@ -1,10 +1,9 @@
 //! The demo catalogue: products over several categories and brands with varied prices and stock,
 //! each with a picture drawn by our code. Deterministic, so every fresh store looks the same.
 
-use super::admin::{self, ValidProduct};
-use super::images;
-use crate::db::catalog::{self, NewImage};
-use crate::domain::{Money, Sku};
+use super::{images, terms};
+use crate::db::catalog::{self, BulkProduct};
+use crate::domain::Money;
 use crate::rng::Rng;
 use crate::state::AppState;
 
@@ -202,86 +201,121 @@ const DESCRIPTIONS: &[&str] = &[
 /// What `demo.seed` and `emporium seed-demo` create.
 pub const DEFAULT_PRODUCTS: usize = 240;
 
+/// Distinct demo pictures: product `i` shows picture `i % PICTURES`, so a large demo catalogue
+/// does not write a file per product.
+const PICTURES: usize = 2400;
+/// Products written per transaction.
+const PER_TRANSACTION: usize = 20_000;
+
+/// What product `i` of the demo catalogue is: (category, name, brand, description, price in
+/// cents, stock, popularity, hue for its picture).
+struct Planned {
+    category: &'static str,
+    name: String,
+    brand: &'static str,
+    description: String,
+    cents: i64,
+    stock: i64,
+    popularity: i64,
+    hue: u32,
+}
+
+fn plan(i: usize, rng: &mut Rng) -> Planned {
+    let (category, hue, nouns, base) = CATEGORIES[i % CATEGORIES.len()];
+    let noun = nouns[(i / CATEGORIES.len()) % nouns.len()];
+    let adjective = ADJECTIVES[(i / (CATEGORIES.len() * 2) + i) % ADJECTIVES.len()];
+    let series = i / (CATEGORIES.len() * ADJECTIVES.len());
+    let name = if series == 0 {
+        format!("{adjective} {noun}")
+    } else {
+        format!("{adjective} {noun} No. {}", series + 1)
+    };
+    let brand = BRANDS[(i * 7 + i / 3) % BRANDS.len()];
+    // Prices from a third to three times the category's base, ending in .99, .50 or .00.
+    let cents = (base / 3 + rng.below(base as u64 * 8 / 3) as i64) / 100 * 100 + [99, 50, 0][i % 3];
+    let stock = match i % 13 {
+        0 => 0,
+        1 | 2 => 1 + rng.below(3) as i64,
+        _ => 5 + rng.below(150) as i64,
+    };
+    let description = format!(
+        "{} {} by {brand}. {}",
+        adjective,
+        noun.to_lowercase(),
+        DESCRIPTIONS[i % DESCRIPTIONS.len()]
+    );
+    Planned {
+        category,
+        name,
+        brand,
+        description,
+        cents: cents.max(99),
+        stock,
+        popularity: rng.below(1000) as i64,
+        hue: hue + (i as u32 * 7) % 30,
+    }
+}
+
 /// Fills an empty catalogue with `count` products; returns how many were added (0 when the
-/// catalogue was not empty).
+/// catalogue was not empty). Rows go in with many per statement and a transaction per
+/// [`PER_TRANSACTION`] products.
 pub async fn seed_if_empty(state: &AppState, count: usize) -> anyhow::Result<usize> {
     if catalog::product_count(state.db.pool()).await? > 0 {
         return Ok(0);
     }
     let dir = state.settings.media.dir.clone();
     let now = state.clock.unix();
-    let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
-    let mut planned = Vec::with_capacity(count);
-    for i in 0..count {
-        let (category, hue, nouns, base) = CATEGORIES[i % CATEGORIES.len()];
-        let noun = nouns[(i / CATEGORIES.len()) % nouns.len()];
-        let adjective = ADJECTIVES[(i / (CATEGORIES.len() * 2) + i) % ADJECTIVES.len()];
-        let series = i / (CATEGORIES.len() * ADJECTIVES.len());
-        let name = if series == 0 {
-            format!("{adjective} {noun}")
-        } else {
-            format!("{adjective} {noun} No. {}", series + 1)
-        };
-        let brand = BRANDS[(i * 7 + i / 3) % BRANDS.len()];
-        // Prices from a third to three times the category's base, ending in .99, .50 or .00.
-        let cents =
-            (base / 3 + rng.below(base as u64 * 8 / 3) as i64) / 100 * 100 + [99, 50, 0][i % 3];
-        let stock = match i % 13 {
-            0 => 0,
-            1 | 2 => 1 + rng.below(3) as i64,
-            _ => 5 + rng.below(150) as i64,
-        };
-        let product = ValidProduct {
-            sku: Some(Sku::from_trusted(format!("EMP-{:05}", i + 1))),
-            name: name.clone(),
-            description: format!(
-                "{} {} by {brand}. {}",
-                adjective,
-                noun.to_lowercase(),
-                DESCRIPTIONS[i % DESCRIPTIONS.len()]
-            ),
-            brand: brand.to_string(),
-            category: category.to_string(),
-            price: Money::from_cents(cents.max(99)),
-            stock,
-            active: true,
-            keep_stock: false,
-        };
-        let popularity = rng.below(1000) as i64;
-        let svg = images::demo_svg(&name, brand, hue + (i as u32 * 7) % 30, i as u32);
-        planned.push((product, popularity, svg));
-    }
-    // The pictures are files: written on a blocking thread, not on the async workers.
-    let files = tokio::task::spawn_blocking(move || {
-        planned
-            .into_iter()
-            .map(|(product, popularity, svg)| {
-                images::store(&dir, svg.as_bytes(), "svg").map(|file| (product, popularity, file))
+    // The pictures are files: drawn and written on a blocking thread, not on the async workers.
+    let pictures = tokio::task::spawn_blocking(move || {
+        let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
+        (0..count.min(PICTURES))
+            .map(|i| {
+                let p = plan(i, &mut rng);
+                let svg = images::demo_svg(&p.name, p.brand, p.hue, i as u32);
+                images::store(&dir, svg.as_bytes(), "svg")
             })
             .collect::<std::io::Result<Vec<_>>>()
     })
     .await??;
+    let mut categories = std::collections::HashMap::new();
     let mut tx = state.db.begin_write().await?;
-    for (i, (product, popularity, file)) in files.iter().enumerate() {
-        let id = admin::save(
-            &mut tx,
-            None,
-            product,
-            *popularity,
-            now - (count - i) as i64 * 1800,
-        )
-        .await?;
-        let img = NewImage {
-            file,
-            thumb: file,
-            width: 600,
-            height: 600,
-            thumb_width: 400,
-            thumb_height: 400,
-            alt: &product.name,
-        };
-        catalog::add_main_image(&mut tx, id, &img).await?;
+    for (name, ..) in CATEGORIES {
+        let id = catalog::ensure_category(&mut tx, name, &super::slugify(name)).await?;
+        categories.insert(*name, id);
     }
+    tx.commit().await?;
+    let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
+    let mut start = 0;
+    while start < count {
+        let end = (start + PER_TRANSACTION).min(count);
+        let batch: Vec<BulkProduct> = (start..end)
+            .map(|i| {
+                let p = plan(i, &mut rng);
+                let sku = format!("EMP-{:05}", i + 1);
+                let terms =
+                    terms::product_terms(&sku, &p.name, p.brand, p.category, &p.description);
+                BulkProduct {
+                    sku,
+                    terms,
+                    category_id: categories[p.category],
+                    price: Money::from_cents(p.cents),
+                    stock: p.stock,
+                    popularity: p.popularity,
+                    created_at: now - (count - i) as i64 * 1800,
+                    picture: pictures[i % PICTURES].clone(),
+                    name: p.name,
+                    description: p.description,
+                    brand: p.brand.to_string(),
+                }
+            })
+            .collect();
+        let mut tx = state.db.begin_write().await?;
+        catalog::insert_products(&mut tx, &batch).await?;
+        tx.commit().await?;
+        start = end;
+    }
+    let mut tx = state.db.begin_write().await?;
+    catalog::recount_on_sale(&mut tx).await?;
     tx.commit().await?;
     state.db.analyze().await?;
     state.catalog_cache.words_changed();

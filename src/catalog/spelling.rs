@@ -43,6 +43,40 @@ impl Vocabulary {
             .is_some_and(|(w, _)| w.starts_with(prefix))
     }
 
+    /// The words that start with `prefix`, with their counts (a slice of the sorted list).
+    fn starting_with(&self, prefix: &str) -> &[(String, i64)] {
+        let from = self.words.partition_point(|(w, _)| w.as_str() < prefix);
+        let len = self.words[from..]
+            .iter()
+            .take_while(|(w, _)| w.starts_with(prefix))
+            .count();
+        &self.words[from..from + len]
+    }
+
+    /// How many index entries the words starting with `prefix` have (what a search for it
+    /// reads), and how many the word itself has.
+    pub fn entries_with_prefix(&self, prefix: &str) -> i64 {
+        self.starting_with(prefix).iter().map(|(_, n)| n).sum()
+    }
+
+    /// How many products use exactly this word.
+    pub fn entries_of(&self, word: &str) -> i64 {
+        self.words
+            .binary_search_by(|(w, _)| w.as_str().cmp(word))
+            .map_or(0, |i| self.words[i].1)
+    }
+
+    /// The `n` most used words that start with `prefix` (longer than it), most used first.
+    pub fn most_used_starting_with(&self, prefix: &str, n: usize) -> Vec<String> {
+        let mut found: Vec<&(String, i64)> = self
+            .starting_with(prefix)
+            .iter()
+            .filter(|(w, _)| w.as_str() != prefix)
+            .collect();
+        found.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        found.into_iter().take(n).map(|(w, _)| w.clone()).collect()
+    }
+
     /// The catalogue words closest to `word` within the allowed edits, most used first.
     pub fn corrections(&self, word: &str) -> Vec<String> {
         self.closest(word, allowed_edits(word.chars().count()))

@@ -9,9 +9,9 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 pub use sections::{
-    ApiSettings, DatabaseSettings, DemoSettings, EmailSettings, EmailTransportKind, LogFormat,
-    LogSettings, MediaSettings, RecommendationSettings, SecuritySettings, ServerSettings,
-    SessionSettings, SmtpTls, StoreSettings,
+    ApiSettings, CatalogSettings, DatabaseSettings, DemoSettings, EmailSettings,
+    EmailTransportKind, LogFormat, LogSettings, MediaSettings, RecommendationSettings,
+    SecuritySettings, ServerSettings, SessionSettings, SmtpTls, StoreSettings,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +36,7 @@ pub struct Settings {
     pub media: MediaSettings,
     pub api: ApiSettings,
     pub recommendations: RecommendationSettings,
+    pub catalog: CatalogSettings,
 }
 
 /// `EMPORIUM_<SECTION>__<KEY>` variables only: others that share the prefix (`EMPORIUM_CONFIG`,

@@ -506,6 +506,47 @@ impl RecommendationSettings {
     }
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CatalogSettings {
+    /// The longest a listing's or search's database work may take; longer ones are cut off and
+    /// the shopper is asked to narrow the search.
+    pub statement_timeout_ms: u64,
+    /// A search expected to read more index entries than this (words common to much of the
+    /// catalogue) is broad: such searches run at most `broad_searches_at_once` at a time.
+    pub broad_search_entries: i64,
+    /// How many broad searches may run at once; more are asked to narrow or retry.
+    pub broad_searches_at_once: usize,
+}
+
+impl Default for CatalogSettings {
+    fn default() -> Self {
+        Self {
+            statement_timeout_ms: 1000,
+            broad_search_entries: 50_000,
+            broad_searches_at_once: 1,
+        }
+    }
+}
+
+impl CatalogSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if !(10..=600_000).contains(&self.statement_timeout_ms) {
+            return invalid(
+                "catalog.statement_timeout_ms",
+                "must be between 10 and 600000",
+            );
+        }
+        if self.broad_search_entries < 1 {
+            return invalid("catalog.broad_search_entries", "must be at least 1");
+        }
+        if !(1..=64).contains(&self.broad_searches_at_once) {
+            return invalid("catalog.broad_searches_at_once", "must be between 1 and 64");
+        }
+        Ok(())
+    }
+}
+
 impl super::Settings {
     /// Checks the rules serde cannot express, section by section, naming the key at fault.
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -517,6 +558,7 @@ impl super::Settings {
         self.store.validate()?;
         self.media.validate()?;
         self.recommendations.validate()?;
+        self.catalog.validate()?;
         self.api.validate()
     }
 }

@@ -147,8 +147,31 @@ impl Db {
 
     /// Refreshes the planner's statistics after bulk changes (seeding, CSV imports), so the
     /// first queries afterwards do not run on plans made for an empty table.
+    /// A read-only transaction whose statements PostgreSQL cancels after `timeout` (SQLite has
+    /// no such setting: there the caller's deadline answers in time, and the statement, whose
+    /// work the listing bounds, finishes on its connection's thread).
+    pub async fn bounded_read(&self, timeout: Duration) -> Result<Tx, DbError> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            // SET does not take bind parameters; the number is ours, not the user's.
+            let ms = timeout.as_millis().max(1);
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SET LOCAL statement_timeout = {ms}"
+            )))
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok(tx)
+    }
+
+    /// Refreshes the planner's statistics after bulk writes; on PostgreSQL also the visibility
+    /// map, without which the listing's covering index cannot answer without the table.
     pub async fn analyze(&self) -> Result<(), DbError> {
-        sqlx::query("ANALYZE").execute(&self.pool).await.map(|_| ())
+        let sql = match self.backend {
+            Backend::Sqlite => "ANALYZE",
+            Backend::Postgres => "VACUUM (ANALYZE) products, product_terms",
+        };
+        sqlx::query(sql).execute(&self.pool).await.map(|_| ())
     }
 
     pub async fn ping(&self) -> Result<(), DbError> {
@@ -274,6 +297,11 @@ pub fn note_cause(err: &(dyn std::error::Error + 'static)) {
 }
 
 /// True when the error is a unique-constraint violation (a conflict the user can fix).
+/// PostgreSQL cancelled the statement (`statement_timeout`).
+pub fn is_query_cancelled(err: &DbError) -> bool {
+    matches!(err, sqlx::Error::Database(e) if e.code().as_deref() == Some("57014"))
+}
+
 pub fn is_unique_violation(err: &DbError) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }

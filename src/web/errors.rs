@@ -30,6 +30,9 @@ pub enum AppError {
     /// Overloaded for a moment (password checks): come back in a few seconds.
     #[error("busy")]
     Busy,
+    /// A listing too broad to answer now: the page asks to narrow it.
+    #[error("search too broad")]
+    TooBroad,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -72,6 +75,7 @@ impl From<crate::catalog::CatalogError> for AppError {
         use crate::catalog::CatalogError;
         match e {
             CatalogError::NotFound => AppError::NotFound,
+            CatalogError::TooBroad => AppError::TooBroad,
             CatalogError::Invalid(_) => {
                 AppError::BadRequest("The request could not be processed.".into())
             }
@@ -214,7 +218,7 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Busy | AppError::TooBroad => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -240,6 +244,15 @@ impl ResponseError for AppError {
                 let mut res = error_page(StatusCode::SERVICE_UNAVAILABLE, Some(message.into()));
                 res.headers_mut()
                     .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+                res
+            }
+            AppError::TooBroad => {
+                let message = "This search asks for too much at once. Please narrow it: add a word, \
+                               choose a category or a brand, or set a price range. Or try again in \
+                               a few seconds.";
+                let mut res = error_page(StatusCode::SERVICE_UNAVAILABLE, Some(message.into()));
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("2"));
                 res
             }
             AppError::Internal(e) => {

@@ -1,7 +1,6 @@
-//! Listings and searches: `FROM … WHERE …` built once for the ids of a page, its count and its
-//! facets, and the cards of a page.
+//! Listings and searches: a page of ids with its total and facets, and the cards of a page.
 
-use sqlx::{AnyPool, FromRow};
+use sqlx::{AnyConnection, AnyPool, FromRow};
 
 use crate::db::sql::Sql;
 use crate::db::{DbError, flag_of};
@@ -23,9 +22,15 @@ pub struct Filter {
 /// One typed word of a search, as the index is asked for it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SearchWord {
-    /// Terms that start with any of these match (the word as typed, its stem); a term equal to
-    /// one of them ranks above a term that only starts with it.
+    /// The word as typed and its stem: a term equal to one of them ranks 5; a term that only
+    /// starts with one ranks 4 (unless `whole`).
     pub prefixes: Vec<String>,
+    /// Match the typed forms as whole words only (a word of one or two letters would otherwise
+    /// stand for a large part of the catalogue); [`expansions`](Self::expansions) stand in for
+    /// the words that start with it.
+    pub whole: bool,
+    /// Whole catalogue words standing for a short word's prefix: its most frequent words.
+    pub expansions: Vec<String>,
     /// Whole catalogue words standing in for a word that matched nothing (a spelling
     /// correction); they rank below every exact or prefix match.
     pub corrections: Vec<String>,
@@ -36,30 +41,44 @@ impl SearchWord {
     pub fn plain(word: &str) -> Self {
         Self {
             prefixes: vec![word.to_string()],
+            whole: false,
+            expansions: Vec::new(),
             corrections: Vec::new(),
         }
     }
 }
 
-/// `(term >= 'a' AND term < 'a…' OR … OR term IN (corrections))` for one word.
+/// `(term >= 'a' AND term < 'a…' OR … OR term IN (…))` for one word.
 fn word_matches(sql: &mut Sql, w: &SearchWord) {
     sql.push("(");
-    for (i, p) in w.prefixes.iter().enumerate() {
-        if i > 0 {
-            sql.push(" OR ");
+    let mut or = false;
+    if w.whole {
+        sql.push("term IN ")
+            .text_list(w.prefixes.iter().chain(&w.expansions).map(String::as_str));
+        or = true;
+    } else {
+        for p in &w.prefixes {
+            if or {
+                sql.push(" OR ");
+            }
+            sql.push("(term >= ")
+                .text(p)
+                .push(" AND term < ")
+                .text(&prefix_end(p))
+                .push(")");
+            or = true;
         }
-        sql.push("(term >= ")
-            .text(p)
-            .push(" AND term < ")
-            .text(&prefix_end(p))
-            .push(")");
     }
     if !w.corrections.is_empty() {
-        if !w.prefixes.is_empty() {
+        if or {
             sql.push(" OR ");
         }
         sql.push("term IN ")
             .text_list(w.corrections.iter().map(String::as_str));
+        or = true;
+    }
+    if !or {
+        sql.push("1 = 0");
     }
     sql.push(")");
 }
@@ -69,110 +88,41 @@ fn prefix_end(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Skip {
-    Nothing,
-    Category,
-    Brand,
+/// What a listing shows: its total, the facets beside it, and one page of ids in order.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    pub total: i64,
+    pub categories: Vec<Facet>,
+    pub brands: Vec<Facet>,
+    pub ids: Vec<ProductId>,
 }
 
-/// `FROM … WHERE …` of a listing. With search terms the first term drives the query: its
-/// matches come from the term index and products are looked up by key, so a search never walks
-/// the whole product table; further terms narrow that set.
-fn from_where(sql: &mut Sql, f: &Filter, skip: Skip, join: &str) {
-    if f.words.is_empty() {
-        sql.push(" FROM products p");
-    } else {
-        // The matches and their relevance come from one pass over the term index (a term equal
-        // to a typed word or stem weighs 5, one that starts with it 4, a spelling correction 1,
-        // times the field's weight); products are then looked up by key. CROSS JOIN keeps this
-        // order on SQLite (its planner would otherwise walk products by a sort index and probe
-        // the terms); PostgreSQL plans it as an ordinary join.
-        let prefixes: Vec<&str> = f
-            .words
-            .iter()
-            .flat_map(|w| w.prefixes.iter().map(String::as_str))
-            .collect();
-        let corrections: Vec<&str> = f
-            .words
-            .iter()
-            .flat_map(|w| w.corrections.iter().map(String::as_str))
-            .collect();
-        sql.push(" FROM (SELECT product_id, SUM(score) AS score FROM (");
-        sql.push("SELECT product_id, weight * CASE WHEN term IN ")
-            .text_list(prefixes.iter().copied())
-            .push(" THEN 5 ELSE 4 END AS score FROM product_terms WHERE ");
-        let exact_words = SearchWord {
-            prefixes: prefixes.iter().map(|p| p.to_string()).collect(),
-            corrections: Vec::new(),
-        };
-        if exact_words.prefixes.is_empty() {
-            sql.push("1 = 0");
-        } else {
-            word_matches(sql, &exact_words);
-        }
-        if !corrections.is_empty() {
-            sql.push(
-                " UNION ALL SELECT product_id, weight AS score FROM product_terms WHERE term IN ",
-            )
-            .text_list(corrections.iter().copied());
-        }
-        sql.push(") s GROUP BY product_id) m CROSS JOIN products p");
-    }
-    sql.push(join);
-    sql.push(" WHERE 1 = 1");
-    if !f.words.is_empty() {
-        sql.push(" AND p.id = m.product_id");
-    }
-    if !f.include_inactive {
-        sql.push(" AND p.active = 1");
-    }
-    if let (Some(c), true) = (&f.category, skip != Skip::Category) {
-        // A scalar subquery is evaluated once, so the (category_id, …) indexes apply.
-        sql.push(" AND p.category_id = (SELECT id FROM categories WHERE slug = ")
+/// `AND category = …` / `AND brand = …` of the listing's matches `m`, as a facet sees them.
+fn facet_filters(sql: &mut Sql, f: &Filter, category: bool, brand: bool) {
+    if let (Some(c), true) = (&f.category, category) {
+        // A scalar subquery is evaluated once.
+        sql.push(" AND m.category_id = (SELECT id FROM categories WHERE slug = ")
             .text(c)
             .push(")");
     }
-    if let (Some(b), true) = (&f.brand, skip != Skip::Brand) {
-        sql.push(" AND p.brand_key = ").text(&b.to_lowercase());
+    if let (Some(b), true) = (&f.brand, brand) {
+        sql.push(" AND m.brand_key = ").text(&b.to_lowercase());
     }
+}
+
+fn price_filters(sql: &mut Sql, f: &Filter, column: &str) {
     if let Some(min) = f.min_cents {
-        sql.push(" AND p.price_cents >= ").int(min);
+        sql.push(" AND ").push(column).push(" >= ").int(min);
     }
     if let Some(max) = f.max_cents {
-        sql.push(" AND p.price_cents <= ").int(max);
-    }
-    // With several words every one must match (the score above counts any of them).
-    for w in f.words.iter().filter(|_| f.words.len() > 1) {
-        sql.push(" AND p.id IN (SELECT product_id FROM product_terms WHERE ");
-        word_matches(sql, w);
-        sql.push(")");
+        sql.push(" AND ").push(column).push(" <= ").int(max);
     }
 }
 
-/// The words of products on sale, each with how many products use it (for spelling).
-pub async fn vocabulary(pool: &AnyPool) -> Result<Vec<(String, i64)>, DbError> {
-    sqlx::query_as(
-        "SELECT t.term, COUNT(*) FROM product_terms t JOIN products p ON p.id = t.product_id \
-         WHERE p.active = 1 GROUP BY t.term",
-    )
-    .fetch_all(pool)
-    .await
-}
-
-/// One page of product ids in order.
-pub async fn search_ids(
-    pool: &AnyPool,
-    f: &Filter,
-    sort: Sort,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<ProductId>, DbError> {
-    let mut sql = Sql::new("SELECT p.id");
-    from_where(&mut sql, f, Skip::Nothing, "");
-    sql.push(" ORDER BY ");
-    sql.push(match sort {
-        Sort::Relevance if !f.words.is_empty() => "m.score DESC, p.popularity DESC, p.id DESC",
+/// The ORDER BY of a page over matches `m` joined to products `p`.
+fn order_by(sort: Sort, words: bool) -> &'static str {
+    match sort {
+        Sort::Relevance if words => "m.score DESC, p.popularity DESC, p.id DESC",
         Sort::Relevance => "p.popularity DESC, p.id DESC",
         // The Bayesian average (0 while unrated, so those come last).
         Sort::Rating => "p.rating_score DESC, p.rating_count DESC, p.popularity DESC, p.id DESC",
@@ -180,24 +130,247 @@ pub async fn search_ids(
         Sort::PriceDesc => "p.price_cents DESC, p.id DESC",
         Sort::Name => "p.name_key ASC, p.id ASC",
         Sort::Newest => "p.created_at DESC, p.id DESC",
-    });
-    sql.push(" LIMIT ").int(limit).push(" OFFSET ").int(offset);
+    }
+}
+
+/// The matches of a search, one row per product: `m(product_id, score, category_id, brand_key)`.
+/// One pass over the covering index of the terms: a product's rows carry its listing columns,
+/// so the filters, the score and the facets never visit the products table. A term equal to a
+/// typed word or stem weighs 5, one that starts with it 4, a spelling correction 1, times the
+/// field's weight; with several words every one must match.
+fn matches(sql: &mut Sql, f: &Filter) {
+    let typed: Vec<&str> = f
+        .words
+        .iter()
+        .flat_map(|w| w.prefixes.iter().map(String::as_str))
+        .collect();
+    let corrections: Vec<&str> = f
+        .words
+        .iter()
+        .flat_map(|w| w.corrections.iter().map(String::as_str))
+        .collect();
+    sql.push("SELECT product_id, SUM(weight * CASE WHEN term IN ")
+        .text_list(typed.iter().copied())
+        .push(" THEN 5");
+    if !corrections.is_empty() {
+        sql.push(" WHEN term IN ")
+            .text_list(corrections.iter().copied())
+            .push(" THEN 1");
+    }
+    sql.push(" ELSE 4 END) AS score, MIN(category_id) AS category_id, MIN(brand_key) AS brand_key")
+        .push(" FROM product_terms WHERE (");
+    for (i, w) in f.words.iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        word_matches(sql, w);
+    }
+    sql.push(")");
+    if !f.include_inactive {
+        sql.push(" AND active = 1");
+    }
+    price_filters(sql, f, "price_cents");
+    sql.push(" GROUP BY product_id");
+    if f.words.len() > 1 {
+        for (i, w) in f.words.iter().enumerate() {
+            sql.push(if i == 0 { " HAVING " } else { " AND " });
+            sql.push("MAX(CASE WHEN ");
+            word_matches(sql, w);
+            sql.push(" THEN 1 ELSE 0 END) = 1");
+        }
+    }
+}
+
+/// The products of a listing without search words, as `m` rows (score 0).
+fn products_as_matches(sql: &mut Sql, f: &Filter) {
+    sql.push(
+        "SELECT id AS product_id, 0 AS score, category_id, brand_key FROM products WHERE 1 = 1",
+    );
+    if !f.include_inactive {
+        sql.push(" AND active = 1");
+    }
+    price_filters(sql, f, "price_cents");
+}
+
+/// The total and facets over `m`, as rows `(part, key, label, n)`: part 0 the total, 1 the
+/// categories (under the brand filter), 2 the brands (under the category filter).
+fn counts_over_matches(sql: &mut Sql, f: &Filter) {
+    sql.push(" SELECT 0 AS part, '' AS key, '' AS label, COUNT(*) AS n FROM m WHERE 1 = 1");
+    facet_filters(sql, f, true, true);
+    sql.push(
+        " UNION ALL SELECT 1, c.slug, c.name, g.n FROM (SELECT category_id, COUNT(*) AS n FROM m \
+         WHERE 1 = 1",
+    );
+    facet_filters(sql, f, false, true);
+    sql.push(" GROUP BY category_id) g JOIN categories c ON c.id = g.category_id");
+    sql.push(
+        " UNION ALL SELECT 2, g.brand_key, COALESCE((SELECT MIN(b.brand) FROM catalog_counts b \
+         WHERE b.brand_key = g.brand_key), g.brand_key), g.n FROM (SELECT brand_key, COUNT(*) AS n FROM m \
+         WHERE 1 = 1",
+    );
+    facet_filters(sql, f, true, false);
+    sql.push(" GROUP BY brand_key) g");
+}
+
+/// The same rows from the maintained per-category-and-brand counts (no words, no price
+/// filter): a few hundred rows however large the catalogue.
+fn counts_from_counters(sql: &mut Sql, f: &Filter) {
+    sql.push("WITH m AS (SELECT category_id, brand_key, products FROM catalog_counts WHERE products > 0)");
+    sql.push(" SELECT 0 AS part, '' AS key, '' AS label, CAST(COALESCE(SUM(products), 0) AS BIGINT) AS n FROM m WHERE 1 = 1");
+    facet_filters(sql, f, true, true);
+    sql.push(
+        " UNION ALL SELECT 1, c.slug, c.name, g.n FROM (SELECT category_id, CAST(SUM(products) AS BIGINT) AS n \
+         FROM m WHERE 1 = 1",
+    );
+    facet_filters(sql, f, false, true);
+    sql.push(" GROUP BY category_id) g JOIN categories c ON c.id = g.category_id");
+    sql.push(
+        " UNION ALL SELECT 2, g.brand_key, COALESCE((SELECT MIN(b.brand) FROM catalog_counts b \
+         WHERE b.brand_key = g.brand_key), g.brand_key), g.n FROM (SELECT brand_key, CAST(SUM(products) AS BIGINT) AS n FROM m \
+         WHERE 1 = 1",
+    );
+    facet_filters(sql, f, true, false);
+    sql.push(" GROUP BY brand_key) g");
+}
+
+/// One page of a search over `m`, as rows `(3, '', '', position)` with the id in `key`.
+/// For relevance only the products scoring at least the page's last score are joined to the
+/// products table (for the popularity that breaks ties), not every match.
+fn page_over_matches(sql: &mut Sql, f: &Filter, sort: Sort, limit: i64, offset: i64) {
+    sql.push(" UNION ALL SELECT 3, CAST(id AS TEXT), '', pos FROM (SELECT p.id, ROW_NUMBER() OVER (ORDER BY ")
+        .push(order_by(sort, !f.words.is_empty()))
+        .push(") AS pos FROM m JOIN products p ON p.id = m.product_id WHERE 1 = 1");
+    facet_filters(sql, f, true, true);
+    if sort == Sort::Relevance && !f.words.is_empty() {
+        sql.push(" AND m.score >= COALESCE((SELECT m.score FROM m WHERE 1 = 1");
+        facet_filters(sql, f, true, true);
+        sql.push(" ORDER BY m.score DESC LIMIT 1 OFFSET ")
+            .int(limit + offset - 1)
+            .push("), 0)");
+    }
+    sql.push(" ORDER BY ")
+        .push(order_by(sort, !f.words.is_empty()))
+        .push(" LIMIT ")
+        .int(limit)
+        .push(" OFFSET ")
+        .int(offset)
+        .push(") pg");
+}
+
+/// One page of a listing without search words, read in the order of an index on products.
+async fn page_of_products(
+    conn: &mut AnyConnection,
+    f: &Filter,
+    sort: Sort,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ProductId>, DbError> {
+    let mut sql = Sql::new("SELECT p.id FROM products p WHERE 1 = 1");
+    if !f.include_inactive {
+        sql.push(" AND p.active = 1");
+    }
+    if let Some(c) = &f.category {
+        sql.push(" AND p.category_id = (SELECT id FROM categories WHERE slug = ")
+            .text(c)
+            .push(")");
+    }
+    if let Some(b) = &f.brand {
+        sql.push(" AND p.brand_key = ").text(&b.to_lowercase());
+    }
+    price_filters(&mut sql, f, "p.price_cents");
+    sql.push(" ORDER BY ")
+        .push(order_by(sort, false))
+        .push(" LIMIT ")
+        .int(limit)
+        .push(" OFFSET ")
+        .int(offset);
     #[derive(FromRow)]
     struct Id {
         id: ProductId,
     }
     Ok(sql
-        .fetch_all::<Id, _>(pool)
+        .fetch_all::<Id, _>(conn)
         .await?
         .into_iter()
         .map(|r| r.id)
         .collect())
 }
 
-pub async fn count(pool: &AnyPool, f: &Filter) -> Result<i64, DbError> {
-    let mut sql = Sql::new("SELECT COUNT(*)");
-    from_where(&mut sql, f, Skip::Nothing, "");
-    sql.fetch_scalar(pool).await
+#[derive(FromRow)]
+struct Part {
+    part: i64,
+    key: String,
+    label: String,
+    n: i64,
+}
+
+/// A listing: its total, facets and one page (`limit` from `offset`). With search words it is
+/// one statement: the matches once, then the counts and the page over them. Without words the
+/// counts come from the maintained counters (or, under a price filter, one pass over the
+/// products) and the page from an index on products.
+pub async fn search(
+    conn: &mut AnyConnection,
+    f: &Filter,
+    sort: Sort,
+    limit: i64,
+    offset: i64,
+) -> Result<Found, DbError> {
+    let mut sql = Sql::new("");
+    let words = !f.words.is_empty();
+    if words {
+        sql.push("WITH m AS (");
+        matches(&mut sql, f);
+        sql.push(")");
+        counts_over_matches(&mut sql, f);
+        page_over_matches(&mut sql, f, sort, limit, offset);
+    } else if f.min_cents.is_none() && f.max_cents.is_none() && !f.include_inactive {
+        counts_from_counters(&mut sql, f);
+    } else {
+        sql.push("WITH m AS (");
+        products_as_matches(&mut sql, f);
+        sql.push(")");
+        counts_over_matches(&mut sql, f);
+    }
+    let parts: Vec<Part> = sql.fetch_all(&mut *conn).await?;
+    let mut found = Found::default();
+    let mut page: Vec<(i64, ProductId)> = Vec::new();
+    for p in parts {
+        match p.part {
+            0 => found.total = p.n,
+            1 => found.categories.push(Facet {
+                key: p.key,
+                label: p.label,
+                count: p.n,
+            }),
+            2 => found.brands.push(Facet {
+                key: p.key,
+                label: p.label,
+                count: p.n,
+            }),
+            _ => {
+                if let Ok(id) = p.key.parse::<i64>() {
+                    page.push((p.n, ProductId::new(id)));
+                }
+            }
+        }
+    }
+    found.categories.sort_by(|a, b| a.label.cmp(&b.label));
+    found.brands.sort_by(|a, b| a.key.cmp(&b.key));
+    page.sort_by_key(|(pos, _)| *pos);
+    found.ids = if words {
+        page.into_iter().map(|(_, id)| id).collect()
+    } else {
+        page_of_products(conn, f, sort, limit, offset).await?
+    };
+    Ok(found)
+}
+
+/// The words of products on sale, each with how many products use it (for spelling and for
+/// the expected size of a search).
+pub async fn vocabulary(pool: &AnyPool) -> Result<Vec<(String, i64)>, DbError> {
+    sqlx::query_as("SELECT term, COUNT(*) FROM product_terms WHERE active = 1 GROUP BY term")
+        .fetch_all(pool)
+        .await
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -205,27 +378,6 @@ pub struct Facet {
     pub key: String,
     pub label: String,
     pub count: i64,
-}
-
-/// Categories with their number of matches under the other filters.
-pub async fn category_facets(pool: &AnyPool, f: &Filter) -> Result<Vec<Facet>, DbError> {
-    let mut sql = Sql::new("SELECT c.slug AS key, c.name AS label, COUNT(*) AS count");
-    from_where(
-        &mut sql,
-        f,
-        Skip::Category,
-        " JOIN categories c ON c.id = p.category_id",
-    );
-    sql.push(" GROUP BY c.slug, c.name ORDER BY c.name");
-    sql.fetch_all(pool).await
-}
-
-/// Brands with their number of matches under the other filters.
-pub async fn brand_facets(pool: &AnyPool, f: &Filter) -> Result<Vec<Facet>, DbError> {
-    let mut sql = Sql::new("SELECT p.brand_key AS key, MIN(p.brand) AS label, COUNT(*) AS count");
-    from_where(&mut sql, f, Skip::Brand, "");
-    sql.push(" GROUP BY p.brand_key ORDER BY p.brand_key");
-    sql.fetch_all(pool).await
 }
 
 /// What a product grid shows.

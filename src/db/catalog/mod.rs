@@ -4,17 +4,17 @@
 //! - `products`: product rows, categories, the term index, export and figures
 //! - `images`: product pictures
 
+mod bulk;
 mod images;
 mod listing;
 mod products;
 
+pub use bulk::{BulkProduct, insert_products};
 pub use images::{ImageRow, NewImage, add_main_image, images};
-pub use listing::{
-    Facet, Filter, ProductCard, SearchWord, brand_facets, cards, category_facets, count,
-    search_ids, vocabulary,
-};
+pub use listing::{Facet, Filter, Found, ProductCard, SearchWord, cards, search, vocabulary};
 pub use products::{
-    Category, ExportRow, Product, ProductData, Stats, TermSource, categories,
+    Category, ExportRow, Product, ProductData, Stats, TermSource, categories, count_on_sale,
     delete_unless_referenced, ensure_category, export_all, find, find_id_by_sku, insert,
-    product_count, replace_terms, set_active, set_sku, stats, term_sources, update,
+    product_count, recount_on_sale, replace_terms, set_active, set_sku, stats, term_sources,
+    update,
 };

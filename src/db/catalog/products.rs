@@ -195,12 +195,54 @@ pub async fn set_sku(tx: &mut Tx, id: ProductId, sku: &Sku) -> Result<(), DbErro
 }
 
 pub async fn set_active(tx: &mut Tx, id: ProductId, active: bool, now: i64) -> Result<(), DbError> {
+    count_on_sale(tx, id, -1).await?;
     sqlx::query("UPDATE products SET active = $2, updated_at = $3 WHERE id = $1")
         .bind(id)
         .bind(flag(active))
         .bind(now)
         .execute(&mut **tx)
         .await?;
+    sqlx::query("UPDATE product_terms SET active = $2 WHERE product_id = $1")
+        .bind(id)
+        .bind(flag(active))
+        .execute(&mut **tx)
+        .await?;
+    count_on_sale(tx, id, 1).await
+}
+
+/// Adds `delta` to the on-sale count of this product's category and brand, if it is on sale.
+/// Every write that changes a product's category, brand or sale calls it with -1 before and +1
+/// after, so `catalog_counts` always equals a count over the products.
+pub async fn count_on_sale(
+    conn: &mut sqlx::AnyConnection,
+    id: ProductId,
+    delta: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO catalog_counts (category_id, brand_key, brand, products) \
+         SELECT category_id, brand_key, brand, $2 FROM products WHERE id = $1 AND active = 1 \
+         ON CONFLICT (category_id, brand_key) DO UPDATE \
+         SET products = catalog_counts.products + excluded.products",
+    )
+    .bind(id)
+    .bind(delta)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Rebuilds the on-sale counts from the products (after bulk writes).
+pub async fn recount_on_sale(tx: &mut Tx) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM catalog_counts")
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO catalog_counts (category_id, brand_key, brand, products) \
+         SELECT category_id, brand_key, MIN(brand), COUNT(*) FROM products WHERE active = 1 \
+         GROUP BY category_id, brand_key",
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -209,6 +251,7 @@ pub async fn set_active(tx: &mut Tx, id: ProductId, active: bool, now: i64) -> R
 pub async fn delete_unless_referenced(tx: &mut Tx, id: ProductId) -> Result<bool, DbError> {
     use sqlx::Acquire;
     let mut savepoint = tx.begin().await?;
+    count_on_sale(&mut savepoint, id, -1).await?;
     match sqlx::query("DELETE FROM products WHERE id = $1")
         .bind(id)
         .execute(&mut *savepoint)
@@ -226,7 +269,7 @@ pub async fn delete_unless_referenced(tx: &mut Tx, id: ProductId) -> Result<bool
     }
 }
 
-/// Replaces the search terms of a product in two statements.
+/// Replaces the search terms of a product, each carrying the product's listing columns.
 pub async fn replace_terms(
     tx: &mut Tx,
     id: ProductId,
@@ -253,6 +296,14 @@ pub async fn replace_terms(
             .push(")");
     }
     sql.execute(&mut **tx).await?;
+    sqlx::query(
+        "UPDATE product_terms AS t SET active = p.active, category_id = p.category_id, \
+         brand_key = p.brand_key, price_cents = p.price_cents \
+         FROM products p WHERE p.id = t.product_id AND t.product_id = $1",
+    )
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

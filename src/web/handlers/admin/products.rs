@@ -56,10 +56,33 @@ pub async fn list(
         ..Filter::default()
     };
     let pool = state.db.pool();
-    let total = db::count(pool, &filter).await?;
-    let page = Pagination::parse(&query.page, super::PAGE_SIZE).within(total);
-    let ids = db::search_ids(pool, &filter, Sort::Name, page.per_page(), page.offset()).await?;
-    let cards = CardView::list(db::cards(pool, &ids).await?, &state.settings.store.currency);
+    let asked = Pagination::parse(&query.page, super::PAGE_SIZE);
+    let mut conn = pool.acquire().await?;
+    let mut found = db::search(
+        &mut conn,
+        &filter,
+        Sort::Name,
+        asked.per_page(),
+        asked.offset(),
+    )
+    .await?;
+    let total = found.total;
+    let page = asked.within(total);
+    if page != asked {
+        found = db::search(
+            &mut conn,
+            &filter,
+            Sort::Name,
+            page.per_page(),
+            page.offset(),
+        )
+        .await?;
+    }
+    drop(conn);
+    let cards = CardView::list(
+        db::cards(pool, &found.ids).await?,
+        &state.settings.store.currency,
+    );
     let href = |n: i64| url_with("/admin/products", &[("q", &q), ("page", &n.to_string())]);
     let page = ProductsPage {
         ctx,
