@@ -166,6 +166,7 @@ pub struct ProductList {
     responses(
         (status = 200, description = "One page of products", body = ProductList),
         (status = 400, description = "A parameter is not valid", body = ErrorBody),
+        (status = 503, description = "The search asks for too much at once: narrow it or retry (Retry-After)", body = ErrorBody),
     )
 )]
 pub async fn list(

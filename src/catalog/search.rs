@@ -176,6 +176,8 @@ impl SearchParams {
 }
 
 pub struct Listing {
+    /// Words too common to search for, left out of the search.
+    pub ignored: Vec<String>,
     /// Words that matched nothing and what was searched for instead (typed, corrected).
     pub corrected: Vec<(String, String)>,
     /// When nothing was found: a search that would find something ("Did you mean …?").
@@ -191,11 +193,11 @@ pub struct Listing {
     pub brands: Vec<Facet>,
 }
 
-/// Typed words of at most this many letters match as whole words, plus the most used catalogue
-/// words that start with them: as prefixes they would stand for much of the catalogue.
+/// Typed words of at most this many letters match as whole words only: as prefixes they would
+/// stand for much of the catalogue (and their most used words are the most costly to expand
+/// to). A short whole word used by more than `catalog.broad_search_entries` products ("a",
+/// "by") is left out of the search, as search engines leave out stop words.
 const SHORT_WORD: usize = 2;
-/// …how many of those most used words.
-const SHORT_WORD_EXPANSIONS: usize = 3;
 /// Listings show at most this many products of a result (the first 400 pages), as search
 /// engines do: no shopper pages further, and the cost of a page grows with its depth.
 pub const MAX_RESULT_WINDOW: i64 = 400 * PAGE_SIZE;
@@ -227,33 +229,44 @@ async fn vocabulary(state: &AppState) -> Result<Arc<Vocabulary>, CatalogError> {
     Ok(v)
 }
 
+#[derive(Default)]
+struct Prepared {
+    corrected: Vec<(String, String)>,
+    /// Index entries the search is expected to read.
+    entries: i64,
+    /// Short words too common to search for, left out.
+    ignored: Vec<String>,
+}
+
 /// Fits the typed words to the catalogue's words: a short word matches whole (with its most
 /// used longer words), a word that no catalogue word starts with gets the closest words
 /// instead. Returns (typed, first correction) for each corrected word, and how many index
 /// entries the search is expected to read.
-async fn prepare(
-    state: &AppState,
-    filter: &mut Filter,
-) -> Result<(Vec<(String, String)>, i64), CatalogError> {
+async fn prepare(state: &AppState, filter: &mut Filter) -> Result<Prepared, CatalogError> {
     if filter.words.is_empty() {
-        return Ok((Vec::new(), 0));
+        return Ok(Prepared::default());
     }
     let vocabulary = vocabulary(state).await?;
     let mut corrected = Vec::new();
     let mut entries = 0;
+    let common = state.settings.catalog.broad_search_entries;
+    let mut ignored = Vec::new();
+    filter.words.retain(|w| {
+        let typed = w.prefixes.first().map(String::as_str).unwrap_or_default();
+        let stop = typed.chars().count() <= SHORT_WORD && vocabulary.entries_of(typed) > common;
+        if stop {
+            ignored.push(typed.to_string());
+        }
+        !stop
+    });
     for w in &mut filter.words {
         let Some(typed) = w.prefixes.first().cloned() else {
             continue;
         };
         if typed.chars().count() <= SHORT_WORD {
             w.whole = true;
-            w.expansions = vocabulary.most_used_starting_with(&typed, SHORT_WORD_EXPANSIONS);
-            entries += vocabulary.entries_of(&typed)
-                + w.expansions
-                    .iter()
-                    .map(|e| vocabulary.entries_of(e))
-                    .sum::<i64>();
-            if vocabulary.entries_of(&typed) > 0 || !w.expansions.is_empty() {
+            entries += vocabulary.entries_of(&typed);
+            if vocabulary.entries_of(&typed) > 0 {
                 continue;
             }
         } else if w.prefixes.iter().any(|p| vocabulary.has_prefix(p)) {
@@ -275,12 +288,20 @@ async fn prepare(
             corrected.push((typed, first.clone()));
         }
     }
-    Ok((corrected, entries))
+    Ok(Prepared {
+        corrected,
+        entries,
+        ignored,
+    })
 }
 
+/// How long a broad search waits for a place before the shopper is asked to narrow it.
+const BROAD_SEARCH_WAIT_MS: u64 = 300;
+
 /// Runs one listing statement within the catalogue's time limit; a broad search (expected to
-/// read more than `catalog.broad_search_entries` index entries) also needs one of the few
-/// places for broad searches. Either refusal is [`CatalogError::TooBroad`], logged with the
+/// read more than `catalog.broad_search_entries` index entries, or with a word of one or two
+/// letters) also needs one of the few places for broad searches, so however many arrive at
+/// once they cannot occupy every core. Either refusal is [`CatalogError::TooBroad`], logged with the
 /// query.
 async fn bounded_search(
     state: &AppState,
@@ -298,10 +319,12 @@ async fn bounded_search(
         );
         CatalogError::TooBroad
     };
-    let _place = if entries > settings.broad_search_entries {
-        match state.broad_searches.clone().try_acquire_owned() {
-            Ok(p) => Some(p),
-            Err(_) => return Err(refuse("broad searches busy")),
+    let short = filter.words.iter().any(|w| w.whole);
+    let _place = if entries > settings.broad_search_entries || short {
+        let wait = Duration::from_millis(BROAD_SEARCH_WAIT_MS);
+        match tokio::time::timeout(wait, state.broad_searches.clone().acquire_owned()).await {
+            Ok(Ok(p)) => Some(p),
+            _ => return Err(refuse("broad searches busy")),
         }
     } else {
         None
@@ -326,7 +349,11 @@ async fn bounded_search(
 /// brings popular products.
 pub async fn list(state: &AppState, q: &SearchQuery) -> Result<Listing, CatalogError> {
     let mut filter = q.filter();
-    let (corrected, entries) = prepare(state, &mut filter).await?;
+    let Prepared {
+        corrected,
+        entries,
+        ignored,
+    } = prepare(state, &mut filter).await?;
     let cache = &state.catalog_cache;
     let window = |total: i64| total.min(MAX_RESULT_WINDOW);
     let asked = Pagination::new(q.page, PAGE_SIZE);
@@ -357,7 +384,7 @@ pub async fn list(state: &AppState, q: &SearchQuery) -> Result<Listing, CatalogE
             (counts, page, cards)
         }
     };
-    let (suggestion, popular) = if counts.total == 0 && !q.text.is_empty() {
+    let (suggestion, popular) = if counts.total == 0 && !filter.words.is_empty() {
         (
             suggest(state, &filter).await?,
             showcase(state, Sort::Relevance, 8).await?,
@@ -366,6 +393,7 @@ pub async fn list(state: &AppState, q: &SearchQuery) -> Result<Listing, CatalogE
         (None, Vec::new())
     };
     Ok(Listing {
+        ignored,
         corrected,
         suggestion,
         popular,

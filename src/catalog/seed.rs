@@ -310,7 +310,7 @@ pub async fn seed_if_empty(state: &AppState, count: usize) -> anyhow::Result<usi
             })
             .collect();
         let mut tx = state.db.begin_write().await?;
-        catalog::insert_products(&mut tx, &batch).await?;
+        catalog::insert_products(&mut tx, state.db.backend(), &batch).await?;
         tx.commit().await?;
         start = end;
     }

@@ -66,17 +66,6 @@ impl Vocabulary {
             .map_or(0, |i| self.words[i].1)
     }
 
-    /// The `n` most used words that start with `prefix` (longer than it), most used first.
-    pub fn most_used_starting_with(&self, prefix: &str, n: usize) -> Vec<String> {
-        let mut found: Vec<&(String, i64)> = self
-            .starting_with(prefix)
-            .iter()
-            .filter(|(w, _)| w.as_str() != prefix)
-            .collect();
-        found.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        found.into_iter().take(n).map(|(w, _)| w.clone()).collect()
-    }
-
     /// The catalogue words closest to `word` within the allowed edits, most used first.
     pub fn corrections(&self, word: &str) -> Vec<String> {
         self.closest(word, allowed_edits(word.chars().count()))

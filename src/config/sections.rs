@@ -523,7 +523,7 @@ impl Default for CatalogSettings {
     fn default() -> Self {
         Self {
             statement_timeout_ms: 1000,
-            broad_search_entries: 50_000,
+            broad_search_entries: 20_000,
             broad_searches_at_once: 1,
         }
     }
@@ -531,10 +531,10 @@ impl Default for CatalogSettings {
 
 impl CatalogSettings {
     fn validate(&self) -> Result<(), ConfigError> {
-        if !(10..=600_000).contains(&self.statement_timeout_ms) {
+        if !(1..=600_000).contains(&self.statement_timeout_ms) {
             return invalid(
                 "catalog.statement_timeout_ms",
-                "must be between 10 and 600000",
+                "must be between 1 and 600000",
             );
         }
         if self.broad_search_entries < 1 {

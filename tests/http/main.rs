@@ -11,6 +11,7 @@ mod api;
 mod back_office;
 mod cart;
 mod catalog;
+mod catalog_scale;
 mod checkout;
 mod cli;
 mod csrf;

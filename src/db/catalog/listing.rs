@@ -26,11 +26,8 @@ pub struct SearchWord {
     /// starts with one ranks 4 (unless `whole`).
     pub prefixes: Vec<String>,
     /// Match the typed forms as whole words only (a word of one or two letters would otherwise
-    /// stand for a large part of the catalogue); [`expansions`](Self::expansions) stand in for
-    /// the words that start with it.
+    /// stand for a large part of the catalogue).
     pub whole: bool,
-    /// Whole catalogue words standing for a short word's prefix: its most frequent words.
-    pub expansions: Vec<String>,
     /// Whole catalogue words standing in for a word that matched nothing (a spelling
     /// correction); they rank below every exact or prefix match.
     pub corrections: Vec<String>,
@@ -42,7 +39,6 @@ impl SearchWord {
         Self {
             prefixes: vec![word.to_string()],
             whole: false,
-            expansions: Vec::new(),
             corrections: Vec::new(),
         }
     }
@@ -54,7 +50,7 @@ fn word_matches(sql: &mut Sql, w: &SearchWord) {
     let mut or = false;
     if w.whole {
         sql.push("term IN ")
-            .text_list(w.prefixes.iter().chain(&w.expansions).map(String::as_str));
+            .text_list(w.prefixes.iter().map(String::as_str));
         or = true;
     } else {
         for p in &w.prefixes {
@@ -212,10 +208,55 @@ fn counts_over_matches(sql: &mut Sql, f: &Filter) {
     sql.push(" GROUP BY brand_key) g");
 }
 
-/// The same rows from the maintained per-category-and-brand counts (no words, no price
-/// filter): a few hundred rows however large the catalogue.
+/// The price bands (`price_cents / 100`) a price filter covers whole, as (first, last).
+fn whole_bands(f: &Filter) -> (i64, i64) {
+    let lo = f.min_cents.unwrap_or(0).max(0);
+    let first = (lo + 99) / 100;
+    let last = match f.max_cents {
+        Some(hi) => (hi + 1).div_euclid(100) - 1,
+        None => i64::MAX / 200,
+    };
+    (first, last)
+}
+
+/// The same rows from the maintained per-category-brand-and-price-band counts (no words): a
+/// number of rows that does not grow with the catalogue. Under a price filter the bands it
+/// covers whole come from the counts and the products of the (at most two) bands it cuts are
+/// counted one by one, from an index, so the counts stay exact.
 fn counts_from_counters(sql: &mut Sql, f: &Filter) {
-    sql.push("WITH m AS (SELECT category_id, brand_key, products FROM catalog_counts WHERE products > 0)");
+    sql.push(
+        "WITH m AS (SELECT category_id, brand_key, products FROM catalog_counts WHERE products > 0",
+    );
+    if f.min_cents.is_some() || f.max_cents.is_some() {
+        let (first, last) = whole_bands(f);
+        sql.push(" AND price_band >= ")
+            .int(first)
+            .push(" AND price_band <= ")
+            .int(last);
+        sql.push(
+            " UNION ALL SELECT category_id, brand_key, 1 FROM products WHERE active = 1 AND (",
+        );
+        let lo = f.min_cents.unwrap_or(0);
+        let hi = f.max_cents.unwrap_or(i64::MAX / 2);
+        if first > last {
+            sql.push("price_cents >= ")
+                .int(lo)
+                .push(" AND price_cents <= ")
+                .int(hi);
+        } else {
+            sql.push("(price_cents >= ")
+                .int(lo)
+                .push(" AND price_cents < ")
+                .int(first * 100)
+                .push(") OR (price_cents >= ")
+                .int((last + 1).saturating_mul(100))
+                .push(" AND price_cents <= ")
+                .int(hi)
+                .push(")");
+        }
+        sql.push(")");
+    }
+    sql.push(")");
     sql.push(" SELECT 0 AS part, '' AS key, '' AS label, CAST(COALESCE(SUM(products), 0) AS BIGINT) AS n FROM m WHERE 1 = 1");
     facet_filters(sql, f, true, true);
     sql.push(
@@ -236,12 +277,12 @@ fn counts_from_counters(sql: &mut Sql, f: &Filter) {
 /// One page of a search over `m`, as rows `(3, '', '', position)` with the id in `key`.
 /// For relevance only the products scoring at least the page's last score are joined to the
 /// products table (for the popularity that breaks ties), not every match.
-fn page_over_matches(sql: &mut Sql, f: &Filter, sort: Sort, limit: i64, offset: i64) {
+fn page_over_matches(sql: &mut Sql, f: &Filter, sort: Sort, limit: i64, offset: i64, how: Method) {
     sql.push(" UNION ALL SELECT 3, CAST(id AS TEXT), '', pos FROM (SELECT p.id, ROW_NUMBER() OVER (ORDER BY ")
         .push(order_by(sort, !f.words.is_empty()))
         .push(") AS pos FROM m JOIN products p ON p.id = m.product_id WHERE 1 = 1");
     facet_filters(sql, f, true, true);
-    if sort == Sort::Relevance && !f.words.is_empty() {
+    if sort == Sort::Relevance && !f.words.is_empty() && how == Method::Fast {
         sql.push(" AND m.score >= COALESCE((SELECT m.score FROM m WHERE 1 = 1");
         facet_filters(sql, f, true, true);
         sql.push(" ORDER BY m.score DESC LIMIT 1 OFFSET ")
@@ -315,6 +356,26 @@ pub async fn search(
     limit: i64,
     offset: i64,
 ) -> Result<Found, DbError> {
+    search_by(conn, f, sort, limit, offset, Method::Fast).await
+}
+
+/// How a listing is computed: with its shortcuts, or the plain way (every match counted and
+/// sorted), which the tests compare it with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Fast,
+    Exact,
+}
+
+/// [`search`], by the method chosen.
+pub async fn search_by(
+    conn: &mut AnyConnection,
+    f: &Filter,
+    sort: Sort,
+    limit: i64,
+    offset: i64,
+    how: Method,
+) -> Result<Found, DbError> {
     let mut sql = Sql::new("");
     let words = !f.words.is_empty();
     if words {
@@ -322,8 +383,8 @@ pub async fn search(
         matches(&mut sql, f);
         sql.push(")");
         counts_over_matches(&mut sql, f);
-        page_over_matches(&mut sql, f, sort, limit, offset);
-    } else if f.min_cents.is_none() && f.max_cents.is_none() && !f.include_inactive {
+        page_over_matches(&mut sql, f, sort, limit, offset, how);
+    } else if !f.include_inactive && how == Method::Fast {
         counts_from_counters(&mut sql, f);
     } else {
         sql.push("WITH m AS (");

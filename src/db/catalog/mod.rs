@@ -11,7 +11,9 @@ mod products;
 
 pub use bulk::{BulkProduct, insert_products};
 pub use images::{ImageRow, NewImage, add_main_image, images};
-pub use listing::{Facet, Filter, Found, ProductCard, SearchWord, cards, search, vocabulary};
+pub use listing::{
+    Facet, Filter, Found, Method, ProductCard, SearchWord, cards, search, search_by, vocabulary,
+};
 pub use products::{
     Category, ExportRow, Product, ProductData, Stats, TermSource, categories, count_on_sale,
     delete_unless_referenced, ensure_category, export_all, find, find_id_by_sku, insert,

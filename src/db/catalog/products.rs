@@ -210,8 +210,9 @@ pub async fn set_active(tx: &mut Tx, id: ProductId, active: bool, now: i64) -> R
     count_on_sale(tx, id, 1).await
 }
 
-/// Adds `delta` to the on-sale count of this product's category and brand, if it is on sale.
-/// Every write that changes a product's category, brand or sale calls it with -1 before and +1
+/// Adds `delta` to the on-sale count of this product's category, brand and price band, if it is
+/// on sale. Every write that changes a product's category, brand, price or sale calls it with -1
+/// before and +1
 /// after, so `catalog_counts` always equals a count over the products.
 pub async fn count_on_sale(
     conn: &mut sqlx::AnyConnection,
@@ -219,9 +220,10 @@ pub async fn count_on_sale(
     delta: i64,
 ) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO catalog_counts (category_id, brand_key, brand, products) \
-         SELECT category_id, brand_key, brand, $2 FROM products WHERE id = $1 AND active = 1 \
-         ON CONFLICT (category_id, brand_key) DO UPDATE \
+        "INSERT INTO catalog_counts (category_id, brand_key, price_band, brand, products) \
+         SELECT category_id, brand_key, price_cents / 100, brand, $2 FROM products \
+         WHERE id = $1 AND active = 1 \
+         ON CONFLICT (category_id, brand_key, price_band) DO UPDATE \
          SET products = catalog_counts.products + excluded.products",
     )
     .bind(id)
@@ -237,9 +239,9 @@ pub async fn recount_on_sale(tx: &mut Tx) -> Result<(), DbError> {
         .execute(&mut **tx)
         .await?;
     sqlx::query(
-        "INSERT INTO catalog_counts (category_id, brand_key, brand, products) \
-         SELECT category_id, brand_key, MIN(brand), COUNT(*) FROM products WHERE active = 1 \
-         GROUP BY category_id, brand_key",
+        "INSERT INTO catalog_counts (category_id, brand_key, price_band, brand, products) \
+         SELECT category_id, brand_key, price_cents / 100, MIN(brand), COUNT(*) FROM products \
+         WHERE active = 1 GROUP BY category_id, brand_key, price_cents / 100",
     )
     .execute(&mut **tx)
     .await?;

@@ -59,8 +59,13 @@ pub async fn list(
     state: web::Data<AppState>,
     query: web::Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
-    let parsed = query.parse();
+    let mut parsed = query.parse();
     let listing = search::list(&state, &parsed.query).await?;
+    for word in &listing.ignored {
+        parsed.notices.push(format!(
+            "\u{201c}{word}\u{201d} is in too many products to search for, so it was left out."
+        ));
+    }
     let search = ListingState::new(parsed);
     let pages = page_links(listing.page.page(), listing.pages, |n| search.page_link(n));
     let currency = &state.settings.store.currency;
