@@ -21,44 +21,8 @@ use std::time::{Duration, Instant};
 use emporium::rng::Rng;
 use tokio::sync::Mutex;
 
-const CATEGORIES: &[&str] = &[
-    "kitchen",
-    "tea-coffee",
-    "garden",
-    "home-office",
-    "lighting",
-    "textiles",
-    "bath",
-    "toys-games",
-    "outdoor",
-    "stationery",
-];
-const BRANDS: &[&str] = &[
-    "Hearth & Co",
-    "Northwind",
-    "Kettleby",
-    "Greenleaf",
-    "Lumen Works",
-    "Atelier Nord",
-    "Brightside",
-    "Tidewater",
-    "Oakridge",
-    "Mossgrove",
-    "Pinecrest",
-    "Sunfield",
-    "Copperline",
-    "Fieldnote",
-    "Harbor Lane",
-    "Wildroot",
-    "Stillwater",
-    "Quillmark",
-    "Maple & Moss",
-    "Bluebell",
-    "Ironbark",
-    "Cloudberry",
-    "Saltmarsh",
-    "Juniper Hill",
-];
+use emporium::catalog::seed::{BRANDS, category_slugs};
+
 const SORTS: &[&str] = &[
     "",
     "relevance",
@@ -113,7 +77,11 @@ fn url(rng: &mut Rng, queries: &[String]) -> String {
         params.push(("q", q.chars().take(n).collect()));
     }
     if rng.chance(0.35) {
-        params.push(("category", pick(rng, CATEGORIES).into()));
+        let slugs = category_slugs();
+        params.push((
+            "category",
+            slugs[rng.below(slugs.len() as u64) as usize].clone(),
+        ));
     }
     if rng.chance(0.2) {
         params.push(("brand", pick(rng, BRANDS).into()));

@@ -163,7 +163,8 @@ const ADJECTIVES: &[&str] = &[
     "Deluxe",
 ];
 
-const BRANDS: &[&str] = &[
+/// The demo brands (the load drivers pick from them too).
+pub const BRANDS: &[&str] = &[
     "Hearth & Co",
     "Northwind",
     "Kettleby",
@@ -321,4 +322,12 @@ pub async fn seed_if_empty(state: &AppState, count: usize) -> anyhow::Result<usi
     state.catalog_cache.words_changed();
     tracing::info!(products = count, "demo catalogue created");
     Ok(count)
+}
+
+/// The demo categories' slugs (for the load drivers).
+pub fn category_slugs() -> Vec<String> {
+    CATEGORIES
+        .iter()
+        .map(|(name, ..)| super::slugify(name))
+        .collect()
 }
