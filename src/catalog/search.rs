@@ -446,8 +446,12 @@ pub async fn showcase(
 ) -> Result<Vec<ProductCard>, CatalogError> {
     let pool = state.db.pool();
     let filter = SearchQuery::all(sort).filter();
-    let mut conn = pool.acquire().await?;
-    let found = catalog::search(&mut conn, &filter, sort, n, 0).await?;
+    // The connection goes back before the cards take one: a request holding one while waiting
+    // for a second can starve the pool when many arrive at once.
+    let found = {
+        let mut conn = pool.acquire().await?;
+        catalog::search(&mut conn, &filter, sort, n, 0).await?
+    };
     Ok(catalog::cards(pool, &found.ids).await?)
 }
 
