@@ -27,6 +27,19 @@ CREATE TABLE catalog_counts (
 INSERT INTO catalog_counts (category_id, brand_key, price_band, brand, products)
     SELECT category_id, brand_key, price_cents / 100, MIN(brand), COUNT(*) FROM products
     WHERE active = 1 GROUP BY category_id, brand_key, price_cents / 100;
+-- The same per category and brand only (a few hundred rows), for listings without a price
+-- filter, and the brand facet's label (as first written).
+CREATE TABLE catalog_brand_counts (
+    category_id  BIGINT  NOT NULL REFERENCES categories (id),
+    brand_key    TEXT    NOT NULL,
+    brand        TEXT    NOT NULL,
+    products     BIGINT  NOT NULL,
+    PRIMARY KEY (category_id, brand_key)
+);
+INSERT INTO catalog_brand_counts (category_id, brand_key, brand, products)
+    SELECT category_id, brand_key, MIN(brand), COUNT(*) FROM products WHERE active = 1
+    GROUP BY category_id, brand_key;
+CREATE INDEX catalog_brand_counts_brand ON catalog_brand_counts (brand_key, brand);
 
 -- A brand's listing in the default order, read from an index.
 CREATE INDEX products_brand_popular ON products (brand_key, active, popularity);

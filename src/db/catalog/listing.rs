@@ -200,7 +200,7 @@ fn counts_over_matches(sql: &mut Sql, f: &Filter) {
     facet_filters(sql, f, false, true);
     sql.push(" GROUP BY category_id) g JOIN categories c ON c.id = g.category_id");
     sql.push(
-        " UNION ALL SELECT 2, g.brand_key, COALESCE((SELECT MIN(b.brand) FROM catalog_counts b \
+        " UNION ALL SELECT 2, g.brand_key, COALESCE((SELECT MIN(b.brand) FROM catalog_brand_counts b \
          WHERE b.brand_key = g.brand_key), g.brand_key), g.n FROM (SELECT brand_key, COUNT(*) AS n FROM m \
          WHERE 1 = 1",
     );
@@ -219,15 +219,21 @@ fn whole_bands(f: &Filter) -> (i64, i64) {
     (first, last)
 }
 
-/// The same rows from the maintained per-category-brand-and-price-band counts (no words): a
-/// number of rows that does not grow with the catalogue. Under a price filter the bands it
+/// The same rows from the maintained counts (no words): per category and brand (a few hundred
+/// rows), or under a price filter per category, brand and price band (a number of rows that
+/// does not grow with the catalogue). Under a price filter the bands it
 /// covers whole come from the counts and the products of the (at most two) bands it cuts are
 /// counted one by one, from an index, so the counts stay exact.
 fn counts_from_counters(sql: &mut Sql, f: &Filter) {
-    sql.push(
-        "WITH m AS (SELECT category_id, brand_key, products FROM catalog_counts WHERE products > 0",
-    );
-    if f.min_cents.is_some() || f.max_cents.is_some() {
+    let priced = f.min_cents.is_some() || f.max_cents.is_some();
+    sql.push("WITH m AS (SELECT category_id, brand_key, products FROM ")
+        .push(if priced {
+            "catalog_counts"
+        } else {
+            "catalog_brand_counts"
+        })
+        .push(" WHERE products > 0");
+    if priced {
         let (first, last) = whole_bands(f);
         sql.push(" AND price_band >= ")
             .int(first)
@@ -266,7 +272,7 @@ fn counts_from_counters(sql: &mut Sql, f: &Filter) {
     facet_filters(sql, f, false, true);
     sql.push(" GROUP BY category_id) g JOIN categories c ON c.id = g.category_id");
     sql.push(
-        " UNION ALL SELECT 2, g.brand_key, COALESCE((SELECT MIN(b.brand) FROM catalog_counts b \
+        " UNION ALL SELECT 2, g.brand_key, COALESCE((SELECT MIN(b.brand) FROM catalog_brand_counts b \
          WHERE b.brand_key = g.brand_key), g.brand_key), g.n FROM (SELECT brand_key, CAST(SUM(products) AS BIGINT) AS n FROM m \
          WHERE 1 = 1",
     );

@@ -228,6 +228,16 @@ pub async fn count_on_sale(
     )
     .bind(id)
     .bind(delta)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO catalog_brand_counts (category_id, brand_key, brand, products) \
+         SELECT category_id, brand_key, brand, $2 FROM products WHERE id = $1 AND active = 1 \
+         ON CONFLICT (category_id, brand_key) DO UPDATE \
+         SET products = catalog_brand_counts.products + excluded.products",
+    )
+    .bind(id)
+    .bind(delta)
     .execute(conn)
     .await?;
     Ok(())
@@ -242,6 +252,16 @@ pub async fn recount_on_sale(tx: &mut Tx) -> Result<(), DbError> {
         "INSERT INTO catalog_counts (category_id, brand_key, price_band, brand, products) \
          SELECT category_id, brand_key, price_cents / 100, MIN(brand), COUNT(*) FROM products \
          WHERE active = 1 GROUP BY category_id, brand_key, price_cents / 100",
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM catalog_brand_counts")
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO catalog_brand_counts (category_id, brand_key, brand, products) \
+         SELECT category_id, brand_key, MIN(brand), COUNT(*) FROM products WHERE active = 1 \
+         GROUP BY category_id, brand_key",
     )
     .execute(&mut **tx)
     .await?;
