@@ -503,7 +503,7 @@ async fn guest_links_open_only_their_order_and_join_an_existing_account_at_sign_
     let mine = app.get_html(&customer, "/orders").await.links("main a");
     assert!(mine.contains(&first) && mine.contains(&second), "{mine:?}");
     assert!(location(&app.get_as(&second_browser, &second).await).starts_with("/login?next="));
-    assert_eq!(app.get_as(&app.new_browser(), &link).await.status(), 400);
+    assert_eq!(app.get_as(&app.new_browser(), link).await.status(), 400);
 }
 
 #[tokio::test]
