@@ -54,7 +54,7 @@ impl Vocabulary {
     }
 
     /// How many index entries the words starting with `prefix` have (what a search for it
-    /// reads), and how many the word itself has.
+    /// reads).
     pub fn entries_with_prefix(&self, prefix: &str) -> i64 {
         self.starting_with(prefix).iter().map(|(_, n)| n).sum()
     }

@@ -93,16 +93,22 @@ pub struct Found {
     pub ids: Vec<ProductId>,
 }
 
-/// `AND category = …` / `AND brand = …` of the listing's matches `m`, as a facet sees them.
-fn facet_filters(sql: &mut Sql, f: &Filter, category: bool, brand: bool) {
+/// `AND category = …` / `AND brand = …` of rows named `alias`, as a facet sees them (a facet
+/// leaves out its own filter).
+fn facet_filters(sql: &mut Sql, f: &Filter, alias: &str, category: bool, brand: bool) {
     if let (Some(c), true) = (&f.category, category) {
         // A scalar subquery is evaluated once.
-        sql.push(" AND m.category_id = (SELECT id FROM categories WHERE slug = ")
+        sql.push(" AND ")
+            .push(alias)
+            .push(".category_id = (SELECT id FROM categories WHERE slug = ")
             .text(c)
             .push(")");
     }
     if let (Some(b), true) = (&f.brand, brand) {
-        sql.push(" AND m.brand_key = ").text(&b.to_lowercase());
+        sql.push(" AND ")
+            .push(alias)
+            .push(".brand_key = ")
+            .text(&b.to_lowercase());
     }
 }
 
@@ -189,22 +195,26 @@ fn products_as_matches(sql: &mut Sql, f: &Filter) {
 }
 
 /// The total and facets over `m`, as rows `(part, key, label, n)`: part 0 the total, 1 the
-/// categories (under the brand filter), 2 the brands (under the category filter).
-fn counts_over_matches(sql: &mut Sql, f: &Filter) {
-    sql.push(" SELECT 0 AS part, '' AS key, '' AS label, COUNT(*) AS n FROM m WHERE 1 = 1");
-    facet_filters(sql, f, true, true);
-    sql.push(
-        " UNION ALL SELECT 1, c.slug, c.name, g.n FROM (SELECT category_id, COUNT(*) AS n FROM m \
-         WHERE 1 = 1",
-    );
-    facet_filters(sql, f, false, true);
+/// categories (under the brand filter), 2 the brands (under the category filter). `n` is how a
+/// row of `m` counts: `COUNT(*)` over matches, `SUM(products)` over maintained counts.
+fn counts_over(sql: &mut Sql, f: &Filter, n: &str) {
+    let n = format!("CAST(COALESCE({n}, 0) AS BIGINT)");
+    sql.push(" SELECT 0 AS part, '' AS key, '' AS label, ")
+        .push(&n)
+        .push(" AS n FROM m WHERE 1 = 1");
+    facet_filters(sql, f, "m", true, true);
+    sql.push(" UNION ALL SELECT 1, c.slug, c.name, g.n FROM (SELECT category_id, ")
+        .push(&n)
+        .push(" AS n FROM m WHERE 1 = 1");
+    facet_filters(sql, f, "m", false, true);
     sql.push(" GROUP BY category_id) g JOIN categories c ON c.id = g.category_id");
     sql.push(
         " UNION ALL SELECT 2, g.brand_key, COALESCE((SELECT MIN(b.brand) FROM catalog_brand_counts b \
-         WHERE b.brand_key = g.brand_key), g.brand_key), g.n FROM (SELECT brand_key, COUNT(*) AS n FROM m \
-         WHERE 1 = 1",
-    );
-    facet_filters(sql, f, true, false);
+         WHERE b.brand_key = g.brand_key), g.brand_key), g.n FROM (SELECT brand_key, ",
+    )
+    .push(&n)
+    .push(" AS n FROM m WHERE 1 = 1");
+    facet_filters(sql, f, "m", true, false);
     sql.push(" GROUP BY brand_key) g");
 }
 
@@ -263,21 +273,7 @@ fn counts_from_counters(sql: &mut Sql, f: &Filter) {
         sql.push(")");
     }
     sql.push(")");
-    sql.push(" SELECT 0 AS part, '' AS key, '' AS label, CAST(COALESCE(SUM(products), 0) AS BIGINT) AS n FROM m WHERE 1 = 1");
-    facet_filters(sql, f, true, true);
-    sql.push(
-        " UNION ALL SELECT 1, c.slug, c.name, g.n FROM (SELECT category_id, CAST(SUM(products) AS BIGINT) AS n \
-         FROM m WHERE 1 = 1",
-    );
-    facet_filters(sql, f, false, true);
-    sql.push(" GROUP BY category_id) g JOIN categories c ON c.id = g.category_id");
-    sql.push(
-        " UNION ALL SELECT 2, g.brand_key, COALESCE((SELECT MIN(b.brand) FROM catalog_brand_counts b \
-         WHERE b.brand_key = g.brand_key), g.brand_key), g.n FROM (SELECT brand_key, CAST(SUM(products) AS BIGINT) AS n FROM m \
-         WHERE 1 = 1",
-    );
-    facet_filters(sql, f, true, false);
-    sql.push(" GROUP BY brand_key) g");
+    counts_over(sql, f, "SUM(products)");
 }
 
 /// One page of a search over `m`, as rows `(3, '', '', position)` with the id in `key`.
@@ -287,10 +283,10 @@ fn page_over_matches(sql: &mut Sql, f: &Filter, sort: Sort, limit: i64, offset: 
     sql.push(" UNION ALL SELECT 3, CAST(id AS TEXT), '', pos FROM (SELECT p.id, ROW_NUMBER() OVER (ORDER BY ")
         .push(order_by(sort, !f.words.is_empty()))
         .push(") AS pos FROM m JOIN products p ON p.id = m.product_id WHERE 1 = 1");
-    facet_filters(sql, f, true, true);
+    facet_filters(sql, f, "m", true, true);
     if sort == Sort::Relevance && !f.words.is_empty() && how == Method::Fast {
         sql.push(" AND m.score >= COALESCE((SELECT m.score FROM m WHERE 1 = 1");
-        facet_filters(sql, f, true, true);
+        facet_filters(sql, f, "m", true, true);
         sql.push(" ORDER BY m.score DESC LIMIT 1 OFFSET ")
             .int(limit + offset - 1)
             .push("), 0)");
@@ -316,14 +312,7 @@ async fn page_of_products(
     if !f.include_inactive {
         sql.push(" AND p.active = 1");
     }
-    if let Some(c) = &f.category {
-        sql.push(" AND p.category_id = (SELECT id FROM categories WHERE slug = ")
-            .text(c)
-            .push(")");
-    }
-    if let Some(b) = &f.brand {
-        sql.push(" AND p.brand_key = ").text(&b.to_lowercase());
-    }
+    facet_filters(&mut sql, f, "p", true, true);
     price_filters(&mut sql, f, "p.price_cents");
     sql.push(" ORDER BY ")
         .push(order_by(sort, false))
@@ -353,8 +342,7 @@ struct Part {
 
 /// A listing: its total, facets and one page (`limit` from `offset`). With search words it is
 /// one statement: the matches once, then the counts and the page over them. Without words the
-/// counts come from the maintained counters (or, under a price filter, one pass over the
-/// products) and the page from an index on products.
+/// counts come from the maintained counts and the page from an index on products.
 pub async fn search(
     conn: &mut AnyConnection,
     f: &Filter,
@@ -388,7 +376,7 @@ pub async fn search_by(
         sql.push("WITH m AS (");
         matches(&mut sql, f);
         sql.push(")");
-        counts_over_matches(&mut sql, f);
+        counts_over(&mut sql, f, "COUNT(*)");
         page_over_matches(&mut sql, f, sort, limit, offset, how);
     } else if !f.include_inactive && how == Method::Fast {
         counts_from_counters(&mut sql, f);
@@ -396,7 +384,7 @@ pub async fn search_by(
         sql.push("WITH m AS (");
         products_as_matches(&mut sql, f);
         sql.push(")");
-        counts_over_matches(&mut sql, f);
+        counts_over(&mut sql, f, "COUNT(*)");
     }
     let parts: Vec<Part> = sql.fetch_all(&mut *conn).await?;
     let mut found = Found::default();
