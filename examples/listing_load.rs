@@ -9,7 +9,8 @@
 //! `tests/data/search_queries.tsv` (exact words, plurals, typos, prefixes, several words), one-
 //! and two-letter searches, listings by category, brand and price, every sort, first and deep
 //! pages. Latency counts from each request's scheduled start. Prints
-//! `sent p50 p90 p99 max ok narrow other` (ms; `narrow` = 503 "please narrow your search").
+//! `sent p50 p90 p99 max ok narrow other` (ms; `narrow` = 503 "please narrow your search"),
+//! for all URLs and then for those without a word of one or two letters.
 
 // A load driver: a broken setup should stop it loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -129,6 +130,8 @@ fn urls(seed: u64, count: usize) -> Vec<String> {
 #[derive(Default)]
 struct Tally {
     latencies: Vec<Duration>,
+    /// (latency, URL, status) of every request, for `LISTING_SLOWEST`.
+    slowest: Vec<(Duration, String, u16)>,
     ok: u64,
     narrow: u64,
     other: u64,
@@ -137,6 +140,15 @@ struct Tally {
 impl Tally {
     fn report(&mut self) -> String {
         self.latencies.sort();
+        // LISTING_SLOWEST=N prints the N slowest requests to stderr, to see what the tail is.
+        let show: usize = std::env::var("LISTING_SLOWEST")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        self.slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+        for (d, url, status) in self.slowest.iter().take(show) {
+            eprintln!("{:8.1} ms {status} {url}", d.as_secs_f64() * 1000.0);
+        }
         let n = self.latencies.len();
         let pct = |l: &[Duration], p: f64| {
             if n == 0 {
@@ -186,16 +198,28 @@ async fn mix(base: &str, rate: u64, count_urls: usize, seed: u64) {
         .build()
         .expect("client");
     let tally = Arc::new(Mutex::new(Tally::default()));
+    // The same, for the URLs without a word of one or two letters (those share a lane with
+    // the one-letter clients of `letters`).
+    let long = Arc::new(Mutex::new(Tally::default()));
     let start = Instant::now();
     let mut tasks = Vec::new();
     for (i, path) in urls(seed, count_urls).into_iter().enumerate() {
         let scheduled = start + Duration::from_nanos(i as u64 * 1_000_000_000 / rate);
         tokio::time::sleep_until(scheduled.into()).await;
-        let (client, tally, url) = (client.clone(), tally.clone(), format!("{base}{path}"));
+        let short = has_short_word(&path);
+        let (client, tally, long) = (client.clone(), tally.clone(), long.clone());
+        let url = format!("{base}{path}");
         tasks.push(tokio::spawn(async move {
             let status = send(&client, &url).await;
+            let took = scheduled.elapsed();
+            if !short {
+                let mut l = long.lock().await;
+                l.latencies.push(took);
+                count(&mut l, status);
+            }
             let mut t = tally.lock().await;
-            t.latencies.push(scheduled.elapsed());
+            t.latencies.push(took);
+            t.slowest.push((took, url, status));
             count(&mut t, status);
         }));
     }
@@ -203,6 +227,20 @@ async fn mix(base: &str, rate: u64, count_urls: usize, seed: u64) {
         let _ = t.await;
     }
     println!("{}", tally.lock().await.report());
+    println!("{}", long.lock().await.report());
+}
+
+/// Whether a listing URL searches for a word of one or two letters.
+fn has_short_word(path: &str) -> bool {
+    let query = path.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .unwrap_or_default()
+        .iter()
+        .filter(|(k, _)| k == "q")
+        .any(|(_, v)| {
+            v.split(|c: char| !c.is_alphanumeric())
+                .any(|w| (1..=2).contains(&w.chars().count()))
+        })
 }
 
 async fn letters(base: &str, seconds: u64, workers: usize) {

@@ -34,8 +34,8 @@ pub struct AppState {
     pub recommend: Arc<crate::engagement::recommend::refresh::RefreshSignal>,
     /// Customers' recommendations, reused for a few minutes.
     pub picks: Arc<crate::engagement::recommend::PicksCache>,
-    /// Broad searches running now (at most `catalog.broad_searches_at_once`).
-    pub broad_searches: Arc<tokio::sync::Semaphore>,
+    /// Places for broad and short-word searches (`catalog.broad_searches_at_once` each).
+    pub search_lanes: Arc<crate::catalog::lanes::SearchLanes>,
 }
 
 impl AppState {
@@ -54,11 +54,11 @@ impl AppState {
         let jwt = Arc::new(crate::accounts::api_tokens::JwtKeys::new(
             settings.security.jwt_secret.as_ref(),
         ));
-        let broad_searches = Arc::new(tokio::sync::Semaphore::new(
+        let search_lanes = Arc::new(crate::catalog::lanes::SearchLanes::new(
             settings.catalog.broad_searches_at_once,
         ));
         let state = Self {
-            broad_searches,
+            search_lanes,
             jwt,
             db,
             settings: Arc::new(settings),

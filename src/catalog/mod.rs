@@ -5,6 +5,7 @@ pub mod admin;
 pub mod cache;
 pub mod csv_io;
 pub mod images;
+pub mod lanes;
 pub mod search;
 pub mod search_eval;
 pub mod seed;

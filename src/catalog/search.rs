@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::CatalogError;
 use super::cache::Counts;
+use super::lanes::{Lane, Place};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -295,14 +296,40 @@ async fn prepare(state: &AppState, filter: &mut Filter) -> Result<Prepared, Cata
     })
 }
 
-/// How long a broad search waits for a place before the shopper is asked to narrow it.
-const BROAD_SEARCH_WAIT_MS: u64 = 300;
+/// A refused listing, logged with everything it asked for.
+fn refused(q: &SearchQuery, entries: i64, why: &str) -> CatalogError {
+    tracing::warn!(
+        q = %q.text, category = ?q.category, brand = ?q.brand,
+        min_price = ?q.min_price.map(Money::cents), max_price = ?q.max_price.map(Money::cents),
+        sort = ?q.sort, page = q.page, entries, why, "catalogue query refused"
+    );
+    CatalogError::TooBroad
+}
 
-/// Runs one listing statement within the catalogue's time limit; a broad search (expected to
-/// read more than `catalog.broad_search_entries` index entries, or with a word of one or two
-/// letters) also needs one of the few places for broad searches, so however many arrive at
-/// once they cannot occupy every core. Either refusal is [`CatalogError::TooBroad`], logged with the
-/// query.
+/// A place in the lane this search needs (see [`super::lanes`]), if it needs one: a broad
+/// search (expected to read more than `catalog.broad_search_entries` index entries) or one
+/// with a word of one or two letters. A lane that stays full is [`CatalogError::TooBroad`].
+async fn enter_lane(
+    state: &AppState,
+    q: &SearchQuery,
+    filter: &Filter,
+    entries: i64,
+) -> Result<Option<Place>, CatalogError> {
+    let lane = if entries > state.settings.catalog.broad_search_entries {
+        Lane::Broad
+    } else if filter.words.iter().any(|w| w.whole) {
+        Lane::Short
+    } else {
+        return Ok(None);
+    };
+    match state.search_lanes.enter(lane).await {
+        Some(place) => Ok(Some(place)),
+        None => Err(refused(q, entries, "broad searches busy")),
+    }
+}
+
+/// Runs one listing statement within the catalogue's time limit; past it the statement is
+/// [`CatalogError::TooBroad`], logged with the query.
 async fn bounded_search(
     state: &AppState,
     q: &SearchQuery,
@@ -310,26 +337,7 @@ async fn bounded_search(
     entries: i64,
     page: Pagination,
 ) -> Result<catalog::Found, CatalogError> {
-    let settings = &state.settings.catalog;
-    let refuse = |why: &str| {
-        tracing::warn!(
-            q = %q.text, category = ?q.category, brand = ?q.brand,
-            min_price = ?q.min_price.map(Money::cents), max_price = ?q.max_price.map(Money::cents),
-            sort = ?q.sort, page = q.page, entries, why, "catalogue query refused"
-        );
-        CatalogError::TooBroad
-    };
-    let short = filter.words.iter().any(|w| w.whole);
-    let _place = if entries > settings.broad_search_entries || short {
-        let wait = Duration::from_millis(BROAD_SEARCH_WAIT_MS);
-        match tokio::time::timeout(wait, state.broad_searches.clone().acquire_owned()).await {
-            Ok(Ok(p)) => Some(p),
-            _ => return Err(refuse("broad searches busy")),
-        }
-    } else {
-        None
-    };
-    let limit = Duration::from_millis(settings.statement_timeout_ms);
+    let limit = Duration::from_millis(state.settings.catalog.statement_timeout_ms);
     let run = async {
         let mut tx = state.db.bounded_read(limit).await?;
         let found = catalog::search(&mut tx, filter, q.sort, page.per_page(), page.offset()).await;
@@ -337,8 +345,8 @@ async fn bounded_search(
         found
     };
     match tokio::time::timeout(limit, run).await {
-        Err(_) => Err(refuse("time limit")),
-        Ok(Err(e)) if crate::db::is_query_cancelled(&e) => Err(refuse("time limit")),
+        Err(_) => Err(refused(q, entries, "time limit")),
+        Ok(Err(e)) if crate::db::is_query_cancelled(&e) => Err(refused(q, entries, "time limit")),
         Ok(Err(e)) => Err(e.into()),
         Ok(Ok(found)) => Ok(found),
     }
@@ -366,13 +374,22 @@ pub async fn list(state: &AppState, q: &SearchQuery) -> Result<Listing, CatalogE
     let (counts, page, cards) = match cached {
         Some(hit) => hit,
         None => {
-            let mut page = asked.within(MAX_RESULT_WINDOW);
-            let mut found = bounded_search(state, q, &filter, entries, page).await?;
-            let last = page.within(window(found.total));
-            if last != page {
-                page = last;
-                found = bounded_search(state, q, &filter, entries, page).await?;
+            let place = enter_lane(state, q, &filter, entries).await?;
+            let searched = async {
+                let mut page = asked.within(MAX_RESULT_WINDOW);
+                let mut found = bounded_search(state, q, &filter, entries, page).await?;
+                let last = page.within(window(found.total));
+                if last != page {
+                    page = last;
+                    found = bounded_search(state, q, &filter, entries, page).await?;
+                }
+                Ok::<_, CatalogError>((found, page))
             }
+            .await;
+            if let Some(place) = place {
+                place.leave();
+            }
+            let (found, page) = searched?;
             let counts = Counts {
                 total: found.total,
                 categories: found.categories,

@@ -3,6 +3,7 @@
 //! searches limited) return what the plain method returns, and refuse clearly when they must.
 
 use emporium::catalog::admin::{ProductInput, delete, update, validate};
+use emporium::catalog::lanes::Lane;
 use emporium::catalog::search::{PAGE_SIZE, SearchQuery};
 use emporium::db::catalog::{Method, search_by};
 use emporium::domain::{Money, ProductId, Sort};
@@ -188,13 +189,7 @@ async fn broad_searches_beyond_their_places_are_refused_while_others_answer() {
     let app = TestApp::spawn_with(|s| s.catalog.broad_search_entries = 1).await;
     app.seed(240).await;
     // Hold the only place for broad searches, as a running broad search would.
-    let place = app
-        .state
-        .broad_searches
-        .clone()
-        .acquire_owned()
-        .await
-        .unwrap();
+    let place = app.state.search_lanes.occupy(Lane::Broad).await.unwrap();
     let res = app.get("/products?q=teapot").await;
     assert_eq!(res.status(), 503);
     let api = app.get("/api/v1/product/?q=teapot").await;
@@ -204,4 +199,20 @@ async fn broad_searches_beyond_their_places_are_refused_while_others_answer() {
     assert_eq!(app.get("/products/3").await.status(), 200);
     drop(place);
     assert_eq!(app.get("/products?q=teapot").await.status(), 200);
+}
+
+#[tokio::test]
+async fn short_word_searches_have_a_lane_of_their_own() {
+    let app = TestApp::spawn().await;
+    app.seed(240).await;
+    // A full lane of broad searches does not hold up a short word's search.
+    let broad = app.state.search_lanes.occupy(Lane::Broad).await.unwrap();
+    assert_eq!(app.get("/products?q=ab").await.status(), 200);
+    drop(broad);
+    // A full lane of short-word searches refuses the next one, and no other search.
+    let short = app.state.search_lanes.occupy(Lane::Short).await.unwrap();
+    assert_eq!(app.get("/products?q=ab&max_price=1000").await.status(), 503);
+    assert_eq!(app.get("/products?q=teapot").await.status(), 200);
+    drop(short);
+    assert_eq!(app.get("/products?q=ab&max_price=1000").await.status(), 200);
 }
