@@ -381,7 +381,10 @@ pub async fn list(state: &AppState, q: &SearchQuery) -> Result<Listing, CatalogE
                 let last = page.within(window(found.total));
                 if last != page {
                     page = last;
-                    found = bounded_search(state, q, &filter, entries, page).await?;
+                    // Nothing found is nothing on the first page too.
+                    if found.total > 0 {
+                        found = bounded_search(state, q, &filter, entries, page).await?;
+                    }
                 }
                 Ok::<_, CatalogError>((found, page))
             }
