@@ -72,6 +72,26 @@ pub enum Command {
     /// Measure the recommender against a popularity baseline: each customer's last order is
     /// hidden and predicted (hit-rate@10, NDCG@10)
     EvaluateRecommendations,
+    /// Copy the database (a consistent snapshot, while the store runs) and media into a new
+    /// folder (SQLite; on PostgreSQL use pg_dump)
+    Backup {
+        /// A new or empty folder
+        path: PathBuf,
+    },
+    /// Put a backup folder back into the stopped store (what it replaces is kept beside it)
+    Restore {
+        /// A folder written by `emporium backup`
+        path: PathBuf,
+    },
+    /// Write a self-signed certificate and key for development HTTPS (browsers will warn)
+    SelfSignedCert {
+        /// The host name the certificate is for (localhost is always added)
+        #[arg(long, default_value = "localhost")]
+        host: String,
+        /// Where to write cert.pem and key.pem
+        #[arg(long, default_value = "data/tls", value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Print the newest mails of the outbox (recipient, subject, links)
     Outbox {
         /// How many mails to show
@@ -158,6 +178,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             state.db.close().await;
             Ok(())
         }
+        Command::Backup { path } => {
+            let s = crate::ops::backup::backup(&settings, &path).await?;
+            println!("Backed up {s} into {}", path.display());
+            Ok(())
+        }
+        Command::Restore { path } => {
+            let now = crate::clock::Clock::default().unix();
+            let s = crate::ops::backup::restore(&settings, &path, now).await?;
+            println!(
+                "Restored {s} from {}; the replaced files are kept as *.before-restore-{now}",
+                path.display()
+            );
+            Ok(())
+        }
+        Command::SelfSignedCert { host, out } => {
+            let (cert, key) = crate::ops::tls::write_self_signed(&host, &out)?;
+            println!(
+                "Wrote {} and {} for {host}. Serve HTTPS with:\n  EMPORIUM_SERVER__TLS_CERT={} EMPORIUM_SERVER__TLS_KEY={} EMPORIUM_SERVER__BASE_URL=https://{host}:8080 emporium",
+                cert.display(),
+                key.display(),
+                cert.display(),
+                key.display()
+            );
+            Ok(())
+        }
         Command::Outbox { count } => {
             print_outbox(&settings, count);
             Ok(())
@@ -177,7 +222,15 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     }
     let app = Application::build_with_state(state).await?;
     let s = &app.state().settings.server;
-    println!("Emporium is serving on http://{}:{}/", s.host, app.port());
+    let scheme = if s.tls() { "https" } else { "http" };
+    println!(
+        "Emporium is serving on {scheme}://{}:{}/",
+        s.host,
+        app.port()
+    );
+    if let Some(port) = app.redirect_port() {
+        println!("Plain HTTP on port {port} redirects to {}", s.base_url);
+    }
     tracing::info!(port = app.port(), "listening");
     app.run_until_stopped().await?;
     Ok(())

@@ -202,6 +202,37 @@ pub async fn body_deadline(
     next.call(req).await
 }
 
+/// With TLS on, a request that came in on the plain HTTP port (`server.http_redirect_port`) is
+/// answered with a 308 to the same path and query under `server.base_url` (never the request's
+/// own Host header, which the client chooses), and nothing else runs.
+pub async fn redirect_to_https(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let settings = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .map(|s| s.settings.clone());
+    if let Some(settings) = settings
+        && settings.server.tls()
+        && !req.app_config().secure()
+    {
+        let target = format!(
+            "{}{}",
+            settings.server.base_url.trim_end_matches('/'),
+            req.uri()
+                .path_and_query()
+                .map(|pq| pq.as_str())
+                .unwrap_or("/")
+        );
+        return Ok(req.into_response(
+            HttpResponse::PermanentRedirect()
+                .insert_header((header::LOCATION, target))
+                .finish(),
+        ));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -11,6 +11,7 @@
 //! - `config`, `clock`, `state`, `telemetry`: settings, the store's "now", the service
 //!   container, logging
 //! - `startup`: `Application::build(settings)`, shared by `main` and the tests; `cli`: commands
+//! - `ops`: running it for real: HTTPS, graceful stops, backups
 
 pub mod accounts;
 pub mod api;
@@ -23,6 +24,7 @@ pub mod domain;
 pub mod email;
 pub mod engagement;
 pub mod http;
+pub mod ops;
 pub mod orders;
 pub mod rng;
 pub mod staff;

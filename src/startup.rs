@@ -19,7 +19,11 @@ use crate::web::{
 };
 
 pub struct Application {
+    /// A SQLite store's hold on its file while it serves (`restore` waits for it to stop).
+    _lock: Option<crate::ops::backup::StoreLock>,
     port: u16,
+    /// The plain HTTP port that redirects to HTTPS, when there is one.
+    redirect_port: Option<u16>,
     server: Server,
     state: AppState,
 }
@@ -46,15 +50,33 @@ impl Application {
     /// Builds around prepared state (tests keep a handle on its clock and database).
     pub async fn build_with_state(state: AppState) -> anyhow::Result<Self> {
         let settings = state.settings.clone();
+        let lock = state
+            .db
+            .file()
+            .map(crate::ops::backup::StoreLock::shared)
+            .transpose()?;
         if settings.security.jwt_secret.is_none() {
             tracing::warn!("security.jwt_secret is not set: API tokens will not survive a restart");
         }
-        let address = format!("{}:{}", settings.server.host, settings.server.port);
-        let listener = TcpListener::bind(&address)
-            .map_err(|e| anyhow::anyhow!("cannot listen on {address}: {e}"))?;
+        let bind = |port: u16| {
+            let address = format!("{}:{}", settings.server.host, port);
+            TcpListener::bind(&address)
+                .map_err(|e| anyhow::anyhow!("cannot listen on {address}: {e}"))
+        };
+        let listener = bind(settings.server.port)?;
         let port = listener.local_addr()?.port();
+        // A bad certificate stops the start here, naming the file.
+        let tls = match (&settings.server.tls_cert, &settings.server.tls_key) {
+            (Some(cert), Some(key)) => Some(crate::ops::tls::server_config(cert, key)?),
+            _ => None,
+        };
+        let redirect = settings.server.http_redirect_port.map(bind).transpose()?;
+        let redirect_port = redirect
+            .as_ref()
+            .map(|l| l.local_addr().map(|a| a.port()))
+            .transpose()?;
         let key = session_key(&settings);
-        let cookie_name = if settings.server.secure_cookies {
+        let cookie_name = if settings.server.cookies_secure() {
             "__Host-emporium"
         } else {
             "emporium_session"
@@ -80,7 +102,7 @@ impl Application {
         let media_dir = settings.media.dir.clone();
         std::fs::create_dir_all(&media_dir)
             .map_err(|e| anyhow::anyhow!("cannot create media.dir {}: {e}", media_dir.display()))?;
-        let secure = settings.server.secure_cookies;
+        let secure = settings.server.cookies_secure();
         let api_settings = settings.api.clone();
         let mut server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(store.clone(), key.clone())
@@ -139,10 +161,19 @@ impl Application {
                 .wrap(from_fn(crate::http::body_deadline))
                 .wrap(from_fn(headers::security_headers))
                 .wrap(from_fn(crate::http::head_as_get))
+                .wrap(from_fn(crate::http::redirect_to_https))
                 .wrap(from_fn(logging::log_requests))
         })
-        .listen(listener)?
-        .shutdown_timeout(10);
+        .shutdown_timeout(settings.server.shutdown_timeout_seconds)
+        // Ctrl-C (SIGINT) stops as gracefully as SIGTERM: requests in flight finish.
+        .shutdown_signal(crate::ops::shutdown::signal());
+        server = match tls {
+            Some(config) => server.listen_rustls_0_23(listener, config)?,
+            None => server.listen(listener)?,
+        };
+        if let Some(plain) = redirect {
+            server = server.listen(plain)?;
+        }
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);
         }
@@ -152,7 +183,9 @@ impl Application {
         crate::engagement::views::spawn_flusher(state.clone());
         crate::engagement::recommend::refresh::spawn(state.clone());
         Ok(Self {
+            _lock: lock,
             port,
+            redirect_port,
             server,
             state,
         })
@@ -160,6 +193,10 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    pub fn redirect_port(&self) -> Option<u16> {
+        self.redirect_port
     }
 
     pub fn state(&self) -> &AppState {
@@ -170,8 +207,12 @@ impl Application {
         self.server.handle()
     }
 
+    /// Serves until a stop (signal or handle), then writes what is held in memory and closes
+    /// the database.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        crate::ops::shutdown::finish(&self.state).await;
+        served
     }
 }
 

@@ -177,7 +177,19 @@ pub struct ServerSettings {
     pub host: String,
     pub port: u16,
     pub base_url: String,
-    pub secure_cookies: bool,
+    /// `Secure` cookies with the `__Host-` prefix; unset: on exactly when the store serves TLS
+    /// (set it true behind a TLS-terminating proxy).
+    pub secure_cookies: Option<bool>,
+    /// `Strict-Transport-Security`; unset: on whenever cookies are secure.
+    pub hsts: Option<bool>,
+    /// PEM certificate chain (leaf first) and private key: with both, the store serves HTTPS.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// With TLS: a plain HTTP port that answers every request with a 308 to HTTPS (0 = any
+    /// free port, for tests).
+    pub http_redirect_port: Option<u16>,
+    /// On SIGTERM or SIGINT, requests in flight get this long to finish.
+    pub shutdown_timeout_seconds: u64,
     /// Largest accepted request body for forms, in bytes (bigger gets 413).
     pub max_form_bytes: usize,
     /// Largest accepted file-upload (multipart) body: images, CSV imports.
@@ -194,7 +206,12 @@ impl Default for ServerSettings {
             host: "127.0.0.1".into(),
             port: 8080,
             base_url: "http://127.0.0.1:8080".into(),
-            secure_cookies: false,
+            secure_cookies: None,
+            hsts: None,
+            tls_cert: None,
+            tls_key: None,
+            http_redirect_port: None,
+            shutdown_timeout_seconds: 10,
             max_form_bytes: 64 * 1024,
             max_upload_bytes: 16 * 1024 * 1024,
             workers: 0,
@@ -211,7 +228,49 @@ impl ServerSettings {
         if !(1..=3600).contains(&self.body_timeout_seconds) {
             return invalid("server.body_timeout_seconds", "must be between 1 and 3600");
         }
+        if !(1..=3600).contains(&self.shutdown_timeout_seconds) {
+            return invalid(
+                "server.shutdown_timeout_seconds",
+                "must be between 1 and 3600",
+            );
+        }
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(_), None) => {
+                return invalid("server.tls_key", "must be set with server.tls_cert");
+            }
+            (None, Some(_)) => {
+                return invalid("server.tls_cert", "must be set with server.tls_key");
+            }
+            _ => {}
+        }
+        if self.http_redirect_port.is_some() && !self.tls() {
+            return invalid(
+                "server.http_redirect_port",
+                "redirects to HTTPS: set server.tls_cert and server.tls_key too",
+            );
+        }
+        if self.tls() && !self.base_url.starts_with("https://") {
+            return invalid(
+                "server.base_url",
+                "must start with https:// when the store serves HTTPS (it is where plain HTTP is redirected and what emails link to)",
+            );
+        }
         Ok(())
+    }
+
+    /// Whether the store itself serves HTTPS.
+    pub fn tls(&self) -> bool {
+        self.tls_cert.is_some() && self.tls_key.is_some()
+    }
+
+    /// Whether cookies get the `Secure` flag (and the `__Host-` prefix).
+    pub fn cookies_secure(&self) -> bool {
+        self.secure_cookies.unwrap_or(self.tls())
+    }
+
+    /// Whether responses carry `Strict-Transport-Security`.
+    pub fn hsts_on(&self) -> bool {
+        self.hsts.unwrap_or(self.cookies_secure())
     }
 }
 

@@ -11,6 +11,7 @@
 pub mod api_tokens;
 pub mod audit;
 pub mod auth_events;
+pub mod backup;
 pub mod carts;
 pub mod catalog;
 pub mod customers;
@@ -123,6 +124,11 @@ impl Db {
         &self.pool
     }
 
+    /// The SQLite file (None on PostgreSQL and for `:memory:`).
+    pub fn file(&self) -> Option<&std::path::Path> {
+        self.file.as_deref()
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
@@ -217,10 +223,11 @@ impl Db {
 }
 
 /// The file a `sqlite:` URL names.
-fn sqlite_file(raw: &str) -> Option<std::path::PathBuf> {
+/// None for other databases and for `:memory:`.
+pub fn sqlite_file(raw: &str) -> Option<std::path::PathBuf> {
     let rest = raw
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
+        .strip_prefix("sqlite://")
+        .or_else(|| raw.strip_prefix("sqlite:"))?;
     let path = rest.split_once('?').map_or(rest, |(p, _)| p);
     (path != ":memory:" && !path.is_empty()).then(|| std::path::PathBuf::from(path))
 }

@@ -18,7 +18,7 @@ pub async fn security_headers(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let secure = req
         .app_data::<web::Data<AppState>>()
-        .is_some_and(|s| s.settings.server.secure_cookies);
+        .is_some_and(|s| s.settings.server.hsts_on());
     let is_static = req.path().starts_with("/static/");
     // Media files are named by their content hash: they never change.
     let is_media = req.path().starts_with("/media/");

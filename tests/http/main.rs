@@ -15,6 +15,7 @@ mod catalog_scale;
 mod checkout;
 mod cli;
 mod csrf;
+mod deploy;
 mod engagement;
 mod hardening;
 mod login;

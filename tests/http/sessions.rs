@@ -115,7 +115,7 @@ async fn the_cookie_is_http_only_and_same_site() {
 
 #[tokio::test]
 async fn secure_cookies_add_the_secure_flag_the_host_prefix_and_hsts() {
-    let app = TestApp::spawn_with(|s| s.server.secure_cookies = true).await;
+    let app = TestApp::spawn_with(|s| s.server.secure_cookies = Some(true)).await;
     let res = app.get("/login").await;
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.starts_with("__Host-emporium="), "{cookie}");

@@ -121,7 +121,9 @@ pub struct TestApp {
     pub state: AppState,
     pub browser: Browser,
     pub outbox: PathBuf,
-    handle: actix_web::dev::ServerHandle,
+    /// The plain HTTP port that redirects to HTTPS (TLS apps with `http_redirect_port`).
+    pub redirect_port: Option<u16>,
+    pub handle: actix_web::dev::ServerHandle,
     _dir: tempfile::TempDir,
     _pg: Option<PgDatabase>,
 }
@@ -190,7 +192,13 @@ impl TestApp {
         let app = Application::build_with_state(state.clone())
             .await
             .expect("app");
-        let address = format!("http://127.0.0.1:{}", app.port());
+        // A TLS app's certificate is for localhost, not for the address.
+        let address = if state.settings.server.tls() {
+            format!("https://localhost:{}", app.port())
+        } else {
+            format!("http://127.0.0.1:{}", app.port())
+        };
+        let redirect_port = app.redirect_port();
         let handle = app.server_handle();
         tokio::spawn(app.run_until_stopped());
         Self {
@@ -199,6 +207,7 @@ impl TestApp {
             browser: Browser::new(),
             outbox,
             handle,
+            redirect_port,
             _dir: dir,
             _pg: pg,
         }

@@ -1,0 +1,440 @@
+//! Running for real: HTTPS from the binary, verified by a client that trusts only the test's
+//! certificate, on HTTP/1.1 and HTTP/2; plain HTTP redirected; secure cookies and HSTS with TLS
+//! unless turned off; a bad certificate stops the start naming the file. Backups taken while
+//! checkouts run restore every order with its invoice; a stop signal during checkouts lets them
+//! finish and the store exits 0.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use http_body_util::{BodyExt, Empty};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+
+use emporium::config::Settings;
+use emporium::ops::backup::{BackupError, backup, restore};
+use emporium::ops::tls::write_self_signed;
+use emporium::startup::Application;
+use secrecy::ExposeSecret;
+
+use crate::helpers::{Browser, GOOD_CARD, TestApp, postgres_url};
+
+type Https = Client<HttpsConnector<HttpConnector>, Empty<bytes::Bytes>>;
+
+/// A client that trusts only `cert` and speaks HTTP/2 (by ALPN) or HTTP/1.1.
+fn client(cert: &std::path::Path, http2: bool) -> Https {
+    let mut roots = rustls::RootCertStore::empty();
+    let pem = std::fs::read(cert).unwrap();
+    for c in CertificateDer::pem_slice_iter(&pem) {
+        roots.add(c.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let builder = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(config)
+        .https_only();
+    let connector = if http2 {
+        builder.enable_http2().build()
+    } else {
+        builder.enable_http1().build()
+    };
+    let mut b = Client::builder(TokioExecutor::new());
+    if http2 {
+        b.http2_only(true);
+    }
+    b.build(connector)
+}
+
+struct Certs {
+    cert: PathBuf,
+    key: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn new_certs() -> Certs {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = write_self_signed("shop.test", dir.path()).unwrap();
+    Certs {
+        cert,
+        key,
+        _dir: dir,
+    }
+}
+
+async fn tls_app(certs: &Certs, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let (cert, key) = (certs.cert.clone(), certs.key.clone());
+    TestApp::spawn_with(move |s| {
+        s.server.tls_cert = Some(cert);
+        s.server.tls_key = Some(key);
+        s.server.base_url = "https://shop.test".into();
+        configure(s);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn https_answers_on_http2_and_http1_with_secure_cookies_and_hsts() {
+    let certs = new_certs();
+    let app = tls_app(&certs, |_| {}).await;
+    for (http2, version) in [
+        (true, hyper::Version::HTTP_2),
+        (false, hyper::Version::HTTP_11),
+    ] {
+        let res = client(&certs.cert, http2)
+            .get(app.url("/login").parse().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.version(), version);
+        let h = res.headers();
+        assert_eq!(
+            h["strict-transport-security"],
+            "max-age=63072000; includeSubDomains"
+        );
+        let cookie = h["set-cookie"].to_str().unwrap();
+        assert!(cookie.starts_with("__Host-emporium="), "{cookie}");
+        assert!(cookie.contains("Secure"), "{cookie}");
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        assert!(String::from_utf8_lossy(&body).contains("csrf_token"));
+    }
+    // A client that does not trust the certificate is refused by its own check.
+    let stranger = new_certs();
+    let refused = client(&stranger.cert, true)
+        .get(app.url("/login").parse().unwrap())
+        .await;
+    assert!(refused.is_err());
+}
+
+#[tokio::test]
+async fn plain_http_is_redirected_to_the_same_page_under_https() {
+    let certs = new_certs();
+    let app = tls_app(&certs, |s| s.server.http_redirect_port = Some(0)).await;
+    let port = app.redirect_port.expect("a redirect port");
+    let res = app
+        .browser
+        .client
+        .get(format!("http://127.0.0.1:{port}/products?q=oak&page=2"))
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 308);
+    // To the configured address, never to the Host the client sent.
+    assert_eq!(
+        res.headers()["location"],
+        "https://shop.test/products?q=oak&page=2"
+    );
+    // The HTTPS port itself serves pages.
+    let ok = client(&certs.cert, true)
+        .get(app.url("/products").parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+}
+
+#[tokio::test]
+async fn secure_cookies_and_hsts_can_be_turned_off_explicitly() {
+    let certs = new_certs();
+    let app = tls_app(&certs, |s| {
+        s.server.secure_cookies = Some(false);
+        s.server.hsts = Some(false);
+    })
+    .await;
+    let res = client(&certs.cert, true)
+        .get(app.url("/login").parse().unwrap())
+        .await
+        .unwrap();
+    assert!(!res.headers().contains_key("strict-transport-security"));
+    let cookie = res.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("emporium_session="), "{cookie}");
+    assert!(!cookie.contains("Secure"), "{cookie}");
+}
+
+#[tokio::test]
+async fn a_missing_or_bad_certificate_stops_the_start_naming_the_file() {
+    let certs = new_certs();
+    let dir = tempfile::tempdir().unwrap();
+    let start = |cert: PathBuf, key: PathBuf| {
+        let mut s = Settings::default();
+        s.server.port = 0;
+        s.server.base_url = "https://shop.test".into();
+        s.server.tls_cert = Some(cert);
+        s.server.tls_key = Some(key);
+        s.demo.seed = false;
+        s.email.outbox_dir = dir.path().join("outbox");
+        s.media.dir = dir.path().join("media");
+        s.database.url = secrecy::SecretString::from(format!(
+            "sqlite://{}",
+            dir.path().join("tls.db").display()
+        ));
+        async move {
+            match Application::build(s).await {
+                Ok(_) => panic!("started with a bad certificate"),
+                Err(e) => format!("{e:#}"),
+            }
+        }
+    };
+    let missing = dir.path().join("missing-cert.pem");
+    let e = start(missing, certs.key.clone()).await;
+    assert!(
+        e.contains("server.tls_cert") && e.contains("missing-cert.pem"),
+        "{e}"
+    );
+    let garbage = dir.path().join("garbage.pem");
+    std::fs::write(&garbage, "not a certificate").unwrap();
+    let e = start(garbage, certs.key.clone()).await;
+    assert!(e.contains("garbage.pem"), "{e}");
+    let e = start(certs.cert.clone(), certs.cert.clone()).await;
+    assert!(
+        e.contains("server.tls_key") && e.contains("cert.pem"),
+        "{e}"
+    );
+    // And a base URL that is not HTTPS is refused by the settings' own check.
+    let mut s = Settings::default();
+    s.server.tls_cert = Some(certs.cert.clone());
+    s.server.tls_key = Some(certs.key.clone());
+    assert!(
+        s.validate()
+            .unwrap_err()
+            .to_string()
+            .contains("server.base_url")
+    );
+}
+
+/// Guests who each put one unit in their cart and hold a filled-in checkout form.
+async fn guests_at_checkout(
+    app: &TestApp,
+    product: i64,
+    n: usize,
+) -> Vec<(Browser, Vec<(&'static str, String)>)> {
+    let mut ready = Vec::new();
+    for i in 0..n {
+        let guest = app.new_browser();
+        app.add_to_cart(&guest, product, 1).await;
+        let mut fields = app.checkout_form(&guest).await.fields(GOOD_CARD);
+        fields.push(("email", format!("guest{i}@example.com")));
+        ready.push((guest, fields));
+    }
+    ready
+}
+
+async fn submit(
+    url: String,
+    guest: &Browser,
+    fields: &[(&'static str, String)],
+) -> Result<u16, reqwest::Error> {
+    guest
+        .client
+        .post(url)
+        .form(fields)
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+}
+
+/// Every order has its invoice, with the order's total.
+async fn every_order_has_its_invoice(app: &TestApp) -> i64 {
+    use emporium::orders::detail::Viewer;
+    let orders: Vec<(i64, i64)> = sqlx::query_as("SELECT id, total_cents FROM orders ORDER BY id")
+        .fetch_all(app.state.db.pool())
+        .await
+        .unwrap();
+    for (id, total) in &orders {
+        let invoice = emporium::orders::invoice::for_order(
+            &app.state,
+            Viewer::Staff,
+            emporium::domain::OrderId::new(*id),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("order {id} has no readable invoice: {e}"));
+        assert_eq!(invoice.total_cents, *total, "invoice of order {id}");
+        assert!(!invoice.lines.is_empty(), "invoice of order {id} has lines");
+    }
+    orders.len() as i64
+}
+
+#[tokio::test]
+async fn a_backup_taken_during_checkouts_restores_every_order_with_its_invoice() {
+    let dir = tempfile::tempdir().unwrap();
+    let live_media = dir.path().join("live-media");
+    let app = TestApp::spawn_with(|s| s.media.dir = live_media).await;
+    let folder = dir.path().join("backup");
+    if postgres_url().is_some() {
+        let e = backup(&app.state.settings, &folder).await.unwrap_err();
+        assert!(matches!(e, BackupError::NotSqlite), "{e}");
+        return;
+    }
+    // Demo products come with pictures (media files).
+    app.seed(4).await;
+    let product = app
+        .product("Backup Mug", "Oakridge", "Kitchen", 1500, 500)
+        .await;
+    // A few orders before, then a backup while more checkouts run.
+    for (guest, fields) in guests_at_checkout(&app, product, 3).await {
+        assert_eq!(
+            submit(app.url("/checkout"), &guest, &fields).await.unwrap(),
+            303
+        );
+    }
+    let load = guests_at_checkout(&app, product, 12).await;
+    let url = app.url("/checkout");
+    let checkouts =
+        futures_util::future::join_all(load.iter().map(|(g, f)| submit(url.clone(), g, f)));
+    let (statuses, copied) = tokio::join!(checkouts, async {
+        tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+        backup(&app.state.settings, &folder).await
+    });
+    assert!(
+        statuses.iter().all(|s| matches!(s, Ok(303))),
+        "{statuses:?}"
+    );
+    let copied = copied.unwrap();
+    let live = app.order_count().await;
+    assert!(
+        (3..=live).contains(&copied.contents.orders),
+        "{copied:?} of {live}"
+    );
+    assert_eq!(copied.contents.invoices, copied.contents.orders);
+    assert!(copied.media_files >= 1);
+    // A second backup into the same folder is refused: nothing is overwritten.
+    assert!(matches!(
+        backup(&app.state.settings, &folder).await.unwrap_err(),
+        BackupError::NotEmpty(_)
+    ));
+    // A running store cannot be restored over.
+    assert!(matches!(
+        restore(&app.state.settings, &folder, 1).await.unwrap_err(),
+        BackupError::Running(_)
+    ));
+
+    // Into a stopped (here: new) store: every order of the copy, each with its invoice.
+    let restored_db = dir.path().join("restored").join("shop.db");
+    let media = dir.path().join("restored").join("media");
+    let mut target = (*app.state.settings).clone();
+    target.database.url =
+        secrecy::SecretString::from(format!("sqlite://{}", restored_db.display()));
+    target.media.dir = media.clone();
+    let back = restore(&target, &folder, 1).await.unwrap();
+    assert_eq!(back.contents, copied.contents);
+    assert_eq!(back.media_files, copied.media_files);
+    let restored = TestApp::spawn_with(|s| {
+        s.database.url = target.database.url.clone();
+        s.media.dir = media.clone();
+    })
+    .await;
+    assert_eq!(
+        every_order_has_its_invoice(&restored).await,
+        copied.contents.orders
+    );
+    // A demo product's page shows its picture from the restored media.
+    let page = restored.get("/products/1").await.text().await.unwrap();
+    let src = page
+        .split("src=\"/media/")
+        .nth(1)
+        .expect("a picture")
+        .split('"')
+        .next()
+        .unwrap();
+    assert_eq!(restored.get(&format!("/media/{src}")).await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_stop_signal_during_checkouts_lets_them_finish_and_exits_zero() {
+    // The store runs as its own process (the `emporium` binary) on this test's database.
+    let mut app = TestApp::spawn().await;
+    let product = app
+        .product("Signal Mug", "Oakridge", "Kitchen", 1200, 100)
+        .await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let settings = &app.state.settings;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_emporium"))
+        .arg("serve")
+        .env(
+            "EMPORIUM_DATABASE__URL",
+            settings.database.url.expose_secret(),
+        )
+        .env("EMPORIUM_SERVER__PORT", port.to_string())
+        .env("EMPORIUM_SERVER__WORKERS", "2")
+        .env("EMPORIUM_DEMO__SEED", "false")
+        .env("EMPORIUM_MEDIA__DIR", dir.path().join("media"))
+        .env("EMPORIUM_EMAIL__OUTBOX_DIR", dir.path().join("outbox"))
+        .env(
+            "EMPORIUM_SECURITY__SESSION_KEY",
+            "test-session-key-that-is-long-enough-0123456789",
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    app.address = format!("http://127.0.0.1:{port}");
+    let mut up = false;
+    for _ in 0..200 {
+        if let Ok(r) = app.browser.client.get(app.url("/healthz")).send().await {
+            up = r.status() == 200;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(up, "the store did not start");
+    let load = guests_at_checkout(&app, product, 16).await;
+    let url = app.url("/checkout");
+    let pid = child.id().to_string();
+    let timed = |g, f| {
+        let url = url.clone();
+        async move {
+            let status = submit(url, g, f).await;
+            (status, std::time::Instant::now())
+        }
+    };
+    let (answers, signalled) = tokio::join!(
+        futures_util::future::join_all(load.iter().map(|(g, f)| timed(g, f))),
+        async {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            let sent = std::process::Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap();
+            assert!(sent.success());
+            std::time::Instant::now()
+        }
+    );
+    // The signal came while checkouts were still being answered.
+    assert!(
+        answers.iter().any(|(_, at)| *at > signalled),
+        "every checkout was answered before the signal"
+    );
+    let statuses: Vec<_> = answers.into_iter().map(|(s, _)| s).collect();
+    let exit = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(exit.code(), Some(0), "the store's exit");
+    // Each checkout either completed (303) or was never accepted (no connection): none was cut
+    // off half-way, and none failed.
+    let mut completed = 0;
+    for s in &statuses {
+        match s {
+            Ok(303) => completed += 1,
+            Err(e) if e.is_connect() => {}
+            other => panic!("a checkout ended with {other:?}"),
+        }
+    }
+    assert!(completed > 0, "no checkout was in flight: {statuses:?}");
+    // What completed is in the database whole: its order, its invoice, its stock.
+    assert_eq!(every_order_has_its_invoice(&app).await, completed);
+    assert_eq!(app.stock(product).await, 100 - completed);
+}
