@@ -404,8 +404,9 @@ async fn a_stop_signal_during_checkouts_lets_them_finish_and_exits_zero() {
         futures_util::future::join_all(load.iter().map(|(g, f)| timed(g, f))),
         async {
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-            let sent = std::process::Command::new("kill")
-                .args(["-TERM", &pid])
+            // The shell's own `kill`: no procps needed.
+            let sent = std::process::Command::new("sh")
+                .args(["-c", &format!("kill -TERM {pid}")])
                 .status()
                 .unwrap();
             assert!(sent.success());
