@@ -163,6 +163,7 @@ impl Application {
                 .wrap(from_fn(crate::http::head_as_get))
                 .wrap(from_fn(crate::http::redirect_to_https))
                 .wrap(from_fn(logging::log_requests))
+                .wrap(from_fn(crate::ops::metrics::record_requests))
         })
         .shutdown_timeout(settings.server.shutdown_timeout_seconds)
         // Ctrl-C (SIGINT) stops as gracefully as SIGTERM: requests in flight finish.

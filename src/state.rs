@@ -36,6 +36,8 @@ pub struct AppState {
     pub picks: Arc<crate::engagement::recommend::PicksCache>,
     /// Places for broad and short-word searches (`catalog.broad_searches_at_once` each).
     pub search_lanes: Arc<crate::catalog::lanes::SearchLanes>,
+    /// What `/metrics` reports.
+    pub metrics: Arc<crate::ops::metrics::Metrics>,
 }
 
 impl AppState {
@@ -59,6 +61,7 @@ impl AppState {
         ));
         let state = Self {
             search_lanes,
+            metrics: Arc::default(),
             jwt,
             db,
             settings: Arc::new(settings),

@@ -120,11 +120,13 @@ impl Reservation {
             now,
         )
         .await?;
+        state.metrics.sign_in_failed();
         let until = now + i64::from(sec.login_lock_minutes) * 60;
         let limit = i64::from(sec.login_failures_per_account);
         if self.account_hits >= limit {
             auth_events::lock(pool, &self.account_key, until).await?;
             tracing::warn!(event = "login_locked", user_id = ?user_id.map(|u| u.get()), "account locked");
+            state.metrics.sign_in_locked();
             // The counter is atomic: exactly one attempt reaches the limit, so one mail per lock.
             if let Some(u) = user.filter(|u| self.account_hits == limit && u.active) {
                 tell_owner_of_lock(state, u, until).await?;
@@ -133,6 +135,7 @@ impl Reservation {
         if self.ip_hits >= i64::from(sec.login_failures_per_ip) {
             auth_events::lock(pool, &format!("ip:{ip}"), until).await?;
             tracing::warn!(event = "login_locked", ip, "address locked");
+            state.metrics.sign_in_locked();
         }
         let left =
             (limit - self.account_hits).min(i64::from(sec.login_failures_per_ip) - self.ip_hits);

@@ -371,6 +371,7 @@ pub async fn list(state: &AppState, q: &SearchQuery) -> Result<Listing, CatalogE
             .page(&filter, q.sort, page.page())
             .map(|cards| (counts, page, cards))
     });
+    state.metrics.listing_cache(cached.is_some());
     let (counts, page, cards) = match cached {
         Some(hit) => hit,
         None => {

@@ -10,8 +10,9 @@ use serde::Deserialize;
 
 pub use sections::{
     ApiSettings, CatalogSettings, DatabaseSettings, DemoSettings, EmailSettings,
-    EmailTransportKind, LogFormat, LogSettings, MediaSettings, RecommendationSettings,
-    SecuritySettings, ServerSettings, SessionSettings, SmtpTls, StoreSettings,
+    EmailTransportKind, LogFormat, LogSettings, MediaSettings, MetricsSettings,
+    RecommendationSettings, SecuritySettings, ServerSettings, SessionSettings, SmtpTls,
+    StoreSettings,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +38,7 @@ pub struct Settings {
     pub api: ApiSettings,
     pub recommendations: RecommendationSettings,
     pub catalog: CatalogSettings,
+    pub metrics: MetricsSettings,
 }
 
 /// `EMPORIUM_<SECTION>__<KEY>` variables only: others that share the prefix (`EMPORIUM_CONFIG`,
@@ -66,6 +68,7 @@ impl Settings {
                     .try_parsing(true)
                     .list_separator(",")
                     .with_list_parse_key("api.cors_origins")
+                    .with_list_parse_key("metrics.allow")
                     .source(Some(setting_overrides())),
             )
             .build()?;

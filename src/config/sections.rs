@@ -606,6 +606,56 @@ impl CatalogSettings {
     }
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Serve `/metrics` (Prometheus text format).
+    pub enabled: bool,
+    /// Addresses or networks (`10.0.0.0/8`) allowed to read `/metrics`; others get 403.
+    pub allow: Vec<String>,
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            allow: vec!["127.0.0.1/32".into(), "::1/128".into()],
+        }
+    }
+}
+
+/// `10.0.0.0/8`, or one address.
+fn network(entry: &str) -> Option<ipnet::IpNet> {
+    entry.parse::<ipnet::IpNet>().ok().or_else(|| {
+        entry
+            .parse::<std::net::IpAddr>()
+            .ok()
+            .map(ipnet::IpNet::from)
+    })
+}
+
+impl MetricsSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        match self.allow.iter().find(|e| network(e).is_none()) {
+            Some(bad) => invalid(
+                "metrics.allow",
+                format!(
+                    "holds `{bad}`: each entry must be an address or a network such as 10.0.0.0/8"
+                ),
+            ),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether `ip` may read `/metrics`.
+    pub fn allows(&self, ip: std::net::IpAddr) -> bool {
+        self.allow
+            .iter()
+            .filter_map(|e| network(e))
+            .any(|n| n.contains(&ip))
+    }
+}
+
 impl super::Settings {
     /// Checks the rules serde cannot express, section by section, naming the key at fault.
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -618,6 +668,7 @@ impl super::Settings {
         self.media.validate()?;
         self.recommendations.validate()?;
         self.catalog.validate()?;
+        self.metrics.validate()?;
         self.api.validate()
     }
 }

@@ -92,6 +92,7 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, DbError> {
                     let next =
                         (attempts < MAX_ATTEMPTS).then(|| state.clock.unix() + backoff(attempts));
                     tracing::warn!(mail_id = mail.id, attempts, error = %message, gave_up = next.is_none(), "mail not delivered");
+                    state.metrics.mail_failed();
                     db::mark_failed_attempt(pool, mail.id, next, &message).await?;
                 }
             }

@@ -1,5 +1,6 @@
-//! Running the store for real: HTTPS, stopping gracefully, backups.
+//! Running the store for real: HTTPS, stopping gracefully, backups, metrics.
 
 pub mod backup;
+pub mod metrics;
 pub mod shutdown;
 pub mod tls;

@@ -432,6 +432,7 @@ async fn buy(
         .context("queue the confirmation mail")?;
     tx.commit().await.context("commit the checkout")?;
     tracing::info!(user_id = ?payer.user.map(UserId::get), %order_id, total_cents = totals.total.cents(), "order placed and paid");
+    state.metrics.order_placed();
     state.catalog_cache.invalidate();
     state.mail_wakeup.wake();
     state.recommend.orders_changed();

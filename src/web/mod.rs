@@ -77,7 +77,8 @@ pub fn takes_uploads(path: &str) -> bool {
 pub fn probes(cfg: &mut web::ServiceConfig) {
     use handlers::health;
     cfg.route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz));
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(crate::ops::metrics::page));
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -439,3 +439,93 @@ async fn a_stop_signal_during_checkouts_lets_them_finish_and_exits_zero() {
     assert_eq!(every_order_has_its_invoice(&app).await, completed);
     assert_eq!(app.stock(product).await, 100 - completed);
 }
+
+/// The value of one sample line of `/metrics` (0 when absent).
+fn sample(text: &str, name_and_labels: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name_and_labels)?.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test]
+async fn metrics_count_requests_orders_sign_in_failures_and_cache_use_for_allowed_addresses() {
+    let off = TestApp::spawn().await;
+    assert_eq!(off.get("/metrics").await.status(), 404);
+
+    let app = TestApp::spawn_with(|s| s.metrics.enabled = true).await;
+    app.seed(8).await;
+    let product = app
+        .product("Metric Mug", "Oakridge", "Kitchen", 900, 10)
+        .await;
+    for _ in 0..2 {
+        assert_eq!(app.get(&format!("/products/{product}")).await.status(), 200);
+        assert_eq!(app.get("/products?q=mug").await.status(), 200);
+    }
+    assert_eq!(app.get("/no/such/page/42").await.status(), 404);
+    let failed = app
+        .post_form(
+            "/login",
+            &[
+                ("email", "nobody@example.com"),
+                ("password", "Wrong-Pass-123"),
+            ],
+        )
+        .await;
+    assert_eq!(failed.status(), 422);
+    let guest = app.new_browser();
+    app.add_to_cart(&guest, product, 1).await;
+    assert_eq!(
+        app.guest_checkout(&guest, "metrics@example.com")
+            .await
+            .status(),
+        303
+    );
+
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    let page = r#"emporium_http_requests_total{method="GET",route="/products/{id}",status="200"}"#;
+    assert_eq!(sample(&text, page), 2.0, "{text}");
+    // Paths that match no route share one label: the set of series stays bounded.
+    assert_eq!(
+        sample(
+            &text,
+            r#"emporium_http_requests_total{method="GET",route="unmatched",status="404"}"#
+        ),
+        1.0
+    );
+    assert!(!text.contains("/no/such/page"));
+    // Latency histograms per route: both product-page requests fall under 10 s.
+    assert_eq!(
+        sample(
+            &text,
+            r#"emporium_http_request_duration_seconds_bucket{le="10.0",method="GET",route="/products/{id}",status="200"}"#
+        ),
+        2.0
+    );
+    assert_eq!(sample(&text, "emporium_orders_total"), 1.0);
+    assert_eq!(sample(&text, "emporium_sign_in_failures_total"), 1.0);
+    assert_eq!(
+        sample(
+            &text,
+            r#"emporium_listing_cache_lookups_total{outcome="hit"}"#
+        ),
+        1.0
+    );
+    assert!(
+        sample(
+            &text,
+            r#"emporium_listing_cache_lookups_total{outcome="miss"}"#
+        ) >= 1.0
+    );
+    assert!(sample(&text, "emporium_db_pool_connections") >= 1.0);
+    assert!(text.contains("emporium_mail_failures_total"));
+
+    // Outside the allowed addresses: refused.
+    let closed = TestApp::spawn_with(|s| {
+        s.metrics.enabled = true;
+        s.metrics.allow = vec!["10.0.0.0/8".into()];
+    })
+    .await;
+    assert_eq!(closed.get("/metrics").await.status(), 403);
+}
