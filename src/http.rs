@@ -10,16 +10,95 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
 use futures_util::future::{Ready, ready};
 use serde::de::DeserializeOwned;
 
-/// The client's address as seen on the connection (proxy headers are not trusted: they could be
-/// forged to dodge throttling).
-pub fn client_ip(req: &HttpRequest) -> String {
+/// The address on the connection: the client, or the proxy in front of it.
+pub fn peer_ip(req: &HttpRequest) -> Option<std::net::IpAddr> {
     #[expect(
         clippy::disallowed_methods,
         reason = "the one place that reads the peer address"
     )]
     let peer = req.peer_addr();
-    peer.map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    peer.map(|a| a.ip())
+}
+
+/// The client's address, for throttling, audit and logs: the connection's, unless it comes from
+/// one of `server.trusted_proxies`; then the right-most address of `Forwarded` (or
+/// `X-Forwarded-For`) that is not itself a trusted proxy. Anyone else's proxy headers are
+/// ignored: they could be forged to dodge throttling.
+pub fn client_ip(req: &HttpRequest) -> String {
+    let Some(peer) = peer_ip(req) else {
+        return "unknown".into();
+    };
+    let trusted = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .map(|s| s.settings.server.trusted_proxies.clone())
+        .unwrap_or_default();
+    forwarded_client(peer, &trusted, req.headers()).to_string()
+}
+
+/// See [`client_ip`].
+fn forwarded_client(
+    peer: std::net::IpAddr,
+    trusted: &crate::config::Networks,
+    headers: &header::HeaderMap,
+) -> std::net::IpAddr {
+    if !trusted.contains(peer) {
+        return peer;
+    }
+    let chain = forwarded_chain(headers);
+    let mut client = peer;
+    for hop in chain.iter().rev() {
+        // A hop that is not an address (`unknown`, an obfuscated name): stop at the last known.
+        let Some(ip) = hop else { break };
+        client = *ip;
+        if !trusted.contains(*ip) {
+            break;
+        }
+    }
+    client
+}
+
+/// The addresses a request passed through, client first: from `Forwarded` (RFC 7239) when
+/// present, else `X-Forwarded-For`; `None` for a hop that is not an address.
+fn forwarded_chain(headers: &header::HeaderMap) -> Vec<Option<std::net::IpAddr>> {
+    let values = |name: header::HeaderName| -> Vec<String> {
+        headers
+            .get_all(name)
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|s| s.trim().to_string())
+            .collect()
+    };
+    let forwarded = values(header::FORWARDED);
+    if !forwarded.is_empty() {
+        return forwarded
+            .iter()
+            .map(|element| {
+                element
+                    .split(';')
+                    .find_map(|pair| {
+                        let (k, v) = pair.trim().split_once('=')?;
+                        k.eq_ignore_ascii_case("for").then_some(v)
+                    })
+                    .and_then(parse_node)
+            })
+            .collect();
+    }
+    values(header::HeaderName::from_static("x-forwarded-for"))
+        .iter()
+        .map(|v| parse_node(v))
+        .collect()
+}
+
+/// `203.0.113.9`, `"[2001:db8::1]:4711"`, `198.51.100.2:80` → the address.
+fn parse_node(raw: &str) -> Option<std::net::IpAddr> {
+    let v = raw.trim().trim_matches('"');
+    if let Ok(ip) = v.parse() {
+        return Some(ip);
+    }
+    if let Some(rest) = v.strip_prefix('[') {
+        return rest.split(']').next()?.parse().ok();
+    }
+    v.parse::<std::net::SocketAddr>().ok().map(|a| a.ip())
 }
 
 /// The URL of an uploaded or generated picture (served from `media.dir` under `/media/`).
@@ -235,6 +314,43 @@ pub async fn redirect_to_https(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_client_is_the_rightmost_address_no_trusted_proxy_added() {
+        use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+        let trusted = crate::config::Networks::parse(&["10.0.0.0/8".into()]).unwrap();
+        let peer: std::net::IpAddr = "10.0.0.5".parse().unwrap();
+        let with = |name: &'static str, value: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
+            h
+        };
+        let client = |h: &HeaderMap| super::forwarded_client(peer, &trusted, h).to_string();
+        // A forged left part is ignored: the proxy appended what it saw.
+        assert_eq!(
+            client(&with("x-forwarded-for", "6.6.6.6, 203.0.113.9, 10.0.0.7")),
+            "203.0.113.9"
+        );
+        assert_eq!(
+            client(&with(
+                "forwarded",
+                "for=6.6.6.6, for=\"[2001:db8::1]:4711\";proto=https"
+            )),
+            "2001:db8::1"
+        );
+        assert_eq!(client(&HeaderMap::new()), "10.0.0.5");
+        assert_eq!(client(&with("x-forwarded-for", "unknown")), "10.0.0.5");
+        // From an untrusted peer the headers count for nothing.
+        let outsider: std::net::IpAddr = "198.51.100.1".parse().unwrap();
+        let h = with("x-forwarded-for", "203.0.113.9");
+        assert_eq!(
+            super::forwarded_client(outsider, &trusted, &h).to_string(),
+            "198.51.100.1"
+        );
+    }
+
     #[test]
     fn nul_bytes_are_found_raw_and_encoded() {
         assert!(super::has_nul(b"category=%00"));

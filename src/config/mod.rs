@@ -1,7 +1,10 @@
 //! Typed settings: `config.toml` (or `--config` / `EMPORIUM_CONFIG`), then `EMPORIUM_<SECTION>__<KEY>`
 //! environment overrides, then `DATABASE_URL`. Every field has a default so a missing file still runs.
 
+mod networks;
 mod sections;
+
+pub use networks::Networks;
 
 use std::path::{Path, PathBuf};
 
@@ -69,6 +72,7 @@ impl Settings {
                     .list_separator(",")
                     .with_list_parse_key("api.cors_origins")
                     .with_list_parse_key("metrics.allow")
+                    .with_list_parse_key("server.trusted_proxies")
                     .source(Some(setting_overrides())),
             )
             .build()?;

@@ -7,6 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use super::ConfigError;
+use super::networks::Networks;
 
 pub(super) fn invalid(key: &'static str, reason: impl Into<String>) -> Result<(), ConfigError> {
     Err(ConfigError::Invalid {
@@ -190,6 +191,9 @@ pub struct ServerSettings {
     pub http_redirect_port: Option<u16>,
     /// On SIGTERM or SIGINT, requests in flight get this long to finish.
     pub shutdown_timeout_seconds: u64,
+    /// Proxies (addresses or networks) whose `Forwarded` / `X-Forwarded-For` name the client;
+    /// from anyone else those headers are ignored. Empty: the connection's address is the client.
+    pub trusted_proxies: Networks,
     /// Largest accepted request body for forms, in bytes (bigger gets 413).
     pub max_form_bytes: usize,
     /// Largest accepted file-upload (multipart) body: images, CSV imports.
@@ -212,6 +216,7 @@ impl Default for ServerSettings {
             tls_key: None,
             http_redirect_port: None,
             shutdown_timeout_seconds: 10,
+            trusted_proxies: Networks::default(),
             max_form_bytes: 64 * 1024,
             max_upload_bytes: 16 * 1024 * 1024,
             workers: 0,
@@ -612,47 +617,15 @@ pub struct MetricsSettings {
     /// Serve `/metrics` (Prometheus text format).
     pub enabled: bool,
     /// Addresses or networks (`10.0.0.0/8`) allowed to read `/metrics`; others get 403.
-    pub allow: Vec<String>,
+    pub allow: Networks,
 }
 
 impl Default for MetricsSettings {
     fn default() -> Self {
         Self {
             enabled: false,
-            allow: vec!["127.0.0.1/32".into(), "::1/128".into()],
+            allow: Networks::parse(&["127.0.0.1/32".into(), "::1/128".into()]).unwrap_or_default(),
         }
-    }
-}
-
-/// `10.0.0.0/8`, or one address.
-fn network(entry: &str) -> Option<ipnet::IpNet> {
-    entry.parse::<ipnet::IpNet>().ok().or_else(|| {
-        entry
-            .parse::<std::net::IpAddr>()
-            .ok()
-            .map(ipnet::IpNet::from)
-    })
-}
-
-impl MetricsSettings {
-    fn validate(&self) -> Result<(), ConfigError> {
-        match self.allow.iter().find(|e| network(e).is_none()) {
-            Some(bad) => invalid(
-                "metrics.allow",
-                format!(
-                    "holds `{bad}`: each entry must be an address or a network such as 10.0.0.0/8"
-                ),
-            ),
-            None => Ok(()),
-        }
-    }
-
-    /// Whether `ip` may read `/metrics`.
-    pub fn allows(&self, ip: std::net::IpAddr) -> bool {
-        self.allow
-            .iter()
-            .filter_map(|e| network(e))
-            .any(|n| n.contains(&ip))
     }
 }
 
@@ -668,7 +641,6 @@ impl super::Settings {
         self.media.validate()?;
         self.recommendations.validate()?;
         self.catalog.validate()?;
-        self.metrics.validate()?;
         self.api.validate()
     }
 }

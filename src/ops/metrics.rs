@@ -199,9 +199,8 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     if !settings.enabled {
         return HttpResponse::NotFound().finish();
     }
-    let allowed = crate::http::client_ip(&req)
-        .parse::<std::net::IpAddr>()
-        .is_ok_and(|ip| settings.allows(ip));
+    // The connection's address: a proxy in front is what must be allowed.
+    let allowed = crate::http::peer_ip(&req).is_some_and(|ip| settings.allow.contains(ip));
     if !allowed {
         return HttpResponse::Forbidden().finish();
     }

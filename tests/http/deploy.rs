@@ -524,7 +524,7 @@ async fn metrics_count_requests_orders_sign_in_failures_and_cache_use_for_allowe
     // Outside the allowed addresses: refused.
     let closed = TestApp::spawn_with(|s| {
         s.metrics.enabled = true;
-        s.metrics.allow = vec!["10.0.0.0/8".into()];
+        s.metrics.allow = emporium::config::Networks::parse(&["10.0.0.0/8".into()]).unwrap();
     })
     .await;
     assert_eq!(closed.get("/metrics").await.status(), 403);
