@@ -32,12 +32,8 @@ fn session_key(settings: &Settings) -> Key {
     match &settings.security.session_key {
         // SHA-512 stretches any secret of 32+ characters to the 64 bytes the cookie key needs.
         Some(secret) => Key::from(Sha512::digest(secret.expose_secret().as_bytes()).as_slice()),
-        None => {
-            tracing::warn!(
-                "security.session_key is not set: using a random key; everyone is signed out when the store restarts"
-            );
-            Key::generate()
-        }
+        // `AppState::build` fills the key in (configured, or kept in the database).
+        None => Key::generate(),
     }
 }
 
@@ -55,9 +51,6 @@ impl Application {
             .file()
             .map(crate::ops::backup::StoreLock::shared)
             .transpose()?;
-        if settings.security.jwt_secret.is_none() {
-            tracing::warn!("security.jwt_secret is not set: API tokens will not survive a restart");
-        }
         let bind = |port: u16| {
             let address = format!("{}:{}", settings.server.host, port);
             TcpListener::bind(&address)

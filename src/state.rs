@@ -42,9 +42,11 @@ pub struct AppState {
 
 impl AppState {
     /// Connects and migrates the database and prepares mail and hashing.
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
         let db = Db::connect(&settings.database).await?;
+        let setup = db.setup_lock().await?;
         db.migrate().await?;
+        keep_secrets(&db, &mut settings).await?;
         let mailer = Mailer::new(&settings.email)?;
         let hasher = PasswordHasher::new(settings.security.max_concurrent_hashes)?;
         let policy = PasswordPolicy::for_shop(
@@ -78,6 +80,29 @@ impl AppState {
             picks: Arc::default(),
         };
         crate::catalog::reindex_if_needed(&state).await?;
+        drop(setup);
         Ok(state)
     }
+}
+
+/// Fills in `security.session_key` and `security.jwt_secret` when the configuration gives none:
+/// generated once and kept in the database, so restarts and every other instance on it agree.
+async fn keep_secrets(db: &Db, settings: &mut Settings) -> anyhow::Result<()> {
+    use secrecy::SecretString;
+    let security = &mut settings.security;
+    for (name, slot) in [
+        ("session_key", &mut security.session_key),
+        ("jwt_secret", &mut security.jwt_secret),
+    ] {
+        if slot.is_some() {
+            continue;
+        }
+        let fresh = hex::encode(rand::random::<[u8; 32]>());
+        let kept = crate::db::secrets::get_or_create(db.pool(), name, &fresh).await?;
+        tracing::warn!(
+            "security.{name} is not set: using a key generated once and kept in the database (shared by every instance on it); set it to keep it in your own hands"
+        );
+        *slot = Some(SecretString::from(kept));
+    }
+    Ok(())
 }

@@ -256,7 +256,7 @@ async fn finish(
         .await
         .context("audit the product change")?;
     tx.commit().await.context("commit the product change")?;
-    state.catalog_cache.words_changed();
+    crate::catalog::changed(state, true).await;
     Ok(())
 }
 

@@ -14,6 +14,8 @@ use super::spelling::Vocabulary;
 use crate::db::catalog::{Facet, Filter, ImageRow, Product, ProductCard};
 use crate::domain::{ProductId, Sort};
 
+/// The cache's last resort; changes reach every instance through the shared version (see
+/// [`CatalogCache::saw_version`]) within a second.
 const MAX_AGE: Duration = Duration::from_secs(30);
 /// Another instance's product edits reach this one's spelling within this time.
 const VOCABULARY_MAX_AGE: Duration = Duration::from_secs(300);
@@ -45,6 +47,9 @@ pub struct CatalogCache {
     pub vocabulary_loading: tokio::sync::Mutex<()>,
     /// A background refresh of aged words is under way.
     vocabulary_refreshing: std::sync::atomic::AtomicBool,
+    /// The shared catalogue version this cache last saw, and when it last looked.
+    shared_version: std::sync::atomic::AtomicI64,
+    shared_checked: Mutex<Option<Instant>>,
 }
 
 impl CatalogCache {
@@ -128,6 +133,26 @@ impl CatalogCache {
             *slot = None;
         }
         self.invalidate();
+    }
+
+    /// Whether it is time to look at the shared version again (at most once per `every`).
+    pub fn due_for_check(&self, every: Duration) -> bool {
+        let Ok(mut last) = self.shared_checked.lock() else {
+            return true;
+        };
+        if last.is_some_and(|t| t.elapsed() < every) {
+            return false;
+        }
+        *last = Some(Instant::now());
+        true
+    }
+
+    /// The shared version is `version`: if it moved since last seen, another instance (or this
+    /// one, or the command line) changed the catalogue, and everything cached goes.
+    pub fn saw_version(&self, version: i64) {
+        if self.shared_version.swap(version, Ordering::AcqRel) != version {
+            self.invalidate();
+        }
     }
 
     /// Called after every change to products or categories.

@@ -257,6 +257,6 @@ async fn apply(
     if rows.len() >= 100 {
         state.db.analyze().await?;
     }
-    state.catalog_cache.words_changed();
+    crate::catalog::changed(state, true).await;
     Ok(())
 }

@@ -95,6 +95,7 @@ pub async fn product_on_sale(
     state: &AppState,
     id: ProductId,
 ) -> Result<ProductOnSale, CatalogError> {
+    keep_cache_current(state).await;
     if let Some((product, images)) = state.catalog_cache.product(id) {
         return Ok(ProductOnSale { product, images });
     }
@@ -108,6 +109,37 @@ pub async fn product_on_sale(
         .catalog_cache
         .put_product(id, product.clone(), images.clone());
     Ok(ProductOnSale { product, images })
+}
+
+/// After a change to what listings or product pages show (products, stock, ratings,
+/// popularity): this instance drops its cached pages now, and the shared version moves so every
+/// other instance drops them within a second. (`words` also when names or descriptions changed.)
+pub async fn changed(state: &AppState, words: bool) {
+    if words {
+        state.catalog_cache.words_changed();
+    } else {
+        state.catalog_cache.invalidate();
+    }
+    match db::changes::bump(state.db.pool()).await {
+        Ok(v) => state.catalog_cache.saw_version(v),
+        // The change itself is committed; other instances then catch up within 30 s.
+        Err(e) => tracing::warn!(error = %e, "catalogue version not moved"),
+    }
+}
+
+/// How often an instance looks at the shared catalogue version.
+const VERSION_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Drops this instance's cached pages if the catalogue changed elsewhere (looked up at most once
+/// a second, so the cache keeps its hit rate).
+pub async fn keep_cache_current(state: &AppState) {
+    if !state.catalog_cache.due_for_check(VERSION_CHECK) {
+        return;
+    }
+    match db::changes::version(state.db.pool()).await {
+        Ok(v) => state.catalog_cache.saw_version(v),
+        Err(e) => tracing::warn!(error = %e, "catalogue version not read"),
+    }
 }
 
 /// The figure that remembers which [`terms::TERMS_VERSION`] built the index.
@@ -132,7 +164,7 @@ pub async fn reindex_if_needed(state: &AppState) -> anyhow::Result<usize> {
         tx.commit().await?;
     }
     crate::db::figures::set_figure(pool, TERMS_FIGURE, terms::TERMS_VERSION).await?;
-    state.catalog_cache.words_changed();
+    changed(state, true).await;
     if !sources.is_empty() {
         tracing::info!(
             products = sources.len(),

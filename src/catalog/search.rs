@@ -362,6 +362,7 @@ pub async fn list(state: &AppState, q: &SearchQuery) -> Result<Listing, CatalogE
         entries,
         ignored,
     } = prepare(state, &mut filter).await?;
+    super::keep_cache_current(state).await;
     let cache = &state.catalog_cache;
     let window = |total: i64| total.min(MAX_RESULT_WINDOW);
     let asked = Pagination::new(q.page, PAGE_SIZE);

@@ -261,6 +261,8 @@ fn plan(i: usize, rng: &mut Rng) -> Planned {
 /// catalogue was not empty). Rows go in with many per statement and a transaction per
 /// [`PER_TRANSACTION`] products.
 pub async fn seed_if_empty(state: &AppState, count: usize) -> anyhow::Result<usize> {
+    // Instances starting together on an empty database: one seeds, the others then find it full.
+    let _setup = state.db.setup_lock().await?;
     if catalog::product_count(state.db.pool()).await? > 0 {
         return Ok(0);
     }
@@ -319,7 +321,7 @@ pub async fn seed_if_empty(state: &AppState, count: usize) -> anyhow::Result<usi
     catalog::recount_on_sale(&mut tx).await?;
     tx.commit().await?;
     state.db.analyze().await?;
-    state.catalog_cache.words_changed();
+    crate::catalog::changed(state, true).await;
     tracing::info!(products = count, "demo catalogue created");
     Ok(count)
 }

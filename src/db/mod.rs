@@ -25,6 +25,7 @@ pub mod orders;
 pub mod private_links;
 pub mod recommendations;
 pub mod reviews;
+pub mod secrets;
 pub mod sessions;
 pub mod sql;
 pub mod support;
@@ -54,6 +55,13 @@ pub type Tx = Transaction<'static, Any>;
 pub enum Backend {
     Sqlite,
     Postgres,
+}
+
+/// See [`Db::setup_lock`]; released when dropped.
+pub enum SetupLock {
+    Postgres(Box<sqlx::AnyConnection>),
+    Sqlite(std::fs::File),
+    None,
 }
 
 #[derive(Clone, Debug)]
@@ -139,6 +147,39 @@ impl Db {
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// Held while an instance sets the database up (migrations, index rebuild, demo seed):
+    /// instances starting at the same moment take turns, and each finds the work done by the
+    /// first. PostgreSQL: an advisory lock on a connection of its own (closed, so released, when
+    /// the lock is dropped); SQLite: an exclusive lock on the file `<database>.setup`.
+    pub async fn setup_lock(&self) -> anyhow::Result<SetupLock> {
+        match (self.backend, &self.file) {
+            (Backend::Postgres, _) => {
+                let mut conn = self.pool.acquire().await?.detach();
+                sqlx::query("SELECT pg_advisory_lock(4993017358920281)")
+                    .execute(&mut conn)
+                    .await?;
+                Ok(SetupLock::Postgres(Box::new(conn)))
+            }
+            (Backend::Sqlite, Some(file)) => {
+                let mut name = file.as_os_str().to_owned();
+                name.push(".setup");
+                let path = std::path::PathBuf::from(name);
+                let f = tokio::task::spawn_blocking(move || {
+                    let f = std::fs::File::options()
+                        .create(true)
+                        .truncate(false)
+                        .write(true)
+                        .open(&path)?;
+                    f.lock()?;
+                    Ok::<_, std::io::Error>(f)
+                })
+                .await??;
+                Ok(SetupLock::Sqlite(f))
+            }
+            (Backend::Sqlite, None) => Ok(SetupLock::None),
+        }
     }
 
     /// A transaction that will write. On SQLite it takes the write lock up front

@@ -110,7 +110,7 @@ pub async fn post(
     db::upsert(&mut tx, product, user, review.rating, &review.comment, now).await?;
     db::refresh_aggregate(&mut tx, product, |n, sum| score(n, sum, prior)).await?;
     tx.commit().await?;
-    state.catalog_cache.invalidate();
+    crate::catalog::changed(state, false).await;
     Ok(())
 }
 
@@ -125,7 +125,7 @@ pub async fn delete(
     let deleted = db::delete(&mut tx, product, user).await?;
     db::refresh_aggregate(&mut tx, product, |n, sum| score(n, sum, prior)).await?;
     tx.commit().await?;
-    state.catalog_cache.invalidate();
+    crate::catalog::changed(state, false).await;
     Ok(deleted)
 }
 
@@ -156,7 +156,7 @@ pub async fn set_hidden(
     };
     audit::record(&mut tx, &entry, now).await?;
     tx.commit().await?;
-    state.catalog_cache.invalidate();
+    crate::catalog::changed(state, false).await;
     Ok(())
 }
 

@@ -433,7 +433,7 @@ async fn buy(
     tx.commit().await.context("commit the checkout")?;
     tracing::info!(user_id = ?payer.user.map(UserId::get), %order_id, total_cents = totals.total.cents(), "order placed and paid");
     state.metrics.order_placed();
-    state.catalog_cache.invalidate();
+    crate::catalog::changed(state, false).await;
     state.mail_wakeup.wake();
     state.recommend.orders_changed();
     if let Some(u) = payer.user {

@@ -166,7 +166,7 @@ async fn apply(state: &AppState, order: &Order, mv: &Move<'_>) -> Result<bool, O
     tx.commit().await?;
     tracing::info!(order_id = %order.id, to = %to, "order status changed");
     if restock {
-        state.catalog_cache.invalidate();
+        crate::catalog::changed(state, false).await;
     }
     state.mail_wakeup.wake();
     Ok(true)

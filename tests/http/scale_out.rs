@@ -3,7 +3,7 @@
 
 use emporium::config::Networks;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, empty_database};
 
 /// A failed sign-in (unknown account, a new one each time) as sent through a proxy that says
 /// the client is `forwarded`; returns the status.
@@ -53,3 +53,182 @@ async fn only_a_trusted_proxy_names_the_client_for_throttling_and_audit() {
     assert_eq!(seen, ["203.0.113.1", "203.0.113.2"]);
 }
 
+/// `emporium serve` on `url`, with the demo catalogue, without any key configured.
+fn start_instance(url: &str, dir: &std::path::Path, port: u16) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_emporium"))
+        .arg("serve")
+        .env("EMPORIUM_DATABASE__URL", url)
+        .env("EMPORIUM_SERVER__PORT", port.to_string())
+        .env("EMPORIUM_SERVER__WORKERS", "1")
+        .env("EMPORIUM_DEMO__SEED", "true")
+        .env("EMPORIUM_MEDIA__DIR", dir.join("media"))
+        .env(
+            "EMPORIUM_EMAIL__OUTBOX_DIR",
+            dir.join(format!("outbox-{port}")),
+        )
+        .env_remove("EMPORIUM_SECURITY__SESSION_KEY")
+        .env_remove("EMPORIUM_SECURITY__JWT_SECRET")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test]
+async fn instances_started_together_on_an_empty_database_set_it_up_once_and_share_their_keys() {
+    let db = empty_database().await;
+    let ports = [free_port(), free_port(), free_port()];
+    let mut children: Vec<_> = ports
+        .iter()
+        .map(|p| start_instance(&db.url, db.dir.path(), *p))
+        .collect();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for port in ports {
+        let mut ready = false;
+        for _ in 0..300 {
+            if let Ok(r) = client
+                .get(format!("http://127.0.0.1:{port}/readyz"))
+                .send()
+                .await
+            {
+                ready = r.status() == 200;
+                if ready {
+                    break;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(ready, "the instance on {port} did not start");
+    }
+    for c in &mut children {
+        assert!(c.try_wait().unwrap().is_none(), "an instance died");
+    }
+    // Seeded once (not 3 × 240), by whichever came first.
+    let state = {
+        let mut s = emporium::config::Settings::default();
+        s.database.url = secrecy::SecretString::from(db.url.clone());
+        s.demo.seed = false;
+        s.media.dir = db.dir.path().join("media");
+        s.email.outbox_dir = db.dir.path().join("outbox-check");
+        emporium::state::AppState::build(s).await.unwrap()
+    };
+    let products: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM products")
+        .fetch_one(state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(products, emporium::catalog::seed::DEFAULT_PRODUCTS as i64);
+    let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM store_secrets")
+        .fetch_one(state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(keys, 2);
+
+    // One key for all: a session begun on one instance is the same session on the others (its
+    // form posts to a second, its cart shows on a third).
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let shopper = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let at = |i: usize, path: &str| format!("http://127.0.0.1:{}{path}", ports[i]);
+    let in_stock: i64 = sqlx::query_scalar("SELECT MIN(id) FROM products WHERE stock >= 2")
+        .fetch_one(state.db.pool())
+        .await
+        .unwrap();
+    let text = |url: String| {
+        let shopper = shopper.clone();
+        async move { shopper.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let page = text(at(0, &format!("/products/{in_stock}"))).await;
+    let token = crate::helpers::extract_csrf(&page).expect("a csrf token");
+    let added = shopper
+        .post(at(1, "/cart/items"))
+        .form(&[
+            ("product_id", in_stock.to_string().as_str()),
+            ("quantity", "2"),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let status = added.status();
+    assert_eq!(
+        status,
+        303,
+        "the form of one instance posted to another: {}",
+        added.text().await.unwrap()
+    );
+    let cart = text(at(2, "/cart")).await;
+    assert_eq!(
+        crate::helpers::Html::parse(&cart)
+            .input_value("quantity")
+            .as_deref(),
+        Some("2"),
+        "the cart on a third instance: {cart}"
+    );
+
+    for mut c in children {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_price_change_on_one_instance_shows_on_another_within_a_second() {
+    use emporium::catalog::admin::{ProductInput, update, validate};
+    use emporium::domain::{Money, ProductId};
+    let a = TestApp::spawn().await;
+    let id = a
+        .product("Shared Lamp", "Oakridge", "Lighting", 2500, 5)
+        .await;
+    let url = a.state.settings.database.url.clone();
+    let b = TestApp::spawn_with(|s| s.database.url = url).await;
+    let listing = "/products?q=shared+lamp";
+    let product = format!("/products/{id}");
+    // The other instance has both pages in its cache.
+    for path in [listing, product.as_str()] {
+        let html = b.get(path).await.text().await.unwrap();
+        assert!(html.contains("25.00"), "{path}: {html}");
+    }
+    let input = ProductInput {
+        name: "Shared Lamp".into(),
+        brand: "Oakridge".into(),
+        category: "Lighting".into(),
+        description: "A lamp both instances sell.".into(),
+        price: Money::from_cents(3150).to_decimal(),
+        stock: "5".into(),
+        active: true,
+        sku: "SHARED-1".into(),
+        ..ProductInput::default()
+    };
+    let admin = a.admin_id().await;
+    update(
+        &a.state,
+        admin,
+        ProductId::new(id),
+        &validate(&input).unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    for path in [listing, product.as_str()] {
+        let html = b.get(path).await.text().await.unwrap();
+        assert!(
+            html.contains("31.50") && !html.contains("25.00"),
+            "{path}: {html}"
+        );
+    }
+}

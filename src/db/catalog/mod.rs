@@ -5,6 +5,7 @@
 //! - `images`: product pictures
 
 mod bulk;
+pub mod changes;
 mod images;
 mod listing;
 mod products;

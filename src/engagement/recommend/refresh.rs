@@ -170,7 +170,7 @@ pub async fn refresh(state: &AppState) -> anyhow::Result<Report> {
     db::set_figure(&mut *tx, PRIOR_FIGURE, prior).await?;
     tx.commit().await?;
     reviews::rescore_all(pool, prior, PRIOR_WEIGHT).await?;
-    state.catalog_cache.invalidate();
+    crate::catalog::changed(state, false).await;
     state.picks.clear();
     let report = Report {
         products_with_neighbours: combined

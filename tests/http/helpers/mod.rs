@@ -124,8 +124,8 @@ pub struct TestApp {
     /// The plain HTTP port that redirects to HTTPS (TLS apps with `http_redirect_port`).
     pub redirect_port: Option<u16>,
     pub handle: actix_web::dev::ServerHandle,
-    _dir: tempfile::TempDir,
-    _pg: Option<PgDatabase>,
+    /// The database and the folder of its files (outbox, SQLite file).
+    db: EmptyDatabase,
 }
 
 impl Drop for TestApp {
@@ -133,6 +133,44 @@ impl Drop for TestApp {
         // Stop the workers without waiting, so the database can be dropped.
         let handle = self.handle.clone();
         drop(handle.stop(false));
+    }
+}
+
+/// A database no store has touched yet (SQLite file or PostgreSQL database, as the suite runs),
+/// dropped afterwards.
+pub struct EmptyDatabase {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+pub async fn empty_database() -> EmptyDatabase {
+    let dir = tempfile::tempdir().unwrap();
+    match postgres_url() {
+        Some(admin_url) => {
+            use sqlx::Connection;
+            let name = format!("emporium_test_{}", uuid::Uuid::new_v4().simple());
+            // Fail loudly (never skip) when PostgreSQL was asked for but is not there.
+            let mut c = sqlx::PgConnection::connect(&admin_url)
+                .await
+                .expect("EMPORIUM_TEST_POSTGRES_URL is set but PostgreSQL cannot be reached");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+                .execute(&mut c)
+                .await
+                .unwrap();
+            let mut url: url::Url = admin_url.parse().unwrap();
+            url.set_path(&name);
+            EmptyDatabase {
+                url: url.to_string(),
+                dir,
+                _pg: Some(PgDatabase { admin_url, name }),
+            }
+        }
+        None => EmptyDatabase {
+            url: format!("sqlite://{}", dir.path().join("test.db").display()),
+            dir,
+            _pg: None,
+        },
     }
 }
 
@@ -149,11 +187,11 @@ impl TestApp {
 
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> Self {
         init_logging();
-        let dir = tempfile::tempdir().unwrap();
+        let db = empty_database().await;
         let mut settings = Settings::default();
         settings.server.port = 0;
         settings.server.workers = 2;
-        settings.email.outbox_dir = dir.path().join("outbox");
+        settings.email.outbox_dir = db.dir.path().join("outbox");
         settings.security.session_key = Some(SecretString::from(
             "test-session-key-that-is-long-enough-0123456789",
         ));
@@ -161,31 +199,7 @@ impl TestApp {
             "test-jwt-secret-that-is-long-enough-0123456789",
         ));
         settings.demo.seed = false;
-        let pg = match postgres_url() {
-            Some(admin_url) => {
-                use sqlx::Connection;
-                let name = format!("emporium_test_{}", uuid::Uuid::new_v4().simple());
-                // Fail loudly (never skip) when PostgreSQL was asked for but is not there.
-                let mut c = sqlx::PgConnection::connect(&admin_url)
-                    .await
-                    .expect("EMPORIUM_TEST_POSTGRES_URL is set but PostgreSQL cannot be reached");
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-                let mut url: url::Url = admin_url.parse().unwrap();
-                url.set_path(&name);
-                settings.database.url = SecretString::from(url.to_string());
-                Some(PgDatabase { admin_url, name })
-            }
-            None => {
-                settings.database.url = SecretString::from(format!(
-                    "sqlite://{}",
-                    dir.path().join("test.db").display()
-                ));
-                None
-            }
-        };
+        settings.database.url = SecretString::from(db.url.clone());
         configure(&mut settings);
         let outbox = settings.email.outbox_dir.clone();
         let state = AppState::build(settings).await.expect("state");
@@ -208,14 +222,13 @@ impl TestApp {
             outbox,
             handle,
             redirect_port,
-            _dir: dir,
-            _pg: pg,
+            db,
         }
     }
 
     /// The SQLite file of this app (tests on SQLite only).
     pub fn sqlite_path(&self) -> PathBuf {
-        self._dir.path().join("test.db")
+        self.db.dir.path().join("test.db")
     }
 
     pub fn new_browser(&self) -> Browser {
