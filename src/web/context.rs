@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_session::{Session, SessionExt};
+use actix_session::SessionExt;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 
 use super::assets::CSS_VERSION;
@@ -150,15 +150,17 @@ pub struct PageContext {
     pub cart_items: i64,
     pub flashes: Vec<Flash>,
     pub css_version: &'static str,
-    session: Option<Session>,
+    /// For the forms' CSRF token, made when a form first asks (a page without forms sets no
+    /// cookie): the request, and who is signed in.
+    csrf: Option<(HttpRequest, Option<crate::domain::UserId>)>,
 }
 
 impl PageContext {
-    /// The session's CSRF token (created when a page first needs one).
+    /// The token the page's forms carry (see `web::csrf`).
     pub fn csrf_token(&self) -> String {
-        self.session
+        self.csrf
             .as_ref()
-            .map(session::csrf_token)
+            .map(|(req, user)| super::csrf::token(req, *user))
             .unwrap_or_default()
     }
 
@@ -177,7 +179,7 @@ impl PageContext {
             flashes: Vec::new(),
             css_version: &CSS_VERSION,
             cart_items: 0,
-            session: None,
+            csrf: None,
         }
     }
 }
@@ -205,6 +207,7 @@ impl FromRequest for PageContext {
                 Some(owner) => crate::orders::cart::item_count(&state, &owner).await?,
                 None => 0,
             };
+            let csrf = Some((req.clone(), user.as_ref().map(|u| u.id)));
             Ok(PageContext {
                 cart_items,
                 user: user.map(|u| NavUser {
@@ -215,7 +218,7 @@ impl FromRequest for PageContext {
                 }),
                 flashes: session::take_flashes(&session),
                 css_version: &CSS_VERSION,
-                session: Some(session),
+                csrf,
             })
         })
     }

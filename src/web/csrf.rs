@@ -1,7 +1,10 @@
-//! CSRF protection for every state-changing form: a per-session synchronizer token in a hidden
+//! CSRF protection for every state-changing form: a signed double-submit token in a hidden
 //! `csrf_token` field, compared in constant time, plus a cross-origin check on `Origin` and
-//! `Sec-Fetch-Site`. It wraps the page routes only: the JSON API authenticates by bearer token
-//! and never reads the session cookie.
+//! `Sec-Fetch-Site`. The token is an HMAC, under the session key, of a random value the browser
+//! keeps in a cookie of its own and of who is signed in: showing a form writes nothing on the
+//! server (a guest's page view creates no session row), a token is good only with its browser's
+//! cookie, and signing in or out changes it. It wraps the page routes only: the JSON API
+//! authenticates by bearer token and never reads these cookies.
 
 use actix_session::SessionExt;
 use actix_web::HttpMessage;
@@ -15,7 +18,106 @@ use serde::Deserialize;
 
 use super::errors::error_page;
 use super::session;
+use crate::domain::UserId;
 use crate::state::AppState;
+
+/// The browser's random value, as set on the response that first needed a token.
+#[derive(Clone)]
+struct NewBrowserValue(String);
+
+fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-emporium_csrf"
+    } else {
+        "emporium_csrf"
+    }
+}
+
+/// This browser's random value: from its cookie, or made now (and set with the response).
+fn browser_value(req: &actix_web::HttpRequest, secure: bool) -> String {
+    if let Some(c) = req.cookie(cookie_name(secure))
+        && c.value().len() == 64
+        && c.value().bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return c.value().to_string();
+    }
+    if let Some(NewBrowserValue(v)) = req.extensions().get::<NewBrowserValue>() {
+        return v.clone();
+    }
+    let value = hex::encode(rand::random::<[u8; 32]>());
+    req.extensions_mut().insert(NewBrowserValue(value.clone()));
+    value
+}
+
+/// HMAC-SHA256 under the session key of the browser's value and the signed-in user.
+fn sign(state: &AppState, value: &str, user: Option<UserId>) -> String {
+    use hmac::{KeyInit, Mac};
+    use secrecy::ExposeSecret;
+    let key = state
+        .settings
+        .security
+        .session_key
+        .as_ref()
+        .map(|k| k.expose_secret().as_bytes().to_vec())
+        .unwrap_or_default();
+    let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key) else {
+        return String::new();
+    };
+    mac.update(b"emporium-csrf|");
+    mac.update(value.as_bytes());
+    mac.update(b"|");
+    mac.update(
+        user.map(|u| u.get().to_string())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// The token this request's forms carry (for `user`, the one signed in).
+pub fn token(req: &actix_web::HttpRequest, user: Option<UserId>) -> String {
+    let Some(state) = req.app_data::<web::Data<AppState>>() else {
+        return String::new();
+    };
+    let value = browser_value(req, state.settings.server.cookies_secure());
+    sign(state, &value, user)
+}
+
+/// Sets the browser's value made while answering this request.
+fn set_browser_cookie<B>(res: &mut ServiceResponse<B>) {
+    let Some(NewBrowserValue(value)) = res.request().extensions().get::<NewBrowserValue>().cloned()
+    else {
+        return;
+    };
+    let secure = res
+        .request()
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|s| s.settings.server.cookies_secure());
+    let cookie = actix_web::cookie::Cookie::build(cookie_name(secure), value)
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(actix_web::cookie::SameSite::Lax)
+        .finish();
+    let _ = res.response_mut().add_cookie(&cookie);
+}
+
+/// Whether `submitted` is this browser's token for whoever is signed in (constant time).
+fn token_matches(req: &ServiceRequest, submitted: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    let Some(state) = req.app_data::<web::Data<AppState>>() else {
+        return false;
+    };
+    let secure = state.settings.server.cookies_secure();
+    let Some(cookie) = req.cookie(cookie_name(secure)) else {
+        return false;
+    };
+    let user = session::user_id(&req.get_session());
+    let expected = sign(state, cookie.value(), user);
+    !submitted.is_empty()
+        && !expected.is_empty()
+        && expected.as_bytes().ct_eq(submitted.as_bytes()).into()
+}
 
 #[derive(Deserialize)]
 struct TokenField {
@@ -100,7 +202,9 @@ pub async fn csrf_guard(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if safe {
-        return Ok(next.call(req).await?.map_into_boxed_body());
+        let mut res = next.call(req).await?;
+        set_browser_cookie(&mut res);
+        return Ok(res.map_into_boxed_body());
     }
     if cross_origin(&req) {
         return Ok(reject(req, StatusCode::FORBIDDEN, "cross-origin"));
@@ -182,11 +286,14 @@ pub async fn csrf_guard(
                 .unwrap_or_default()
         }
     };
-    if !session::csrf_matches(&req.get_session(), &submitted) {
+    if !token_matches(&req, &submitted) {
         return Ok(reject(req, StatusCode::FORBIDDEN, "token mismatch"));
     }
     req.set_payload(Payload::from(body));
-    Ok(next.call(req).await?.map_into_boxed_body())
+    let mut res = next.call(req).await?;
+    // A page re-rendered after the POST (a form with errors) may have made the value.
+    set_browser_cookie(&mut res);
+    Ok(res.map_into_boxed_body())
 }
 
 /// The boundary of a `multipart/form-data` content type.

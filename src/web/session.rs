@@ -1,13 +1,11 @@
-//! Typed access to what the session holds: the signed-in user, the CSRF token, flash messages.
+//! Typed access to what the session holds: the signed-in user, flash messages, the cart.
 
 use actix_session::Session;
 use serde::{Deserialize, Serialize};
-use subtle::ConstantTimeEq;
 
 use super::session_store::USER_ID;
 use crate::domain::UserId;
 
-const CSRF: &str = "csrf";
 const CART: &str = "cart";
 const FLASH: &str = "flash";
 const PENDING_WISH: &str = "pending_wish";
@@ -91,10 +89,10 @@ pub fn user_id(session: &Session) -> Option<UserId> {
     session.get::<UserId>(USER_ID).ok().flatten()
 }
 
-/// Signs the user in on a brand-new session (no fixation) with a fresh CSRF token.
+/// Signs the user in on a brand-new session (no fixation); the forms' CSRF token changes with
+/// the user it is signed for (see `web::csrf`).
 pub fn sign_in(session: &Session, id: UserId) {
     session.renew();
-    session.remove(CSRF);
     // Guest links opened in this browser were someone's without an account; the person signing
     // in now may be someone else (their own guest orders join their account at sign-in).
     session.remove(ORDER_LINKS);
@@ -106,31 +104,10 @@ pub fn sign_in(session: &Session, id: UserId) {
 /// Keeps the user signed in on a new session key after the old ones were ended.
 pub fn renew(session: &Session) {
     session.renew();
-    session.remove(CSRF);
 }
 
 pub fn sign_out(session: &Session) {
     session.purge();
-}
-
-/// The session's CSRF token, created on first use.
-pub fn csrf_token(session: &Session) -> String {
-    if let Ok(Some(t)) = session.get::<String>(CSRF) {
-        return t;
-    }
-    let token = hex::encode(rand::random::<[u8; 32]>());
-    let _ = session.insert(CSRF, &token);
-    token
-}
-
-/// Constant-time comparison with the session's token; false when the session has none.
-pub fn csrf_matches(session: &Session, submitted: &str) -> bool {
-    match session.get::<String>(CSRF) {
-        Ok(Some(expected)) => {
-            !submitted.is_empty() && expected.as_bytes().ct_eq(submitted.as_bytes()).into()
-        }
-        _ => false,
-    }
 }
 
 pub fn flash(session: &Session, level: FlashLevel, message: impl Into<String>) {

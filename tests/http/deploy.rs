@@ -101,7 +101,7 @@ async fn https_answers_on_http2_and_http1_with_secure_cookies_and_hsts() {
             "max-age=63072000; includeSubDomains"
         );
         let cookie = h["set-cookie"].to_str().unwrap();
-        assert!(cookie.starts_with("__Host-emporium="), "{cookie}");
+        assert!(cookie.starts_with("__Host-emporium_csrf="), "{cookie}");
         assert!(cookie.contains("Secure"), "{cookie}");
         let body = res.into_body().collect().await.unwrap().to_bytes();
         assert!(String::from_utf8_lossy(&body).contains("csrf_token"));
@@ -155,7 +155,7 @@ async fn secure_cookies_and_hsts_can_be_turned_off_explicitly() {
         .unwrap();
     assert!(!res.headers().contains_key("strict-transport-security"));
     let cookie = res.headers()["set-cookie"].to_str().unwrap();
-    assert!(cookie.starts_with("emporium_session="), "{cookie}");
+    assert!(cookie.starts_with("emporium_csrf="), "{cookie}");
     assert!(!cookie.contains("Secure"), "{cookie}");
 }
 

@@ -232,3 +232,51 @@ async fn a_price_change_on_one_instance_shows_on_another_within_a_second() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_guest_page_view_writes_nothing_and_forms_stay_protected() {
+    let app = TestApp::spawn().await;
+    let id = app
+        .product("Quiet Mug", "Oakridge", "Kitchen", 900, 5)
+        .await;
+    let page = format!("/products/{id}");
+    let sessions = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sessions")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap()
+    };
+    let mut tokens = Vec::new();
+    let browsers: Vec<_> = (0..5).map(|_| app.new_browser()).collect();
+    for b in &browsers {
+        let html = app.get_as(b, &page).await.text().await.unwrap();
+        tokens.push(crate::helpers::extract_csrf(&html).expect("the add-to-cart form's token"));
+    }
+    assert_eq!(sessions().await, 0, "five page views wrote sessions");
+    let add = |b: usize, token: String| {
+        let client = browsers[b].client.clone();
+        let url = app.url("/cart/items");
+        async move {
+            client
+                .post(url)
+                .form(&[
+                    ("product_id", id.to_string()),
+                    ("quantity", "1".into()),
+                    ("csrf_token", token),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // Another browser's token, a forged one, none: refused, and still nothing written.
+    assert_eq!(add(1, tokens[0].clone()).await, 403);
+    assert_eq!(add(1, "0".repeat(64)).await, 403);
+    assert_eq!(add(1, String::new()).await, 403);
+    assert_eq!(sessions().await, 0);
+    // Its own token: the cart line is the first thing to keep, and the session begins.
+    assert_eq!(add(0, tokens[0].clone()).await, 303);
+    assert_eq!(sessions().await, 1);
+}

@@ -116,10 +116,45 @@ async fn the_cookie_is_http_only_and_same_site() {
 #[tokio::test]
 async fn secure_cookies_add_the_secure_flag_the_host_prefix_and_hsts() {
     let app = TestApp::spawn_with(|s| s.server.secure_cookies = Some(true)).await;
-    let res = app.get("/login").await;
+    let id = app
+        .product("Secure Mug", "Oakridge", "Kitchen", 900, 5)
+        .await;
+    let res = app.get(&format!("/products/{id}")).await;
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.starts_with("__Host-emporium="), "{cookie}");
-    assert!(cookie.contains("Secure"));
+    assert!(cookie.starts_with("__Host-emporium_csrf="), "{cookie}");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    let csrf_cookie = cookie.split(';').next().unwrap().to_string();
+    let token = crate::helpers::extract_csrf(&res.text().await.unwrap()).unwrap();
+    // The session cookie comes with the first thing to keep (a cart line). A jar would not send
+    // Secure cookies over this test's plain HTTP: the browser's cookie goes by hand.
+    let raw = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = raw
+        .post(app.url("/cart/items"))
+        .header("cookie", csrf_cookie)
+        .form(&[
+            ("product_id", id.to_string().as_str()),
+            ("quantity", "1"),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let session = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("__Host-emporium="))
+        .expect("a session cookie");
+    assert!(session.contains("Secure"), "{session}");
+    let res = app.get("/login").await;
     assert!(
         res.headers()["strict-transport-security"]
             .to_str()
@@ -132,7 +167,12 @@ async fn secure_cookies_add_the_secure_flag_the_host_prefix_and_hsts() {
 async fn a_guest_browsing_plain_pages_gets_no_session() {
     let app = TestApp::spawn().await;
     let res = app.get("/").await;
-    assert!(res.headers().get("set-cookie").is_none());
+    assert!(
+        !res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .any(|c| c.to_str().unwrap().starts_with("emporium_session"))
+    );
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
         .fetch_one(app.state.db.pool())
         .await
