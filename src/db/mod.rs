@@ -182,6 +182,18 @@ impl Db {
         }
     }
 
+    /// Makes `tx` wait for any other transaction that took the same `key` (PostgreSQL: a
+    /// transaction-scoped advisory lock; SQLite's write transactions already run one at a time).
+    pub async fn one_at_a_time(&self, tx: &mut Tx, key: i64) -> Result<(), DbError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(key)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// A transaction that will write. On SQLite it takes the write lock up front
     /// (`BEGIN IMMEDIATE`) so two writers queue on the busy timeout instead of one failing
     /// when it upgrades a read lock.

@@ -164,6 +164,9 @@ pub async fn refresh(state: &AppState) -> anyhow::Result<Report> {
         DEFAULT_PRIOR_MILLI
     };
     let mut tx = state.db.begin_write().await?;
+    // Two refreshes at once (another instance, or the command line beside the store) would
+    // both delete and re-insert the same rows: the second waits for the first instead.
+    state.db.one_at_a_time(&mut tx, REFRESH_LOCK).await?;
     db::replace_similarities(&mut tx, "bought", &bought).await?;
     db::replace_similarities(&mut tx, "combined", &combined).await?;
     db::set_popularity(&mut tx, &points).await?;
@@ -192,6 +195,9 @@ pub async fn refresh(state: &AppState) -> anyhow::Result<Report> {
 }
 
 /// Refreshes every `recommendations.refresh_minutes`, and a minute after orders came in.
+/// The advisory lock key of the similarity tables' rewrite.
+const REFRESH_LOCK: i64 = 4_993_017_358_920_282;
+
 pub fn spawn(state: AppState) {
     tokio::spawn(async move {
         let every = Duration::from_secs(state.settings.recommendations.refresh_minutes * 60);
