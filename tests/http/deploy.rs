@@ -424,13 +424,14 @@ async fn a_stop_signal_during_checkouts_lets_them_finish_and_exits_zero() {
         .unwrap()
         .unwrap();
     assert_eq!(exit.code(), Some(0), "the store's exit");
-    // Each checkout either completed (303) or was never accepted (no connection): none was cut
-    // off half-way, and none failed.
+    // Each checkout either completed (303) or got no answer at all: refused a connection, or
+    // sent on a kept-alive connection the stopping store was closing (a browser sends such a
+    // request again). None got an error page. Below: none of those left anything behind.
     let mut completed = 0;
     for s in &statuses {
         match s {
             Ok(303) => completed += 1,
-            Err(e) if e.is_connect() => {}
+            Err(e) if e.is_connect() || e.is_request() => {}
             other => panic!("a checkout ended with {other:?}"),
         }
     }
