@@ -28,11 +28,11 @@ pub fn client_ip(req: &HttpRequest) -> String {
     let Some(peer) = peer_ip(req) else {
         return "unknown".into();
     };
-    let trusted = req
-        .app_data::<actix_web::web::Data<crate::state::AppState>>()
-        .map(|s| s.settings.server.trusted_proxies.clone())
-        .unwrap_or_default();
-    forwarded_client(peer, &trusted, req.headers()).to_string()
+    match req.app_data::<actix_web::web::Data<crate::state::AppState>>() {
+        Some(s) => forwarded_client(peer, &s.settings.server.trusted_proxies, req.headers()),
+        None => peer,
+    }
+    .to_string()
 }
 
 /// See [`client_ip`].
