@@ -40,6 +40,15 @@ pub enum BackupError {
     Open(#[source] anyhow::Error),
     #[error("database error")]
     Db(#[from] sqlx::Error),
+    #[error("the copy stopped")]
+    Interrupted(#[from] tokio::task::JoinError),
+}
+
+/// File copies and fsyncs run on a blocking thread, not on the async workers.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, BackupError> + Send + 'static,
+) -> Result<T, BackupError> {
+    tokio::task::spawn_blocking(work).await?
 }
 
 fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> BackupError {
@@ -123,11 +132,13 @@ pub async fn backup(settings: &Settings, to: &Path) -> Result<Summary, BackupErr
     db.close().await;
     copied?;
     let file = to.join(DB_FILE);
-    sync(&partial)?;
+    let synced = partial.clone();
+    blocking(move || sync(&synced)).await?;
     std::fs::rename(&partial, &file).map_err(io("rename", &partial))?;
     // Media files are named by their content and never change: a copy after the database's
     // snapshot has every file the snapshot names (and perhaps a few newer ones).
-    let media_files = copy_tree(&settings.media.dir, &to.join(MEDIA_DIR))?;
+    let (media, into) = (settings.media.dir.clone(), to.join(MEDIA_DIR));
+    let media_files = blocking(move || copy_tree(&media, &into)).await?;
     let contents = checked(&file).await?;
     Ok(Summary {
         contents,
@@ -167,14 +178,19 @@ pub async fn restore(settings: &Settings, from: &Path, now: i64) -> Result<Summa
     let mut partial = target.as_os_str().to_owned();
     partial.push(".restoring");
     let partial = PathBuf::from(partial);
-    std::fs::copy(&source, &partial).map_err(io("copy to", &partial))?;
-    sync(&partial)?;
+    let (from_db, to_db) = (source.clone(), partial.clone());
+    blocking(move || {
+        std::fs::copy(&from_db, &to_db).map_err(io("copy to", &to_db))?;
+        sync(&to_db)
+    })
+    .await?;
     std::fs::rename(&partial, &target).map_err(io("rename", &partial))?;
     let media = &settings.media.dir;
     if media.exists() {
         std::fs::rename(media, aside(media)).map_err(io("move aside", media))?;
     }
-    let media_files = copy_tree(&from.join(MEDIA_DIR), media)?;
+    let (backed_up, into) = (from.join(MEDIA_DIR), media.clone());
+    let media_files = blocking(move || copy_tree(&backed_up, &into)).await?;
     Ok(Summary {
         contents,
         media_files,
