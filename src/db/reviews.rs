@@ -72,23 +72,23 @@ pub async fn refresh_aggregate(
 }
 
 /// The catalogue's ratings in all: (number of ratings, their sum).
-pub async fn totals(pool: &AnyPool) -> Result<(i64, i64), DbError> {
+pub async fn totals(tx: &mut Tx) -> Result<(i64, i64), DbError> {
     sqlx::query_as(
         "SELECT CAST(COALESCE(SUM(rating_count), 0) AS BIGINT), CAST(COALESCE(SUM(rating_sum), 0) AS BIGINT) FROM products",
     )
-    .fetch_one(pool)
+    .fetch_one(&mut **tx)
     .await
 }
 
 /// Recomputes every rated product's score against a new prior, in one statement.
-pub async fn rescore_all(pool: &AnyPool, prior_milli: i64, weight: i64) -> Result<(), DbError> {
+pub async fn rescore_all(tx: &mut Tx, prior_milli: i64, weight: i64) -> Result<(), DbError> {
     sqlx::query(
         "UPDATE products SET rating_score = ($1 * $2 + rating_sum * 1000) / ($2 + rating_count) \
          WHERE rating_count > 0",
     )
     .bind(prior_milli)
     .bind(weight)
-    .execute(pool)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }

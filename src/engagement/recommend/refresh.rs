@@ -157,12 +157,6 @@ pub async fn refresh(state: &AppState) -> anyhow::Result<Report> {
         (rows(&bought), rows(&combined), points, pairs)
     })
     .await?;
-    let (count, sum) = reviews::totals(pool).await?;
-    let prior = if count > 0 {
-        sum * 1000 / count
-    } else {
-        DEFAULT_PRIOR_MILLI
-    };
     let mut tx = state.db.begin_write().await?;
     // Two refreshes at once (another instance, or the command line beside the store) would
     // both delete and re-insert the same rows: the second waits for the first instead.
@@ -170,9 +164,21 @@ pub async fn refresh(state: &AppState) -> anyhow::Result<Report> {
     db::replace_similarities(&mut tx, "bought", &bought).await?;
     db::replace_similarities(&mut tx, "combined", &combined).await?;
     db::set_popularity(&mut tx, &points).await?;
-    db::set_figure(&mut *tx, PRIOR_FIGURE, prior).await?;
     tx.commit().await?;
-    reviews::rescore_all(pool, prior, PRIOR_WEIGHT).await?;
+    // The mean is read under the lock, in a short transaction of its own (rows of products
+    // stay locked until it ends): the refresh that finishes last scores every product with
+    // the ratings as they are then, not with a mean an earlier refresh read.
+    let mut tx = state.db.begin_write().await?;
+    state.db.one_at_a_time(&mut tx, REFRESH_LOCK).await?;
+    let (count, sum) = reviews::totals(&mut tx).await?;
+    let prior = if count > 0 {
+        sum * 1000 / count
+    } else {
+        DEFAULT_PRIOR_MILLI
+    };
+    db::set_figure(&mut *tx, PRIOR_FIGURE, prior).await?;
+    reviews::rescore_all(&mut tx, prior, PRIOR_WEIGHT).await?;
+    tx.commit().await?;
     crate::catalog::changed(state, false).await;
     state.picks.clear();
     let report = Report {
