@@ -176,6 +176,7 @@ impl Application {
         crate::email::queue::spawn_worker(state.clone());
         crate::engagement::views::spawn_flusher(state.clone());
         crate::engagement::recommend::refresh::spawn(state.clone());
+        crate::db::replicas::spawn_watch(state.db.replicas().clone(), state.db.pool().clone());
         Ok(Self {
             _lock: lock,
             port,

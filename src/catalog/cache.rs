@@ -147,6 +147,11 @@ impl CatalogCache {
         true
     }
 
+    /// The shared catalogue version as last seen (a replica must have replayed it to answer).
+    pub fn shared_version(&self) -> i64 {
+        self.shared_version.load(Ordering::Acquire)
+    }
+
     /// The shared version is `version`: if it moved since last seen, another instance (or this
     /// one, or the command line) changed the catalogue, and everything cached goes.
     pub fn saw_version(&self, version: i64) {

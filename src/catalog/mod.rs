@@ -99,12 +99,17 @@ pub async fn product_on_sale(
     if let Some((product, images)) = state.catalog_cache.product(id) {
         return Ok(ProductOnSale { product, images });
     }
-    let pool = state.db.pool();
-    let product = db::find(pool, id)
+    let at = state.catalog_cache.shared_version();
+    let (product, images) = state
+        .db
+        .catalogue_read(at, |pool| async move {
+            match db::find(&pool, id).await?.filter(|p| p.active) {
+                Some(p) => Ok(Some((p, db::images(&pool, id).await?))),
+                None => Ok(None),
+            }
+        })
         .await?
-        .filter(|p| p.active)
         .ok_or(CatalogError::NotFound)?;
-    let images = db::images(pool, id).await?;
     state
         .catalog_cache
         .put_product(id, product.clone(), images.clone());

@@ -338,12 +338,13 @@ async fn bounded_search(
     page: Pagination,
 ) -> Result<catalog::Found, CatalogError> {
     let limit = Duration::from_millis(state.settings.catalog.statement_timeout_ms);
-    let run = async {
-        let mut tx = state.db.bounded_read(limit).await?;
+    let at = state.catalog_cache.shared_version();
+    let run = state.db.catalogue_read(at, |pool| async move {
+        let mut tx = crate::db::bounded_read_on(&pool, limit).await?;
         let found = catalog::search(&mut tx, filter, q.sort, page.per_page(), page.offset()).await;
         tx.rollback().await?;
         found
-    };
+    });
     match tokio::time::timeout(limit, run).await {
         Err(_) => Err(refused(q, entries, "time limit")),
         Ok(Err(e)) if crate::db::is_query_cancelled(&e) => Err(refused(q, entries, "time limit")),
@@ -400,7 +401,13 @@ pub async fn list(state: &AppState, q: &SearchQuery) -> Result<Listing, CatalogE
                 categories: found.categories,
                 brands: found.brands,
             };
-            let cards = catalog::cards(state.db.pool(), &found.ids).await?;
+            let ids = &found.ids;
+            let cards = state
+                .db
+                .catalogue_read(cache.shared_version(), |pool| async move {
+                    catalog::cards(&pool, ids).await
+                })
+                .await?;
             cache.put(filter.clone(), counts.clone());
             cache.put_page(filter.clone(), q.sort, page.page(), cards.clone());
             (counts, page, cards)
@@ -466,15 +473,22 @@ pub async fn showcase(
     sort: Sort,
     n: i64,
 ) -> Result<Vec<ProductCard>, CatalogError> {
-    let pool = state.db.pool();
     let filter = SearchQuery::all(sort).filter();
-    // The connection goes back before the cards take one: a request holding one while waiting
-    // for a second can starve the pool when many arrive at once.
-    let found = {
-        let mut conn = pool.acquire().await?;
-        catalog::search(&mut conn, &filter, sort, n, 0).await?
-    };
-    Ok(catalog::cards(pool, &found.ids).await?)
+    let filter = &filter;
+    let at = state.catalog_cache.shared_version();
+    let cards = state
+        .db
+        .catalogue_read(at, |pool| async move {
+            // The connection goes back before the cards take one: a request holding one while
+            // waiting for a second can starve the pool when many arrive at once.
+            let found = {
+                let mut conn = pool.acquire().await?;
+                catalog::search(&mut conn, filter, sort, n, 0).await?
+            };
+            catalog::cards(&pool, &found.ids).await
+        })
+        .await?;
+    Ok(cards)
 }
 
 #[cfg(test)]

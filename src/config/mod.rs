@@ -73,6 +73,7 @@ impl Settings {
                     .with_list_parse_key("api.cors_origins")
                     .with_list_parse_key("metrics.allow")
                     .with_list_parse_key("server.trusted_proxies")
+                    .with_list_parse_key("database.replica_urls")
                     .source(Some(setting_overrides())),
             )
             .build()?;
@@ -114,5 +115,17 @@ mod tests {
         );
         assert!(from_file.email.smtp_password.is_none());
         defaults.validate().unwrap();
+    }
+
+    #[test]
+    fn read_replicas_need_postgresql() {
+        let mut s = Settings::default();
+        s.database.replica_urls = vec![SecretString::from("postgres://replica/shop")];
+        let err = s.validate().unwrap_err().to_string();
+        assert!(err.contains("database.replica_urls"), "{err}");
+        s.database.url = SecretString::from("postgres://primary/shop");
+        s.validate().unwrap();
+        s.database.replica_urls = vec![SecretString::from("replica/shop")];
+        assert!(s.validate().is_err());
     }
 }

@@ -285,6 +285,11 @@ pub struct DatabaseSettings {
     /// May hold a password (postgres://user:pw@host/db), so it is kept secret.
     pub url: SecretString,
     pub max_connections: u32,
+    /// PostgreSQL read replicas (URLs may hold passwords) for listings, product pages and the
+    /// dashboard's figures; empty by default.
+    pub replica_urls: Vec<SecretString>,
+    /// A replica further behind the primary than this is skipped until it catches up.
+    pub replica_max_lag_seconds: u64,
 }
 
 impl Default for DatabaseSettings {
@@ -292,6 +297,8 @@ impl Default for DatabaseSettings {
         Self {
             url: SecretString::from("sqlite://data/emporium.db"),
             max_connections: 10,
+            replica_urls: Vec::new(),
+            replica_max_lag_seconds: 5,
         }
     }
 }
@@ -304,6 +311,18 @@ impl DatabaseSettings {
             || url.starts_with("postgresql:"))
         {
             return invalid("database.url", "must start with sqlite:// or postgres://");
+        }
+        if url.starts_with("sqlite:") && !self.replica_urls.is_empty() {
+            return invalid(
+                "database.replica_urls",
+                "read replicas need PostgreSQL (database.url is a SQLite file)",
+            );
+        }
+        for replica in &self.replica_urls {
+            let r = replica.expose_secret();
+            if !(r.starts_with("postgres:") || r.starts_with("postgresql:")) {
+                return invalid("database.replica_urls", "each must start with postgres://");
+            }
         }
         Ok(())
     }

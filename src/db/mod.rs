@@ -24,6 +24,7 @@ pub mod mail_queue;
 pub mod orders;
 pub mod private_links;
 pub mod recommendations;
+pub mod replicas;
 pub mod reviews;
 pub mod secrets;
 pub mod sessions;
@@ -72,6 +73,8 @@ pub struct Db {
     file: Option<std::path::PathBuf>,
     /// A readiness check found the file write-protected (connections opened since are suspect).
     spell: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Read replicas (PostgreSQL only; none by default).
+    replicas: std::sync::Arc<replicas::Replicas>,
 }
 
 impl Db {
@@ -116,6 +119,11 @@ impl Db {
             });
         }
         let pool = pool.connect_with(options).await?;
+        let replicas = replicas::Replicas::new(
+            &settings.replica_urls,
+            settings.max_connections,
+            Duration::from_secs(settings.replica_max_lag_seconds),
+        )?;
         let file = match backend {
             Backend::Sqlite => sqlite_file(raw),
             Backend::Postgres => None,
@@ -125,7 +133,31 @@ impl Db {
             backend,
             file,
             spell: Default::default(),
+            replicas: std::sync::Arc::new(replicas),
         })
+    }
+
+    pub fn replicas(&self) -> &std::sync::Arc<replicas::Replicas> {
+        &self.replicas
+    }
+
+    /// A read of the catalogue that a replica may answer once it has replayed catalogue version
+    /// `at_least` (see [`replicas`]); the primary otherwise.
+    pub async fn catalogue_read<T, F, Fut>(&self, at_least: i64, read: F) -> Result<T, DbError>
+    where
+        F: Fn(AnyPool) -> Fut,
+        Fut: std::future::Future<Output = Result<T, DbError>>,
+    {
+        self.replicas.read(&self.pool, at_least, read).await
+    }
+
+    /// A read of figures that may be a moment old (the dashboard's): any replica that is up.
+    pub async fn figures_read<T, F, Fut>(&self, read: F) -> Result<T, DbError>
+    where
+        F: Fn(AnyPool) -> Fut,
+        Fut: std::future::Future<Output = Result<T, DbError>>,
+    {
+        self.replicas.read(&self.pool, i64::MIN, read).await
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -210,17 +242,7 @@ impl Db {
     /// no such setting: there the caller's deadline answers in time, and the statement, whose
     /// work the listing bounds, finishes on its connection's thread).
     pub async fn bounded_read(&self, timeout: Duration) -> Result<Tx, DbError> {
-        let mut tx = self.pool.begin().await?;
-        if self.backend == Backend::Postgres {
-            // SET does not take bind parameters; the number is ours, not the user's.
-            let ms = timeout.as_millis().max(1);
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SET LOCAL statement_timeout = {ms}"
-            )))
-            .execute(&mut *tx)
-            .await?;
-        }
-        Ok(tx)
+        bounded_read_on(&self.pool, timeout).await
     }
 
     /// Refreshes the planner's statistics after bulk writes; on PostgreSQL also the visibility
@@ -273,6 +295,26 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// [`Db::bounded_read`] on a given pool (a replica's, or the primary's).
+pub async fn bounded_read_on(pool: &AnyPool, timeout: Duration) -> Result<Tx, DbError> {
+    let mut tx = pool.begin().await?;
+    if pool
+        .connect_options()
+        .database_url
+        .scheme()
+        .starts_with("postgres")
+    {
+        // SET does not take bind parameters; the number is ours, not the user's.
+        let ms = timeout.as_millis().max(1);
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SET LOCAL statement_timeout = {ms}"
+        )))
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(tx)
 }
 
 /// The file a `sqlite:` URL names.

@@ -32,6 +32,12 @@ struct OutcomeLabels {
     outcome: &'static str,
 }
 
+/// `primary`, or a replica's host, port and database.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SourceLabels {
+    source: String,
+}
+
 type LatencyFamily = Family<RequestLabels, Histogram, fn() -> Histogram>;
 
 fn latency_buckets() -> Histogram {
@@ -51,6 +57,8 @@ pub struct Metrics {
     sign_in_failures: Counter,
     sign_in_locks: Counter,
     mail_failures: Counter,
+    replica_up: Family<SourceLabels, Gauge>,
+    replica_reads: Family<SourceLabels, Counter>,
     /// Rendering reads the pool's gauges first; one render at a time keeps them coherent.
     render: Mutex<()>,
 }
@@ -109,6 +117,18 @@ impl Default for Metrics {
             "Mail delivery attempts that failed",
             mail_failures.clone(),
         );
+        let replica_up = Family::<SourceLabels, Gauge>::default();
+        let replica_reads = Family::<SourceLabels, Counter>::default();
+        registry.register(
+            "db_replica_up",
+            "1 while a read replica answers and is close enough to the primary to be used",
+            replica_up.clone(),
+        );
+        registry.register(
+            "db_replica_reads",
+            "Catalogue and dashboard reads by where they were answered (with replicas configured)",
+            replica_reads.clone(),
+        );
         Self {
             registry,
             requests,
@@ -120,6 +140,8 @@ impl Default for Metrics {
             sign_in_failures,
             sign_in_locks,
             mail_failures,
+            replica_up,
+            replica_reads,
             render: Mutex::new(()),
         }
     }
@@ -156,6 +178,23 @@ impl Metrics {
         self.pool_size.set(i64::from(pool.size()));
         self.pool_idle
             .set(i64::try_from(pool.num_idle()).unwrap_or(i64::MAX));
+        let replicas = state.db.replicas();
+        let mut reads = vec![("primary".to_string(), replicas.primary_reads())];
+        for r in replicas.list() {
+            let source = SourceLabels {
+                source: r.label.clone(),
+            };
+            self.replica_up
+                .get_or_create(&source)
+                .set(i64::from(r.is_up()));
+            reads.push((r.label.clone(), r.reads()));
+        }
+        if !replicas.is_empty() {
+            for (source, n) in reads {
+                let counter = self.replica_reads.get_or_create(&SourceLabels { source });
+                counter.inc_by(n.saturating_sub(counter.get()));
+            }
+        }
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &self.registry)?;
         Ok(out)

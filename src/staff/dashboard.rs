@@ -69,25 +69,31 @@ pub fn average(f: &PeriodFigures) -> Money {
 /// Reads everything at once: the queries are independent, so they run side by side on the
 /// pool's connections and the page waits for the slowest, not for their sum.
 pub async fn load(state: &AppState) -> Result<Dashboard, sqlx::Error> {
-    let pool = state.db.pool();
     let today = state.clock.now().date();
     let today_start = today.midnight().assume_utc().unix_timestamp();
-    let start_of = |days: i64| today_start - (days - 1) * DAY;
+    let start_of = move |days: i64| today_start - (days - 1) * DAY;
     let series_start = start_of(SERIES_DAYS);
+    // Figures a moment old are fine here: a replica may answer.
     let (periods, found, counted, waiting_to_ship, support, stock, low_stock, out_of_stock, top) =
-        tokio::try_join!(
-            futures_util::future::try_join_all(PERIODS.map(|p| async move {
-                Ok::<_, sqlx::Error>((p, db::period(pool, start_of(p.days)).await?))
-            })),
-            db::per_day(pool, series_start),
-            db::by_status(pool, series_start),
-            db::waiting_to_ship(pool),
-            crate::db::support::counts(pool),
-            crate::db::catalog::stats(pool, LOW_STOCK),
-            db::short_of_stock(pool, 1, LOW_STOCK, 10),
-            db::short_of_stock(pool, 0, 0, 10),
-            db::top_products(pool, series_start, 10),
-        )?;
+        state
+            .db
+            .figures_read(|pool| async move {
+                let pool = &pool;
+                tokio::try_join!(
+                    futures_util::future::try_join_all(PERIODS.map(|p| async move {
+                        Ok::<_, sqlx::Error>((p, db::period(pool, start_of(p.days)).await?))
+                    })),
+                    db::per_day(pool, series_start),
+                    db::by_status(pool, series_start),
+                    db::waiting_to_ship(pool),
+                    crate::db::support::counts(pool),
+                    crate::db::catalog::stats(pool, LOW_STOCK),
+                    db::short_of_stock(pool, 1, LOW_STOCK, 10),
+                    db::short_of_stock(pool, 0, 0, 10),
+                    db::top_products(pool, series_start, 10),
+                )
+            })
+            .await?;
     let days = (0..SERIES_DAYS)
         .map(|i| {
             let hit = found.iter().find(|d| d.day == i);

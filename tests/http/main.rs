@@ -24,6 +24,7 @@ mod pages;
 mod password;
 mod profile;
 mod registration;
+mod replicas;
 mod scale_out;
 mod sessions;
 mod smtp;

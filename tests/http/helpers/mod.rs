@@ -98,22 +98,27 @@ struct PgDatabase {
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         let (url, name) = (self.admin_url.clone(), self.name.clone());
-        // Drop runs inside the test's runtime; use a thread with its own.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                use sqlx::Connection;
-                if let Ok(mut c) = sqlx::PgConnection::connect(&url).await {
-                    let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut c).await;
-                }
-            })
-        })
-        .join();
+        run_beside(async move {
+            use sqlx::Connection;
+            if let Ok(mut c) = sqlx::PgConnection::connect(&url).await {
+                let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut c).await;
+            }
+        });
     }
+}
+
+/// Runs `work` to its end from a `Drop`, which runs inside the test's runtime: on a thread with
+/// a runtime of its own.
+pub fn run_beside(work: impl std::future::Future<Output = ()> + Send + 'static) {
+    let _ = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(work)
+    })
+    .join();
 }
 
 pub struct TestApp {
