@@ -21,7 +21,9 @@ use emporium::ops::tls::write_self_signed;
 use emporium::startup::Application;
 use secrecy::ExposeSecret;
 
-use crate::helpers::{Browser, GOOD_CARD, TestApp, postgres_url};
+use crate::helpers::{
+    TestApp, every_order_has_its_invoice, guests_at_checkout, postgres_url, submit,
+};
 
 type Https = Client<HttpsConnector<HttpConnector>, Empty<bytes::Bytes>>;
 
@@ -210,58 +212,6 @@ async fn a_missing_or_bad_certificate_stops_the_start_naming_the_file() {
     );
 }
 
-/// Guests who each put one unit in their cart and hold a filled-in checkout form.
-async fn guests_at_checkout(
-    app: &TestApp,
-    product: i64,
-    n: usize,
-) -> Vec<(Browser, Vec<(&'static str, String)>)> {
-    let mut ready = Vec::new();
-    for i in 0..n {
-        let guest = app.new_browser();
-        app.add_to_cart(&guest, product, 1).await;
-        let mut fields = app.checkout_form(&guest).await.fields(GOOD_CARD);
-        fields.push(("email", format!("guest{i}@example.com")));
-        ready.push((guest, fields));
-    }
-    ready
-}
-
-async fn submit(
-    url: String,
-    guest: &Browser,
-    fields: &[(&'static str, String)],
-) -> Result<u16, reqwest::Error> {
-    guest
-        .client
-        .post(url)
-        .form(fields)
-        .send()
-        .await
-        .map(|r| r.status().as_u16())
-}
-
-/// Every order has its invoice, with the order's total.
-async fn every_order_has_its_invoice(app: &TestApp) -> i64 {
-    use emporium::orders::detail::Viewer;
-    let orders: Vec<(i64, i64)> = sqlx::query_as("SELECT id, total_cents FROM orders ORDER BY id")
-        .fetch_all(app.state.db.pool())
-        .await
-        .unwrap();
-    for (id, total) in &orders {
-        let invoice = emporium::orders::invoice::for_order(
-            &app.state,
-            Viewer::Staff,
-            emporium::domain::OrderId::new(*id),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("order {id} has no readable invoice: {e}"));
-        assert_eq!(invoice.total_cents, *total, "invoice of order {id}");
-        assert!(!invoice.lines.is_empty(), "invoice of order {id} has lines");
-    }
-    orders.len() as i64
-}
-
 #[tokio::test]
 async fn a_backup_taken_during_checkouts_restores_every_order_with_its_invoice() {
     let dir = tempfile::tempdir().unwrap();
@@ -354,11 +304,7 @@ async fn a_stop_signal_during_checkouts_lets_them_finish_and_exits_zero() {
     let product = app
         .product("Signal Mug", "Oakridge", "Kitchen", 1200, 100)
         .await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::helpers::free_port();
     let dir = tempfile::tempdir().unwrap();
     let settings = &app.state.settings;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_emporium"))

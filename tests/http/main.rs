@@ -9,6 +9,7 @@ mod helpers;
 mod admin;
 mod api;
 mod back_office;
+mod balanced;
 mod cart;
 mod catalog;
 mod catalog_scale;

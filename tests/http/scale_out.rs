@@ -3,7 +3,7 @@
 
 use emporium::config::Networks;
 
-use crate::helpers::{TestApp, empty_database};
+use crate::helpers::{TestApp, empty_database, free_port};
 
 /// A failed sign-in (unknown account, a new one each time) as sent through a proxy that says
 /// the client is `forwarded`; returns the status.
@@ -72,14 +72,6 @@ fn start_instance(url: &str, dir: &std::path::Path, port: u16) -> std::process::
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[tokio::test]

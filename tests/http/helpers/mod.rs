@@ -17,7 +17,7 @@ pub mod shop;
 pub use accounts::{PASSWORD, registration_fields};
 pub use catalog::png;
 pub use html::{Html, extract_csrf, prices, product_ids};
-pub use shop::GOOD_CARD;
+pub use shop::{GOOD_CARD, every_order_has_its_invoice, guests_at_checkout, submit};
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -177,6 +177,15 @@ pub async fn empty_database() -> EmptyDatabase {
             _pg: None,
         },
     }
+}
+
+/// A port nothing listens on now (for processes that take a fixed port).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 pub fn postgres_url() -> Option<String> {

@@ -158,3 +158,55 @@ impl CheckoutForm {
         ]
     }
 }
+
+/// Guests who each put one unit in their cart and hold a filled-in checkout form.
+pub async fn guests_at_checkout(
+    app: &TestApp,
+    product: i64,
+    n: usize,
+) -> Vec<(Browser, Vec<(&'static str, String)>)> {
+    let mut ready = Vec::new();
+    for i in 0..n {
+        let guest = app.new_browser();
+        app.add_to_cart(&guest, product, 1).await;
+        let mut fields = app.checkout_form(&guest).await.fields(GOOD_CARD);
+        fields.push(("email", format!("guest{i}@example.com")));
+        ready.push((guest, fields));
+    }
+    ready
+}
+
+pub async fn submit(
+    url: String,
+    guest: &Browser,
+    fields: &[(&'static str, String)],
+) -> Result<u16, reqwest::Error> {
+    guest
+        .client
+        .post(url)
+        .form(fields)
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+}
+
+/// Every order has its invoice, with the order's total.
+pub async fn every_order_has_its_invoice(app: &TestApp) -> i64 {
+    use emporium::orders::detail::Viewer;
+    let orders: Vec<(i64, i64)> = sqlx::query_as("SELECT id, total_cents FROM orders ORDER BY id")
+        .fetch_all(app.state.db.pool())
+        .await
+        .unwrap();
+    for (id, total) in &orders {
+        let invoice = emporium::orders::invoice::for_order(
+            &app.state,
+            Viewer::Staff,
+            emporium::domain::OrderId::new(*id),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("order {id} has no readable invoice: {e}"));
+        assert_eq!(invoice.total_cents, *total, "invoice of order {id}");
+        assert!(!invoice.lines.is_empty(), "invoice of order {id} has lines");
+    }
+    orders.len() as i64
+}
