@@ -25,6 +25,9 @@ pub async fn attach(tx: &mut Tx, user: UserId, email: &str) -> Result<u64, DbErr
         .bind(email)
         .execute(&mut **tx)
         .await?;
+    if done.rows_affected() > 0 {
+        super::purchases::add_customer(tx, user).await?;
+    }
     sqlx::query(
         "UPDATE payments SET user_id = $1 WHERE user_id IS NULL \
          AND order_id IN (SELECT id FROM orders WHERE user_id = $1 AND email = $2)",

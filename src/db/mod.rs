@@ -23,6 +23,7 @@ pub mod invoices;
 pub mod mail_queue;
 pub mod orders;
 pub mod private_links;
+pub mod purchases;
 pub mod recommendations;
 pub mod replicas;
 pub mod reviews;

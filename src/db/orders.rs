@@ -144,7 +144,15 @@ pub async fn transition(
         .int(order.get())
         .push(" AND status IN ")
         .text_list(from.iter().map(|s| s.as_str()));
-    Ok(sql.execute(&mut **tx).await? == 1)
+    let moved = sql.execute(&mut **tx).await? == 1;
+    if moved {
+        if to.counts_as_bought() {
+            super::purchases::add_order(tx, order).await?;
+        } else {
+            super::purchases::drop_order(tx, order).await?;
+        }
+    }
+    Ok(moved)
 }
 
 pub async fn set_payment(

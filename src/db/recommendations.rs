@@ -118,18 +118,7 @@ pub async fn popular_in(
 
 /// A customer's own activity: what they bought (paid orders), wish for and viewed.
 pub async fn bought_by(pool: &AnyPool, user: UserId) -> Result<Vec<ProductId>, DbError> {
-    #[derive(FromRow)]
-    struct Row {
-        product_id: ProductId,
-    }
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT DISTINCT l.product_id FROM orders o JOIN order_lines l ON l.order_id = o.id \
-         WHERE o.user_id = $1 AND o.status IN ('paid', 'shipped', 'delivered')",
-    )
-    .bind(user)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().map(|r| r.product_id).collect())
+    super::purchases::of(pool, user).await
 }
 
 pub async fn wished_by(pool: &AnyPool, user: UserId) -> Result<Vec<ProductId>, DbError> {

@@ -96,15 +96,7 @@ pub async fn rescore_all(tx: &mut Tx, prior_milli: i64, weight: i64) -> Result<(
 /// True when the customer has an order with this product that was paid (paid, shipped or
 /// delivered): only they may review it.
 pub async fn has_bought(pool: &AnyPool, user: UserId, product: ProductId) -> Result<bool, DbError> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM orders o JOIN order_lines l ON l.order_id = o.id \
-         WHERE o.user_id = $1 AND l.product_id = $2 AND o.status IN ('paid', 'shipped', 'delivered')",
-    )
-    .bind(user)
-    .bind(product)
-    .fetch_one(pool)
-    .await?;
-    Ok(n > 0)
+    super::purchases::has(pool, user, product).await
 }
 
 /// A review as shoppers see it.

@@ -75,6 +75,14 @@ impl OrderStatus {
         }
     }
 
+    /// Paid, shipped or delivered: the customer has bought what it holds (and may review it).
+    pub fn counts_as_bought(self) -> bool {
+        matches!(
+            self,
+            OrderStatus::Paid | OrderStatus::Shipped | OrderStatus::Delivered
+        )
+    }
+
     pub fn can_move_to(self, to: OrderStatus) -> bool {
         to.allowed_from().contains(&self)
     }

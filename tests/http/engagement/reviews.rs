@@ -395,3 +395,54 @@ async fn the_api_lists_posts_and_deletes_reviews() {
     .await;
     assert!(app.can_sign_in(&email, PASSWORD).await);
 }
+
+#[tokio::test]
+async fn a_refunded_purchase_closes_the_review_form_unless_another_paid_order_holds_it() {
+    let app = TestApp::spawn().await;
+    let kettle = app
+        .product("Copper Kettle", "Hearth", "Kitchen", 4900, 10)
+        .await;
+    let path = format!("/products/{kettle}");
+    let (_, ada) = app.signed_in("ada").await;
+    let first = app.bought(&ada, kettle, 1).await;
+    let second = app.bought(&ada, kettle, 1).await;
+    let admin = app.admin().await;
+    let refund = |id: i64| {
+        let path = format!("/admin/orders/{id}/status");
+        let admin = &admin;
+        let app = &app;
+        async move {
+            app.post_form_as(admin, &path, &[("status", "refunded")])
+                .await
+                .status()
+        }
+    };
+    assert_eq!(refund(first).await, 303);
+    let page = app.get_html(&ada, &path).await;
+    assert_eq!(
+        page.select("#review-form").len(),
+        1,
+        "the second order holds it"
+    );
+    assert_eq!(refund(second).await, 303);
+    let page = app.get_html(&ada, &path).await;
+    assert!(
+        page.select("#review-form").is_empty(),
+        "nothing bought is left"
+    );
+    assert_eq!(review(&app, &ada, kettle, "5", "").await.status(), 403);
+
+    // A guest's paid order counts once it joins the account made with its address.
+    let guest = app.new_browser();
+    app.add_to_cart(&guest, kettle, 1).await;
+    assert_eq!(
+        app.guest_checkout(&guest, "gina@example.com")
+            .await
+            .status(),
+        303
+    );
+    let (_, gina) = app.signed_in("gina").await;
+    let page = app.get_html(&gina, &path).await;
+    assert_eq!(page.select("#review-form").len(), 1);
+    assert_eq!(review(&app, &gina, kettle, "5", "").await.status(), 303);
+}
