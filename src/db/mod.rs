@@ -237,15 +237,6 @@ impl Db {
         }
     }
 
-    /// Refreshes the planner's statistics after bulk changes (seeding, CSV imports), so the
-    /// first queries afterwards do not run on plans made for an empty table.
-    /// A read-only transaction whose statements PostgreSQL cancels after `timeout` (SQLite has
-    /// no such setting: there the caller's deadline answers in time, and the statement, whose
-    /// work the listing bounds, finishes on its connection's thread).
-    pub async fn bounded_read(&self, timeout: Duration) -> Result<Tx, DbError> {
-        bounded_read_on(&self.pool, timeout).await
-    }
-
     /// Refreshes the planner's statistics after bulk writes; on PostgreSQL also the visibility
     /// map, without which the listing's covering index cannot answer without the table.
     pub async fn analyze(&self) -> Result<(), DbError> {
@@ -298,7 +289,10 @@ impl Db {
     }
 }
 
-/// [`Db::bounded_read`] on a given pool (a replica's, or the primary's).
+/// A read-only transaction whose statements PostgreSQL cancels after `timeout` (SQLite has
+/// no such setting: there the caller's deadline answers in time, and the statement, whose
+/// work the listing bounds, finishes on its connection's thread).
+/// Runs on the pool given: a replica's or the primary's.
 pub async fn bounded_read_on(pool: &AnyPool, timeout: Duration) -> Result<Tx, DbError> {
     let mut tx = pool.begin().await?;
     if pool

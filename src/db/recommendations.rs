@@ -116,11 +116,6 @@ pub async fn popular_in(
     sql.fetch_all(pool).await
 }
 
-/// A customer's own activity: what they bought (paid orders), wish for and viewed.
-pub async fn bought_by(pool: &AnyPool, user: UserId) -> Result<Vec<ProductId>, DbError> {
-    super::purchases::of(pool, user).await
-}
-
 pub async fn wished_by(pool: &AnyPool, user: UserId) -> Result<Vec<ProductId>, DbError> {
     #[derive(FromRow)]
     struct Row {

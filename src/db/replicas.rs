@@ -162,13 +162,11 @@ impl Replicas {
     /// Looks at every replica once: how far behind the primary it is, and which catalogue
     /// version it has.
     pub async fn check(&self, primary: &AnyPool) {
-        let now: Result<(String, i64), DbError> = sqlx::query_as(
-            "SELECT CAST(pg_current_wal_lsn() AS TEXT), \
-             (SELECT version FROM catalog_changes WHERE id = 1)",
-        )
-        .fetch_one(primary)
-        .await;
-        let Ok((lsn, _)) = now else {
+        let now: Result<String, DbError> =
+            sqlx::query_scalar("SELECT CAST(pg_current_wal_lsn() AS TEXT)")
+                .fetch_one(primary)
+                .await;
+        let Ok(lsn) = now else {
             // Without the primary's position no replica can be judged: keep the last verdict.
             return;
         };

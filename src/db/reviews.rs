@@ -93,12 +93,6 @@ pub async fn rescore_all(tx: &mut Tx, prior_milli: i64, weight: i64) -> Result<(
     Ok(())
 }
 
-/// True when the customer has an order with this product that was paid (paid, shipped or
-/// delivered): only they may review it.
-pub async fn has_bought(pool: &AnyPool, user: UserId, product: ProductId) -> Result<bool, DbError> {
-    super::purchases::has(pool, user, product).await
-}
-
 /// A review as shoppers see it.
 #[derive(Debug, Clone, FromRow)]
 pub struct ReviewRow {

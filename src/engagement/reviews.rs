@@ -81,7 +81,7 @@ pub async fn refusal(
     user: UserId,
     product: ProductId,
 ) -> Result<Option<String>, sqlx::Error> {
-    Ok((!db::has_bought(state.db.pool(), user, product).await?).then(|| {
+    Ok((!crate::db::purchases::has(state.db.pool(), user, product).await?).then(|| {
         "Only customers who bought this product can review it; reviews here are all from real buyers."
             .to_string()
     }))

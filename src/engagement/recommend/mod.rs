@@ -51,7 +51,7 @@ pub async fn history(state: &AppState, user: UserId) -> Result<History, sqlx::Er
         }
     }
     Ok(History {
-        bought: db::bought_by(pool, user).await?,
+        bought: crate::db::purchases::of(pool, user).await?,
         wished: db::wished_by(pool, user).await?,
         viewed,
     })
@@ -187,7 +187,7 @@ pub async fn also_bought(
 
 /// What a customer bought (paid, shipped or delivered orders).
 pub async fn bought_by(state: &AppState, user: UserId) -> Result<Vec<ProductId>, sqlx::Error> {
-    db::bought_by(state.db.pool(), user).await
+    crate::db::purchases::of(state.db.pool(), user).await
 }
 
 /// How long a customer's picks are reused (their own orders, wishlist changes and a newly viewed
@@ -293,7 +293,7 @@ pub async fn home(state: &AppState, user: UserId) -> Result<HomePicks, sqlx::Err
                 .collect();
             let because = match latest {
                 Some(seen) => {
-                    let bought = db::bought_by(state.db.pool(), user).await?;
+                    let bought = crate::db::purchases::of(state.db.pool(), user).await?;
                     let like: Vec<ProductId> = similar_to(state, "combined", seen, &bought, 8)
                         .await?
                         .into_iter()
