@@ -92,6 +92,14 @@ pub enum Command {
         #[arg(long, default_value = "data/tls", value_name = "DIR")]
         out: PathBuf,
     },
+    /// Finish what a crash left between the payment steps: void authorisations that have no
+    /// order, capture committed orders whose capture never ran (the store also does this every
+    /// payments.reconcile_every_minutes)
+    Reconcile {
+        /// Leave alone what is younger than this (checkouts in flight)
+        #[arg(long, default_value_t = 15)]
+        older_than_minutes: i64,
+    },
     /// Print the newest mails of the outbox (recipient, subject, links)
     Outbox {
         /// How many mails to show
@@ -201,6 +209,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 cert.display(),
                 key.display()
             );
+            Ok(())
+        }
+        Command::Reconcile { older_than_minutes } => {
+            let state = AppState::build(settings).await?;
+            let r = crate::payments::reconcile::run(&state, older_than_minutes.max(0) * 60).await?;
+            for reference in &r.voided_orphans {
+                println!("voided {reference}: no order has it");
+            }
+            for reference in &r.voided_cancelled {
+                println!("voided {reference}: its order was cancelled");
+            }
+            for id in &r.captured {
+                println!("captured order #{id}: now paid");
+            }
+            for (id, note) in &r.failed {
+                println!("order #{id}: capture failed, left for the staff: {note}");
+            }
+            for id in &r.waiting {
+                println!("order #{id}: waiting for the staff (capture failed before)");
+            }
+            println!(
+                "{} voided, {} captured, {} failed, {} waiting",
+                r.voided_orphans.len() + r.voided_cancelled.len(),
+                r.captured.len(),
+                r.failed.len(),
+                r.waiting.len()
+            );
+            state.db.close().await;
             Ok(())
         }
         Command::Outbox { count } => {

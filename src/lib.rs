@@ -26,6 +26,7 @@ pub mod engagement;
 pub mod http;
 pub mod ops;
 pub mod orders;
+pub mod payments;
 pub mod rng;
 pub mod staff;
 pub mod startup;

@@ -177,6 +177,7 @@ impl Application {
         crate::engagement::views::spawn_flusher(state.clone());
         crate::engagement::recommend::refresh::spawn(state.clone());
         crate::db::replicas::spawn_watch(state.db.replicas().clone(), state.db.pool().clone());
+        crate::payments::reconcile::spawn(state.clone());
         Ok(Self {
             _lock: lock,
             port,

@@ -21,7 +21,7 @@ pub struct AppState {
     /// Listing counts and facets, dropped on every catalogue change.
     pub catalog_cache: Arc<crate::catalog::cache::CatalogCache>,
     /// The payment service (the mock gateway in this store).
-    pub payments: Arc<dyn crate::orders::payment::PaymentGateway>,
+    pub payments: Arc<dyn crate::payments::PaymentGateway>,
     /// The key API access tokens are signed and checked with.
     pub jwt: Arc<crate::accounts::api_tokens::JwtKeys>,
     /// Renders what queued mails attach (invoices).
@@ -61,18 +61,23 @@ impl AppState {
         let search_lanes = Arc::new(crate::catalog::lanes::SearchLanes::new(
             settings.catalog.broad_searches_at_once,
         ));
+        let clock = Clock::default();
+        let payments = Arc::new(crate::payments::mock::MockGateway::new(
+            db.clone(),
+            clock.clone(),
+        ));
         let state = Self {
             search_lanes,
             metrics: Arc::default(),
             jwt,
             db,
             settings: Arc::new(settings),
-            clock: Clock::default(),
+            clock: clock.clone(),
             mailer,
             hasher,
             policy,
             catalog_cache: Arc::default(),
-            payments: Arc::new(crate::orders::payment::MockGateway),
+            payments,
             attachments: Arc::new(crate::orders::invoice::MailAttachments),
             mail_wakeup: Arc::default(),
             views: Arc::default(),

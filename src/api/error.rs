@@ -226,6 +226,10 @@ impl From<OrderError> for ApiError {
             OrderError::Payment(decline) => {
                 Self::new(StatusCode::PAYMENT_REQUIRED, decline.message())
             }
+            OrderError::PaymentService => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                crate::orders::PAYMENT_SERVICE,
+            ),
             OrderError::NotAllowed(message) => Self::new(StatusCode::CONFLICT, message),
             OrderError::Throttled { until, now } => Self::too_many(until, now),
             other => Self::internal(other.into()),

@@ -224,7 +224,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     ),
     request_body = PlaceOrder,
     responses(
-        (status = 201, description = "Order placed and paid", body = Order,
+        (status = 201, description = "Order placed: paid, or (payment_status none) waiting for the shop because the capture failed", body = Order,
          headers(("Location" = String, description = "The order's address"))),
         (status = 200, description = "This Idempotency-Key already placed this order", body = Order),
         (status = 400, description = "Invalid card or address fields, or Idempotency-Key", body = ErrorBody),
@@ -233,6 +233,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         (status = 409, description = "Empty cart, stock or total changed, unavailable lines", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 503, description = "The payment service did not answer; nothing was charged", body = ErrorBody),
     )
 )]
 pub async fn place(
@@ -261,7 +262,8 @@ pub async fn place(
     let order = detail::detail(&state, Viewer::Customer(user.id), placed.order_id()).await?;
     let body = Order::from(order);
     Ok(match placed {
-        Placed::Created(id) => HttpResponse::Created()
+        // Made either way; an order whose capture failed says so in `payment_status` (none).
+        Placed::Created(id) | Placed::AwaitingPayment(id) => HttpResponse::Created()
             .insert_header((header::LOCATION, format!("/api/v1/orders/{id}")))
             .json(body),
         Placed::AlreadyPlaced(_) => HttpResponse::Ok().json(body),

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 pub use sections::{
     ApiSettings, CatalogSettings, DatabaseSettings, DemoSettings, EmailSettings,
-    EmailTransportKind, LogFormat, LogSettings, MediaSettings, MetricsSettings,
+    EmailTransportKind, LogFormat, LogSettings, MediaSettings, MetricsSettings, PaymentSettings,
     RecommendationSettings, SecuritySettings, ServerSettings, SessionSettings, SmtpTls,
     StoreSettings,
 };
@@ -42,6 +42,7 @@ pub struct Settings {
     pub recommendations: RecommendationSettings,
     pub catalog: CatalogSettings,
     pub metrics: MetricsSettings,
+    pub payments: PaymentSettings,
 }
 
 /// `EMPORIUM_<SECTION>__<KEY>` variables only: others that share the prefix (`EMPORIUM_CONFIG`,

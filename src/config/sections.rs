@@ -648,6 +648,43 @@ impl Default for MetricsSettings {
     }
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PaymentSettings {
+    /// How old an open authorisation or an uncaptured order must be before reconciliation
+    /// touches it (checkouts still in flight are younger).
+    pub reconcile_after_minutes: i64,
+    /// How often each instance reconciles on its own (0: only `emporium reconcile`).
+    pub reconcile_every_minutes: i64,
+}
+
+impl Default for PaymentSettings {
+    fn default() -> Self {
+        Self {
+            reconcile_after_minutes: 15,
+            reconcile_every_minutes: 5,
+        }
+    }
+}
+
+impl PaymentSettings {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if !(1..=1440).contains(&self.reconcile_after_minutes) {
+            return invalid(
+                "payments.reconcile_after_minutes",
+                "must be between 1 and 1440",
+            );
+        }
+        if !(0..=1440).contains(&self.reconcile_every_minutes) {
+            return invalid(
+                "payments.reconcile_every_minutes",
+                "must be between 0 (off) and 1440",
+            );
+        }
+        Ok(())
+    }
+}
+
 impl super::Settings {
     /// Checks the rules serde cannot express, section by section, naming the key at fault.
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -660,6 +697,7 @@ impl super::Settings {
         self.media.validate()?;
         self.recommendations.validate()?;
         self.catalog.validate()?;
+        self.payments.validate()?;
         self.api.validate()
     }
 }

@@ -21,6 +21,8 @@ pub mod figures;
 pub mod guest_orders;
 pub mod invoices;
 pub mod mail_queue;
+pub mod mock_gateway;
+pub mod order_payments;
 pub mod orders;
 pub mod private_links;
 pub mod purchases;

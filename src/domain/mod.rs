@@ -22,7 +22,7 @@ pub use email::Email;
 pub use errors::FieldErrors;
 pub use ids::{CartId, CategoryId, OrderId, ProductId, RequestId, UserId};
 pub use money::{MAX_PRICE_CENTS, Money};
-pub use order_status::{OrderStatus, PaymentStatus, UnknownStatus};
+pub use order_status::{OrderStatus, PaymentState, PaymentStatus, UnknownStatus};
 pub use pagination::{MAX_PAGE, Pagination};
 pub use password::{Password, PasswordContext, PasswordPolicy, confirm_matches};
 pub use phone::Phone;

@@ -147,6 +147,50 @@ impl TryFrom<String> for PaymentStatus {
     }
 }
 
+/// Where an order's authorisation stands at the gateway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PaymentState {
+    /// Money reserved, not taken yet (a capture is due, or the order is to be cancelled).
+    Authorised,
+    Captured,
+    /// The gateway refused the capture: the order waits for the staff.
+    CaptureFailed,
+    /// The reservation was released (the order was cancelled before capture).
+    Voided,
+}
+
+impl PaymentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentState::Authorised => "authorised",
+            PaymentState::Captured => "captured",
+            PaymentState::CaptureFailed => "capture_failed",
+            PaymentState::Voided => "voided",
+        }
+    }
+
+    /// Whether the reserved money may still be captured (and must be voided if not).
+    pub fn is_open(self) -> bool {
+        matches!(self, PaymentState::Authorised | PaymentState::CaptureFailed)
+    }
+}
+
+impl TryFrom<String> for PaymentState {
+    type Error = UnknownStatus;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        [
+            PaymentState::Authorised,
+            PaymentState::Captured,
+            PaymentState::CaptureFailed,
+            PaymentState::Voided,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+        .ok_or(UnknownStatus(s))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::OrderStatus::{self, *};

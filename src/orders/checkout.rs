@@ -1,22 +1,26 @@
-//! Placing an order. One write transaction: the cart's lines are re-read, stock is taken with
-//! conditional updates that cannot go below zero, the order and its lines are written with the
-//! prices of this moment, the card is charged, the payment recorded and the invoice numbered.
-//! A short line or a declined card rolls everything back. A resubmitted form (same checkout
-//! token) finds the order it already made.
+//! Placing an order, in the order `payments` explains: the total the form showed is authorised
+//! on the card first; then one write transaction re-reads the cart's lines, takes stock with
+//! conditional updates that cannot go below zero, and writes the order (pending) and its lines
+//! with the prices of this moment and the authorisation's reference; after the commit the money
+//! is captured and only then is the order paid, invoiced and confirmed (`payments::settle`).
+//! A short line or a changed total rolls the transaction back and voids the authorisation; a
+//! declined card stops before any of it. A resubmitted form (same checkout token) finds the order
+//! it already made.
 
 use serde::Deserialize;
 
 use anyhow::Context;
 
 use super::cart::{self, rules};
-use super::invoice::{self, InvoiceLine, Party, Snapshot};
-use super::payment::Card;
 use super::{OrderError, OrderStatus};
 use crate::db::orders::{self as db, NewLine, NewOrder, PaymentRecord};
 use crate::db::users::User;
-use crate::db::{carts, is_unique_violation};
-use crate::domain::{CartId, Email, FieldErrors, OrderId, PaymentStatus, UserId, required_text};
-use crate::email::{messages, queue};
+use crate::db::{carts, is_unique_violation, order_payments};
+use crate::domain::{
+    CartId, Email, FieldErrors, Money, OrderId, PaymentStatus, UserId, required_text,
+};
+use crate::payments::settle::{self, Captured};
+use crate::payments::{Card, GatewayError};
 use crate::state::AppState;
 
 /// The checkout form. The card fields are used for this request only.
@@ -65,12 +69,15 @@ pub enum Placed {
     Created(OrderId),
     /// The same form was submitted again; this is the order it made the first time.
     AlreadyPlaced(OrderId),
+    /// The order is placed but its payment could not be captured: nothing was taken, the
+    /// order waits (pending) for the staff.
+    AwaitingPayment(OrderId),
 }
 
 impl Placed {
     pub fn order_id(self) -> OrderId {
         match self {
-            Placed::Created(id) | Placed::AlreadyPlaced(id) => id,
+            Placed::Created(id) | Placed::AlreadyPlaced(id) | Placed::AwaitingPayment(id) => id,
         }
     }
 }
@@ -203,15 +210,102 @@ pub async fn place(
     let Some(cart_id) = cart::find(state, &payer.owner).await? else {
         return Err(OrderError::NotAllowed("Your cart is empty.".into()));
     };
-    match buy(state, &payer, input, &address, &card, cart_id).await {
+    // The card is authorised for the total the form showed, and the order is only made for
+    // that total; a form without one is answered with the cart's total now.
+    let Some(amount) = shown_total(input) else {
+        return Err(changed_total(
+            state,
+            cart::view(state, &payer.owner).await?.totals.total,
+        ));
+    };
+    let reference = authorise(state, &payer, &card, amount, &input.checkout_token).await?;
+    let placed = match buy(state, &payer, input, &address, &card, cart_id, &reference).await {
         // The same form submitted at the same moment may have emptied the cart or taken the
         // stock first (PostgreSQL lets both transactions start): then this is its order.
         Err(e @ (OrderError::NotAllowed(_) | OrderError::Unavailable(_))) => {
             existing(state, &payer, &input.checkout_token)
-                .await?
-                .ok_or(e)
+                .await
+                .and_then(|found| found.ok_or(e))
         }
         other => other,
+    };
+    match placed {
+        Ok(Placed::Created(order_id)) => {
+            state.metrics.order_placed();
+            crate::catalog::changed(state, false).await;
+            Ok(match settle::capture(state, order_id, None).await? {
+                Captured::Paid => Placed::Created(order_id),
+                Captured::Failed(_) | Captured::NothingToCapture => {
+                    Placed::AwaitingPayment(order_id)
+                }
+            })
+        }
+        other => {
+            // This attempt's order was not made: release its authorisation, unless the commit
+            // did go through after all (the error came after it), in which case capture.
+            match order_payments::by_reference(state.db.pool(), &reference).await {
+                Ok(Some(p)) => {
+                    settle::capture(state, p.order_id, None).await?;
+                }
+                Ok(None) => settle::void(state, &reference).await,
+                // Unknown: the reconcile run decides once the database answers again.
+                Err(e) => tracing::warn!(error = %e, "cannot tell whether the order was made"),
+            }
+            other
+        }
+    }
+}
+
+/// The total the checkout form showed, in cents (a positive whole number).
+fn shown_total(input: &CheckoutInput) -> Option<Money> {
+    input
+        .expected_total_cents
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|c| *c > 0)
+        .map(Money::from_cents)
+}
+
+fn changed_total(state: &AppState, now_total: Money) -> OrderError {
+    OrderError::Unavailable(vec![format!(
+        "Your cart changed since this page was shown: the total is now {}. Please check it and pay again.",
+        now_total.display(&state.settings.store.currency)
+    )])
+}
+
+/// Reserves the amount on the card; a refusal is recorded (brand and last four digits only).
+async fn authorise(
+    state: &AppState,
+    payer: &Payer,
+    card: &Card,
+    amount: Money,
+    checkout_token: &str,
+) -> Result<String, OrderError> {
+    // One key per attempt: a retry with another card (or after a refusal) is a new request.
+    let key = format!(
+        "authorise-{checkout_token}-{}",
+        hex::encode(rand::random::<[u8; 6]>())
+    );
+    match state.payments.authorise(card, amount, &key).await {
+        Ok(reference) => Ok(reference),
+        Err(GatewayError::Declined(decline)) => {
+            let record = PaymentRecord {
+                user_id: payer.user,
+                order_id: None,
+                outcome: decline.as_str(),
+                amount,
+                brand: card.brand,
+                last4: &card.last4,
+            };
+            db::record_payment(state.db.pool(), &record, state.clock.unix()).await?;
+            tracing::info!(user_id = ?payer.user.map(UserId::get), outcome = decline.as_str(), brand = card.brand, last4 = %card.last4, "payment refused");
+            Err(OrderError::Payment(decline))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "authorisation failed");
+            Err(OrderError::PaymentService)
+        }
     }
 }
 
@@ -223,6 +317,7 @@ async fn buy(
     address: &str,
     card: &Card,
     cart_id: CartId,
+    reference: &str,
 ) -> Result<Placed, OrderError> {
     let now = state.clock.unix();
     let mut tx = state.db.begin_write().await.context("begin the checkout")?;
@@ -269,15 +364,10 @@ async fn buy(
         }
     }
     let totals = rules(state).totals(lines.iter().map(|l| l.price.cents() * l.quantity));
-    // The form always vouches for the total it showed; the card is charged that or nothing.
-    let expected = input.expected_total_cents.trim().parse::<i64>().ok();
-    if expected != Some(totals.total.cents()) {
-        // The cart or a price changed after the page was shown: never charge an unseen amount.
+    if shown_total(input) != Some(totals.total) {
+        // The cart or a price changed after the page was shown: never take an unseen amount.
         tx.rollback().await?;
-        return Err(OrderError::Unavailable(vec![format!(
-            "Your cart changed since this page was shown: the total is now {}. Please check it and pay again.",
-            totals.total.display(&state.settings.store.currency)
-        )]));
+        return Err(changed_total(state, totals.total));
     }
     let store = &state.settings.store;
     let customer_name = payer.name.clone();
@@ -329,115 +419,33 @@ async fn buy(
     .await
     .context("record the order's first event")?;
 
-    if let Err(decline) = state.payments.charge(card, totals.total).await {
-        tx.rollback().await?;
-        let record = PaymentRecord {
-            user_id: payer.user,
-            order_id: None,
-            outcome: decline.as_str(),
-            amount: totals.total,
-            brand: card.brand,
-            last4: &card.last4,
-        };
-        db::record_payment(state.db.pool(), &record, now).await?;
-        tracing::info!(user_id = ?payer.user.map(UserId::get), outcome = decline.as_str(), brand = card.brand, last4 = %card.last4, "payment refused");
-        return Err(OrderError::Payment(decline));
-    }
-    let paid_note = format!("Payment received ({} •••• {})", card.brand, card.last4);
-    db::transition(
-        &mut tx,
-        order_id,
-        &[OrderStatus::Pending],
-        OrderStatus::Paid,
-        now,
-    )
-    .await
-    .context("mark the order paid")?;
     db::set_payment(
         &mut tx,
         order_id,
-        PaymentStatus::Paid,
+        PaymentStatus::None,
         card.brand,
         &card.last4,
     )
     .await
     .context("record the card")?;
-    db::add_event(&mut tx, order_id, OrderStatus::Paid, &paid_note, None, now)
+    order_payments::insert(&mut tx, order_id, reference, totals.total.cents(), now)
         .await
-        .context("record the payment event")?;
+        .context("record the authorisation")?;
     let record = PaymentRecord {
         user_id: payer.user,
         order_id: Some(order_id),
-        outcome: "succeeded",
+        outcome: "authorised",
         amount: totals.total,
         brand: card.brand,
         last4: &card.last4,
     };
     db::record_payment(&mut *tx, &record, now)
         .await
-        .context("record the payment")?;
-    let year = i64::from(state.clock.now().year());
-    let seq = crate::db::invoices::next_seq(&mut tx, year)
-        .await
-        .context("number the invoice")?;
-    let snapshot = Snapshot {
-        number: format!("{year}-{seq:06}"),
-        issued_at: now,
-        order_id,
-        seller: Party {
-            name: store.legal_name.clone(),
-            address: store.address.clone(),
-            detail: format!("VAT ID {}", store.vat_id),
-        },
-        buyer: Party {
-            name: customer_name.clone(),
-            address: address.to_string(),
-            detail: payer.email.clone(),
-        },
-        currency: store.currency.clone(),
-        vat_percent: i64::from(store.vat_percent),
-        lines: db::lines(&mut *tx, order_id)
-            .await
-            .context("read the order's lines")?
-            .iter()
-            .map(InvoiceLine::from)
-            .collect(),
-        subtotal_cents: totals.subtotal.cents(),
-        shipping_cents: totals.shipping.cents(),
-        net_cents: totals.net.cents(),
-        vat_cents: totals.vat.cents(),
-        total_cents: totals.total.cents(),
-        payment: format!("{} •••• {}", card.brand, card.last4),
-    };
-    let json = serde_json::to_string(&snapshot).context("serialise the invoice")?;
-    crate::db::invoices::insert(&mut tx, order_id, &snapshot.number, now, &json)
-        .await
-        .context("store the invoice")?;
+        .context("record the authorisation")?;
     carts::clear(&mut tx, cart_id)
         .await
         .context("empty the cart")?;
-    let path = super::mail_path(&mut tx, order_id, payer.user.is_none(), now).await?;
-    let confirmation = messages::order_confirmed(
-        &state.settings.server.base_url,
-        &path,
-        &snapshot.buyer.name,
-        order_id,
-        &snapshot.money(snapshot.total_cents),
-        &snapshot.payment,
-        &snapshot.number,
-    );
-    let attachment = invoice::attachment_spec(order_id);
-    queue::enqueue(&mut tx, &payer.email, &confirmation, Some(&attachment), now)
-        .await
-        .context("queue the confirmation mail")?;
     tx.commit().await.context("commit the checkout")?;
-    tracing::info!(user_id = ?payer.user.map(UserId::get), %order_id, total_cents = totals.total.cents(), "order placed and paid");
-    state.metrics.order_placed();
-    crate::catalog::changed(state, false).await;
-    state.mail_wakeup.wake();
-    state.recommend.orders_changed();
-    if let Some(u) = payer.user {
-        state.picks.forget(u);
-    }
+    tracing::info!(user_id = ?payer.user.map(UserId::get), %order_id, total_cents = totals.total.cents(), "order placed, payment authorised");
     Ok(Placed::Created(order_id))
 }

@@ -26,6 +26,8 @@ pub struct OrderDetail {
     /// The status history, oldest first.
     pub events: Vec<OrderEvent>,
     pub invoice_number: Option<String>,
+    /// The gateway side of its payment (none for orders paid before authorisations were kept).
+    pub payment: Option<crate::db::order_payments::OrderPayment>,
 }
 
 pub async fn find(state: &AppState, viewer: Viewer<'_>, id: OrderId) -> Result<Order, OrderError> {
@@ -58,6 +60,7 @@ pub async fn detail(
         invoice_number: crate::db::invoices::for_order(pool, order.id)
             .await?
             .map(|i| i.number),
+        payment: crate::db::order_payments::find(pool, order.id).await?,
         order,
     })
 }

@@ -101,6 +101,58 @@ pub async fn for_order(
     })
 }
 
+/// Numbers and stores the invoice of an order whose payment was just taken, inside that
+/// transaction (the number is gap-free: the counter row stays locked until the commit).
+pub async fn issue(
+    tx: &mut crate::db::Tx,
+    state: &crate::state::AppState,
+    order: &crate::db::orders::Order,
+    now: i64,
+) -> Result<Snapshot, super::OrderError> {
+    use anyhow::Context;
+    let store = &state.settings.store;
+    let year = i64::from(state.clock.now().year());
+    let seq = crate::db::invoices::next_seq(tx, year)
+        .await
+        .context("number the invoice")?;
+    let lines = crate::db::orders::lines(&mut **tx, order.id)
+        .await
+        .context("read the order's lines")?;
+    let snapshot = Snapshot {
+        number: format!("{year}-{seq:06}"),
+        issued_at: now,
+        order_id: order.id,
+        seller: Party {
+            name: store.legal_name.clone(),
+            address: store.address.clone(),
+            detail: format!("VAT ID {}", store.vat_id),
+        },
+        buyer: Party {
+            name: order.customer_name.clone(),
+            address: order.shipping_address.clone(),
+            detail: order.email.clone(),
+        },
+        currency: order.currency.clone(),
+        vat_percent: order.vat_percent,
+        lines: lines.iter().map(InvoiceLine::from).collect(),
+        subtotal_cents: order.subtotal.cents(),
+        shipping_cents: order.shipping.cents(),
+        net_cents: order.net.cents(),
+        vat_cents: order.vat.cents(),
+        total_cents: order.total.cents(),
+        payment: format!(
+            "{} •••• {}",
+            order.card_brand.as_deref().unwrap_or("Card"),
+            order.card_last4.as_deref().unwrap_or("")
+        ),
+    };
+    let json = serde_json::to_string(&snapshot).context("serialise the invoice")?;
+    crate::db::invoices::insert(tx, order.id, &snapshot.number, now, &json)
+        .await
+        .context("store the invoice")?;
+    Ok(snapshot)
+}
+
 /// What queued mails attach: `invoice:<order id>` is that order's invoice PDF, rendered when the
 /// mail is delivered (the snapshot never changes, so the PDF is the one the order got).
 pub struct MailAttachments;

@@ -4,7 +4,6 @@ pub mod cart;
 pub mod checkout;
 pub mod detail;
 pub mod invoice;
-pub mod payment;
 pub mod pricing;
 pub mod transitions;
 
@@ -49,6 +48,10 @@ pub async fn guest_link_opens(
     .await
 }
 
+/// What a shopper reads when the payment service does not answer.
+pub const PAYMENT_SERVICE: &str =
+    "The payment service did not answer; nothing was charged. Please try again in a moment.";
+
 #[derive(Debug, thiserror::Error)]
 pub enum OrderError {
     #[error("the input is not valid")]
@@ -62,7 +65,10 @@ pub enum OrderError {
     #[error("some products are not available")]
     Unavailable(Vec<String>),
     #[error("the payment was refused")]
-    Payment(payment::Decline),
+    Payment(crate::payments::Decline),
+    /// The payment service did not answer the authorisation: nothing was reserved.
+    #[error("the payment service did not answer")]
+    PaymentService,
     #[error("{0}")]
     NotAllowed(String),
     /// Too many cart changes from this address; `until` and `now` on the store's clock.

@@ -5,11 +5,13 @@
 
 use super::{OrderError, OrderStatus};
 use crate::db::audit::{self, Entry};
+use crate::db::order_payments;
 use crate::db::orders::{self as db, Order, PaymentRecord};
 use crate::db::users::User;
-use crate::domain::{FieldErrors, OrderId, PaymentStatus, UserId};
+use crate::domain::{FieldErrors, OrderId, PaymentState, PaymentStatus, UserId};
 use crate::email::messages::{self, OrderNews};
 use crate::email::queue;
+use crate::payments::settle::{self, Captured};
 use crate::state::AppState;
 
 /// Cancels the shopper's own order (a customer's, or a guest's through its link) while it is
@@ -74,6 +76,19 @@ pub async fn move_by_staff(
             to.label().to_lowercase()
         )));
     }
+    if to == OrderStatus::Paid
+        && let Some(payment) = order_payments::find(state.db.pool(), order_id).await?
+    {
+        // Paid means captured: marking an authorised order paid is the capture (again).
+        return match settle::capture(state, order_id, Some(staff.id)).await? {
+            Captured::Paid => Ok(()),
+            Captured::Failed(note) => Err(OrderError::NotAllowed(note)),
+            Captured::NothingToCapture => Err(OrderError::NotAllowed(format!(
+                "There is no payment to capture: it is {}.",
+                payment.state.as_str().replace('_', " ")
+            ))),
+        };
+    }
     let tracking = match to {
         OrderStatus::Shipped => Some(tracking_number(tracking)?),
         _ => None,
@@ -136,6 +151,16 @@ async fn apply(state: &AppState, order: &Order, mv: &Move<'_>) -> Result<bool, O
     if restock {
         db::return_stock(&mut tx, order.id).await?;
     }
+    // An authorisation that will never be captured is released (after the commit, below).
+    let mut to_void = None;
+    if to == OrderStatus::Cancelled
+        && let Some(p) = order_payments::find(&mut *tx, order.id).await?
+        && p.state.is_open()
+        && order_payments::settle(&mut tx, order.id, p.state, PaymentState::Voided, None, now)
+            .await?
+    {
+        to_void = Some(p.reference);
+    }
     if matches!(to, OrderStatus::Cancelled | OrderStatus::Refunded) && was_paid {
         db::set_payment_status(&mut tx, order.id, PaymentStatus::Refunded).await?;
         let record = PaymentRecord {
@@ -165,6 +190,12 @@ async fn apply(state: &AppState, order: &Order, mv: &Move<'_>) -> Result<bool, O
     notify(&mut tx, state, order, to, mv.tracking, was_paid).await?;
     tx.commit().await?;
     tracing::info!(order_id = %order.id, to = %to, "order status changed");
+    if let Some(reference) = to_void {
+        settle::void(state, &reference).await;
+    }
+    if matches!(to, OrderStatus::Cancelled | OrderStatus::Refunded) && was_paid {
+        settle::refund_rest(state, order).await?;
+    }
     if restock {
         crate::catalog::changed(state, false).await;
     }

@@ -19,7 +19,6 @@ use emporium::config::Settings;
 use emporium::ops::backup::{BackupError, backup, restore};
 use emporium::ops::tls::write_self_signed;
 use emporium::startup::Application;
-use secrecy::ExposeSecret;
 
 use crate::helpers::{
     TestApp, every_order_has_its_invoice, guests_at_checkout, postgres_url, submit,
@@ -253,7 +252,12 @@ async fn a_backup_taken_during_checkouts_restores_every_order_with_its_invoice()
         (3..=live).contains(&copied.contents.orders),
         "{copied:?} of {live}"
     );
-    assert_eq!(copied.contents.invoices, copied.contents.orders);
+    // An order caught between its commit and its capture is in the copy without its invoice
+    // yet (pending, authorised); reconciliation finishes it after the restore (below).
+    assert!(
+        copied.contents.invoices <= copied.contents.orders,
+        "{copied:?}"
+    );
     assert!(copied.media_files >= 1);
     // A second backup into the same folder is refused: nothing is overwritten.
     assert!(matches!(
@@ -281,6 +285,9 @@ async fn a_backup_taken_during_checkouts_restores_every_order_with_its_invoice()
         s.media.dir = media.clone();
     })
     .await;
+    emporium::payments::reconcile::run(&restored.state, 0)
+        .await
+        .unwrap();
     assert_eq!(
         every_order_has_its_invoice(&restored).await,
         copied.contents.orders
@@ -306,36 +313,13 @@ async fn a_stop_signal_during_checkouts_lets_them_finish_and_exits_zero() {
         .await;
     let port = crate::helpers::free_port();
     let dir = tempfile::tempdir().unwrap();
-    let settings = &app.state.settings;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_emporium"))
-        .arg("serve")
-        .env(
-            "EMPORIUM_DATABASE__URL",
-            settings.database.url.expose_secret(),
-        )
-        .env("EMPORIUM_SERVER__PORT", port.to_string())
-        .env("EMPORIUM_SERVER__WORKERS", "2")
-        .env("EMPORIUM_DEMO__SEED", "false")
-        .env("EMPORIUM_MEDIA__DIR", dir.path().join("media"))
-        .env("EMPORIUM_EMAIL__OUTBOX_DIR", dir.path().join("outbox"))
-        .env(
-            "EMPORIUM_SECURITY__SESSION_KEY",
-            "test-session-key-that-is-long-enough-0123456789",
-        )
+    let mut child = app
+        .store_process("serve", port, dir.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    app.address = format!("http://127.0.0.1:{port}");
-    let mut up = false;
-    for _ in 0..200 {
-        if let Ok(r) = app.browser.client.get(app.url("/healthz")).send().await {
-            up = r.status() == 200;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert!(up, "the store did not start");
+    app.use_process(port).await;
     let load = guests_at_checkout(&app, product, 16).await;
     let url = app.url("/checkout");
     let pid = child.id().to_string();

@@ -23,6 +23,7 @@ mod login;
 mod orders;
 mod pages;
 mod password;
+mod payments;
 mod profile;
 mod registration;
 mod replicas;

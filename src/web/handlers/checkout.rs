@@ -138,13 +138,21 @@ pub async fn place(
                 // This browser may open the guest's order; the mail brings a link for others.
                 session::add_order_link(&session, placed.order_id());
             }
-            let note = match placed {
-                Placed::Created(_) => {
-                    "Thank you! Your order is confirmed and paid. A confirmation mail is on its way."
-                }
-                Placed::AlreadyPlaced(_) => "This order was already placed; here it is.",
+            let (level, note) = match placed {
+                Placed::Created(_) => (
+                    FlashLevel::Success,
+                    "Thank you! Your order is confirmed and paid. A confirmation mail is on its way.",
+                ),
+                Placed::AlreadyPlaced(_) => (
+                    FlashLevel::Success,
+                    "This order was already placed; here it is.",
+                ),
+                Placed::AwaitingPayment(_) => (
+                    FlashLevel::Warning,
+                    "Your order is placed, but the payment could not be completed yet. Nothing has been taken from your card; the shop will be in touch.",
+                ),
             };
-            session::flash(&session, FlashLevel::Success, note);
+            session::flash(&session, level, note);
             Ok(see_other(&format!("/orders/{}", placed.order_id())))
         }
         Err(OrderError::Invalid(errors)) => {
@@ -158,6 +166,14 @@ pub async fn place(
                 vec![decline.message().to_string()],
                 FieldErrors::new(),
                 StatusCode::PAYMENT_REQUIRED,
+            )
+            .await
+        }
+        Err(OrderError::PaymentService) => {
+            again(
+                vec![crate::orders::PAYMENT_SERVICE.to_string()],
+                FieldErrors::new(),
+                StatusCode::SERVICE_UNAVAILABLE,
             )
             .await
         }

@@ -2,7 +2,7 @@
 
 use crate::clock::format_unix;
 use crate::db::orders::Order;
-use crate::domain::{Money, OrderId, OrderStatus, PaymentStatus, ProductId};
+use crate::domain::{Money, OrderId, OrderStatus, PaymentState, PaymentStatus, ProductId};
 use crate::orders::detail::OrderDetail;
 
 pub struct OrderSummary {
@@ -69,17 +69,26 @@ pub struct OrderView {
     pub next: Vec<OrderStatus>,
     /// Paid, shipped or delivered: its products may be rated.
     pub reviewable: bool,
+    /// Why the staff must look at the payment (staff pages only show it).
+    pub attention: Option<String>,
 }
 
 impl OrderView {
     pub fn new(d: OrderDetail) -> Self {
         let o = d.order;
         let money = |m: Money| m.display(&o.currency);
+        let state = d.payment.as_ref().map(|p| p.state);
         let payment = match (&o.card_brand, &o.card_last4) {
             (Some(b), Some(l)) if o.payment_status == PaymentStatus::Refunded => {
                 format!("{b} •••• {l} (refunded)")
             }
-            (Some(b), Some(l)) => format!("{b} •••• {l}"),
+            (Some(b), Some(l)) if o.payment_status == PaymentStatus::Paid => {
+                format!("{b} •••• {l}")
+            }
+            (Some(b), Some(l)) => match state {
+                Some(PaymentState::Voided) => format!("{b} •••• {l} (released, nothing taken)"),
+                _ => format!("{b} •••• {l} (authorised, not taken yet)"),
+            },
             _ => "Not paid".into(),
         };
         let units = d.lines.iter().map(|l| l.quantity).sum();
@@ -129,6 +138,7 @@ impl OrderView {
                 OrderStatus::Paid | OrderStatus::Shipped | OrderStatus::Delivered
             ),
             payment,
+            attention: d.payment.and_then(|p| p.attention),
             customer: o.customer_name,
             email: o.email,
             address: o.shipping_address,

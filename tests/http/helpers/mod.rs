@@ -20,7 +20,7 @@ pub use html::{Html, extract_csrf, prices, product_ids};
 pub use shop::{GOOD_CARD, every_order_has_its_invoice, guests_at_checkout, submit};
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use emporium::config::Settings;
@@ -238,6 +238,42 @@ impl TestApp {
             redirect_port,
             db,
         }
+    }
+
+    /// `emporium <command>` as its own process on this app's database, with its files under
+    /// `dir` and the tests' session key (signals, crashes, the command line).
+    pub fn store_process(&self, command: &str, port: u16, dir: &Path) -> std::process::Command {
+        use secrecy::ExposeSecret;
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_emporium"));
+        c.arg(command)
+            .env_remove("EMPORIUM_CONFIG")
+            .env(
+                "EMPORIUM_DATABASE__URL",
+                self.state.settings.database.url.expose_secret(),
+            )
+            .env("EMPORIUM_SERVER__PORT", port.to_string())
+            .env("EMPORIUM_SERVER__WORKERS", "2")
+            .env("EMPORIUM_DEMO__SEED", "false")
+            .env("EMPORIUM_MEDIA__DIR", dir.join("media"))
+            .env("EMPORIUM_EMAIL__OUTBOX_DIR", dir.join("outbox"))
+            .env(
+                "EMPORIUM_SECURITY__SESSION_KEY",
+                "test-session-key-that-is-long-enough-0123456789",
+            );
+        c
+    }
+
+    /// Sends this app's requests to a store process on `port`, once it answers.
+    pub async fn use_process(&mut self, port: u16) {
+        self.address = format!("http://127.0.0.1:{port}");
+        for _ in 0..200 {
+            if let Ok(r) = self.browser.client.get(self.url("/healthz")).send().await {
+                assert_eq!(r.status(), 200, "the store's health");
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the store did not start");
     }
 
     /// The SQLite file of this app (tests on SQLite only).

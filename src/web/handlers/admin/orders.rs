@@ -44,6 +44,8 @@ struct OrdersPage {
     q: String,
     statuses: [OrderStatus; 6],
     pages: Vec<PageLink>,
+    /// Orders whose payment waits for the staff (a failed capture or refund).
+    attention: Vec<OrderId>,
 }
 
 pub async fn list(
@@ -88,6 +90,7 @@ pub async fn list(
         status: status_key.clone(),
         q: q.clone(),
         statuses: OrderStatus::ALL,
+        attention: crate::db::order_payments::needing_attention(state.db.pool()).await?,
     };
     render(StatusCode::OK, &page)
 }
