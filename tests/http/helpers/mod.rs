@@ -75,6 +75,9 @@ impl Browser {
         let client = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
+            // Idle connections are dropped well before the store's 5 s keep-alive closes them,
+            // so a request is never sent on a connection the server is closing.
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
             .build()
             .unwrap();
         Self { client, jar }
