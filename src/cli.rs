@@ -100,11 +100,37 @@ pub enum Command {
         #[arg(long, default_value_t = 15)]
         older_than_minutes: i64,
     },
+    /// Accounting exports as CSV on standard output (the shop's dates; both ends included)
+    Report {
+        #[command(subcommand)]
+        report: ReportKind,
+    },
     /// Print the newest mails of the outbox (recipient, subject, links)
     Outbox {
         /// How many mails to show
         #[arg(long, default_value_t = 5)]
         count: usize,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportKind {
+    /// VAT per rate per month: month, rate, net, VAT, gross (invoices less credit notes)
+    Vat {
+        /// First day, YYYY-MM-DD (default: the first of this month)
+        #[arg(long, default_value = "")]
+        from: String,
+        /// Last day, YYYY-MM-DD (default: today)
+        #[arg(long, default_value = "")]
+        to: String,
+    },
+    /// Every invoice and credit note: number, date, customer, net, VAT per rate, gross,
+    /// payment reference
+    Documents {
+        #[arg(long, default_value = "")]
+        from: String,
+        #[arg(long, default_value = "")]
+        to: String,
     },
 }
 
@@ -236,6 +262,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 r.failed.len(),
                 r.waiting.len()
             );
+            state.db.close().await;
+            Ok(())
+        }
+        Command::Report { report } => {
+            let state = AppState::build(settings).await?;
+            let (from, to) = match &report {
+                ReportKind::Vat { from, to } | ReportKind::Documents { from, to } => (from, to),
+            };
+            let period = crate::reports::Period::parse(from, to, crate::reports::today(&state))
+                .map_err(|e| {
+                    let all: Vec<String> = e.fields().flat_map(|(_, m)| m.clone()).collect();
+                    anyhow::anyhow!("{}", all.join(" "))
+                })?;
+            let rows = crate::reports::documents(&state, period).await?;
+            let csv = match report {
+                ReportKind::Vat { .. } => {
+                    crate::reports::vat_csv(&crate::reports::vat_summary(&rows))?
+                }
+                ReportKind::Documents { .. } => {
+                    crate::reports::documents_csv(&rows, &state.settings.store.currency)?
+                }
+            };
+            std::io::Write::write_all(&mut std::io::stdout(), &csv)?;
             state.db.close().await;
             Ok(())
         }

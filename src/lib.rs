@@ -27,6 +27,8 @@ pub mod http;
 pub mod ops;
 pub mod orders;
 pub mod payments;
+pub mod refunds;
+pub mod reports;
 pub mod rng;
 pub mod staff;
 pub mod startup;

@@ -38,6 +38,8 @@ pub struct Cart {
     pub shipping_cents: i64,
     /// The VAT included in the total.
     pub vat_cents: i64,
+    /// The VAT included, per rate.
+    pub vat: Vec<super::orders::VatAmount>,
     pub total_cents: i64,
     /// True when a line must be changed before the order can be placed.
     pub blocked: bool,
@@ -65,6 +67,7 @@ pub fn to_json(state: &AppState, v: CartView) -> Cart {
         subtotal_cents: v.totals.subtotal.cents(),
         shipping_cents: v.totals.shipping.cents(),
         vat_cents: v.totals.vat.cents(),
+        vat: super::orders::vat_amounts(&v.totals.vat_lines),
         total_cents: v.totals.total.cents(),
         blocked: v.blocked,
     }

@@ -38,6 +38,26 @@ pub struct OrderLine {
     pub unit_price_cents: i64,
     pub quantity: i64,
     pub line_total_cents: i64,
+    pub vat_percent: i64,
+}
+
+/// The part of a total at one VAT rate.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VatAmount {
+    pub percent: i64,
+    pub net_cents: i64,
+    pub vat_cents: i64,
+}
+
+pub fn vat_amounts(lines: &[crate::orders::pricing::VatLine]) -> Vec<VatAmount> {
+    lines
+        .iter()
+        .map(|v| VatAmount {
+            percent: v.percent,
+            net_cents: v.net_cents,
+            vat_cents: v.vat_cents,
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -59,8 +79,11 @@ pub struct Order {
     pub shipping_cents: i64,
     /// Net of VAT.
     pub net_cents: i64,
+    /// The standard rate when the order was placed (see `vat` for each rate it holds).
     pub vat_percent: i64,
     pub vat_cents: i64,
+    /// Net and VAT per rate, highest rate first.
+    pub vat: Vec<VatAmount>,
     pub total_cents: i64,
     pub shipping_address: String,
     pub card_brand: Option<String>,
@@ -85,8 +108,10 @@ fn summary(o: &OrderRow) -> OrderSummary {
 
 impl From<OrderDetail> for Order {
     fn from(d: OrderDetail) -> Self {
+        let vat = vat_amounts(&crate::orders::detail::vat_lines(&d.order, &d.lines));
         let o = d.order;
         Self {
+            vat,
             id: o.id,
             status: o.status.as_str().to_string(),
             created_at: rfc3339(o.created_at),
@@ -113,6 +138,7 @@ impl From<OrderDetail> for Order {
                     unit_price_cents: l.unit_price.cents(),
                     quantity: l.quantity,
                     line_total_cents: l.line_total.cents(),
+                    vat_percent: l.vat_percent,
                 })
                 .collect(),
             history: d

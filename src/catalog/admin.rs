@@ -7,7 +7,9 @@ use super::{CatalogError, slugify, terms};
 use crate::db::audit::{self, Changes, Entry};
 use crate::db::catalog::{self, NewImage, Product, ProductData};
 use crate::db::{Tx, is_unique_violation};
-use crate::domain::{FieldErrors, Money, ProductId, Sku, UserId, parse_stock, required_line};
+use crate::domain::{
+    FieldErrors, Money, ProductId, Sku, TaxClass, UserId, parse_stock, required_line,
+};
 use crate::state::AppState;
 
 pub const NAME_MAX: usize = 200;
@@ -29,6 +31,8 @@ pub struct ProductInput {
     /// The stock the edit form was filled with: if the admin leaves the field as it was, the
     /// live stock (which checkouts may have lowered meanwhile) is kept.
     pub stock_original: String,
+    /// `standard`, `reduced` or `zero`; empty keeps a product's class (standard for a new one).
+    pub tax_class: String,
 }
 
 impl ProductInput {
@@ -43,6 +47,7 @@ impl ProductInput {
             stock: p.stock.to_string(),
             active: p.active,
             stock_original: p.stock.to_string(),
+            tax_class: p.tax_class.as_str().to_string(),
         }
     }
 }
@@ -60,6 +65,8 @@ pub struct ValidProduct {
     pub active: bool,
     /// True when the stock field was left as loaded: updates then keep the live stock.
     pub keep_stock: bool,
+    /// None keeps the stored class (standard for a new product).
+    pub tax_class: Option<TaxClass>,
 }
 
 pub fn validate(input: &ProductInput) -> Result<ValidProduct, FieldErrors> {
@@ -93,6 +100,15 @@ pub fn validate(input: &ProductInput) -> Result<ValidProduct, FieldErrors> {
     }
     let price = e.check("price", Money::parse_decimal(&input.price));
     let stock = e.check("stock", parse_stock(&input.stock));
+    let tax_class = if input.tax_class.trim().is_empty() {
+        None
+    } else {
+        let parsed = TaxClass::parse(&input.tax_class);
+        if parsed.is_none() {
+            e.add("tax_class", "The tax class is standard, reduced or zero.");
+        }
+        parsed
+    };
     match (sku, name, brand, category, price, stock) {
         (Some(sku), Some(name), Some(brand), Some(category), Some(price), Some(stock))
             if e.is_empty() =>
@@ -107,6 +123,7 @@ pub fn validate(input: &ProductInput) -> Result<ValidProduct, FieldErrors> {
                 stock,
                 active: input.active,
                 keep_stock: input.stock_original.trim() == input.stock.trim(),
+                tax_class,
             })
         }
         _ => Err(e),
@@ -211,6 +228,7 @@ pub(crate) async fn save(
         price: p.price,
         stock: (id.is_none() || !p.keep_stock).then_some(p.stock),
         active: p.active,
+        tax_class: p.tax_class,
     };
     let id = match id {
         Some(id) => {
@@ -302,6 +320,9 @@ fn diff(old: &Product, new: &ValidProduct) -> String {
         c.field("stock", &old.stock.to_string(), &new.stock.to_string());
     }
     c.field("active", &old.active.to_string(), &new.active.to_string());
+    if let Some(class) = new.tax_class {
+        c.field("tax class", old.tax_class.as_str(), class.as_str());
+    }
     if old.description != new.description {
         c.note("description changed");
     }

@@ -11,7 +11,7 @@ use crate::db::catalog;
 use crate::domain::{Sku, UserId};
 use crate::state::AppState;
 
-pub const COLUMNS: [&str; 8] = [
+pub const COLUMNS: [&str; 9] = [
     "sku",
     "name",
     "description",
@@ -20,6 +20,7 @@ pub const COLUMNS: [&str; 8] = [
     "price",
     "stock",
     "active",
+    "tax_class",
 ];
 const REQUIRED: [&str; 6] = ["sku", "name", "brand", "category", "price", "stock"];
 
@@ -54,6 +55,7 @@ pub async fn export(state: &AppState) -> Result<Vec<u8>, CatalogError> {
             r.price.to_decimal(),
             r.stock.to_string(),
             r.active.to_string(),
+            r.tax_class.as_str().to_string(),
         ])
         .map_err(|e| CatalogError::Internal(e.into()))?;
     }
@@ -176,6 +178,8 @@ pub async fn import(
             active,
             // An import sets the stock it names.
             stock_original: String::new(),
+            // Optional: a file without the column keeps each product's class.
+            tax_class: get("tax_class"),
         };
         if input.sku.trim().is_empty() {
             report

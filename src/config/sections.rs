@@ -32,8 +32,14 @@ pub struct StoreSettings {
     pub name: String,
     /// ISO 4217 code; EUR, USD and GBP are shown with their symbol.
     pub currency: String,
-    /// VAT rate included in all prices, in percent.
+    /// The standard VAT rate, in percent (prices include VAT).
     pub vat_percent: u32,
+    /// The reduced rate (products of the reduced tax class: books, food, …).
+    pub reduced_vat_percent: u32,
+    /// The zero rate (products of the zero tax class), normally 0.
+    pub zero_vat_percent: u32,
+    /// The tax class shipping is charged at.
+    pub shipping_tax_class: crate::domain::TaxClass,
     /// Flat shipping charge, and the subtotal from which shipping is free.
     pub shipping_cents: i64,
     pub free_shipping_over_cents: i64,
@@ -51,6 +57,9 @@ impl Default for StoreSettings {
             name: "Emporium".into(),
             currency: "EUR".into(),
             vat_percent: 19,
+            reduced_vat_percent: 7,
+            zero_vat_percent: 0,
+            shipping_tax_class: crate::domain::TaxClass::Standard,
             shipping_cents: 495,
             free_shipping_over_cents: 5000,
             legal_name: "Emporium GmbH".into(),
@@ -62,6 +71,16 @@ impl Default for StoreSettings {
 }
 
 impl StoreSettings {
+    /// The VAT rate of a tax class, in percent.
+    pub fn vat_percent_of(&self, class: crate::domain::TaxClass) -> i64 {
+        use crate::domain::TaxClass;
+        i64::from(match class {
+            TaxClass::Standard => self.vat_percent,
+            TaxClass::Reduced => self.reduced_vat_percent,
+            TaxClass::Zero => self.zero_vat_percent,
+        })
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         let c = &self.currency;
         if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_uppercase()) {
@@ -70,8 +89,14 @@ impl StoreSettings {
                 "must be a three-letter ISO 4217 code such as EUR",
             );
         }
-        if self.vat_percent > 100 {
-            return invalid("store.vat_percent", "must be between 0 and 100");
+        for (key, rate) in [
+            ("store.vat_percent", self.vat_percent),
+            ("store.reduced_vat_percent", self.reduced_vat_percent),
+            ("store.zero_vat_percent", self.zero_vat_percent),
+        ] {
+            if rate > 100 {
+                return invalid(key, "must be between 0 and 100");
+            }
         }
         if self.shipping_cents < 0 || self.free_shipping_over_cents < 0 {
             return invalid(

@@ -3,7 +3,7 @@
 use sqlx::{AnyPool, FromRow};
 
 use super::{DbError, Tx, flag_of};
-use crate::domain::{CartId, Money, ProductId, UserId};
+use crate::domain::{CartId, Money, ProductId, TaxClass, UserId};
 
 pub async fn id_for_user(pool: &AnyPool, user: UserId) -> Result<Option<CartId>, DbError> {
     sqlx::query_scalar("SELECT id FROM carts WHERE user_id = $1")
@@ -112,6 +112,7 @@ pub struct Line {
     pub stock: i64,
     pub active: bool,
     pub thumb: Option<String>,
+    pub tax_class: TaxClass,
 }
 
 #[derive(FromRow)]
@@ -125,6 +126,8 @@ struct LineRow {
     stock: i64,
     active: i64,
     thumb: Option<String>,
+    #[sqlx(try_from = "String")]
+    tax_class: TaxClass,
 }
 
 impl From<LineRow> for Line {
@@ -139,11 +142,12 @@ impl From<LineRow> for Line {
             stock: r.stock,
             active: flag_of(r.active),
             thumb: r.thumb,
+            tax_class: r.tax_class,
         }
     }
 }
 
-const LINES: &str = "SELECT ci.product_id, ci.quantity, p.sku, p.name, p.brand, p.price_cents, p.stock, p.active, \
+const LINES: &str = "SELECT ci.product_id, ci.quantity, p.sku, p.name, p.brand, p.price_cents, p.stock, p.active, p.tax_class, \
      (SELECT thumb FROM product_images i WHERE i.product_id = p.id ORDER BY i.position, i.id LIMIT 1) AS thumb \
      FROM cart_items ci JOIN products p ON p.id = ci.product_id WHERE ci.cart_id = $1 ORDER BY ci.added_at, ci.product_id";
 

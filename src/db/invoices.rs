@@ -1,6 +1,6 @@
 //! Invoices: gap-free numbers per year and the snapshot each invoice was issued with.
 
-use sqlx::{AnyPool, FromRow};
+use sqlx::FromRow;
 
 use super::{DbError, Tx};
 use crate::domain::OrderId;
@@ -43,9 +43,13 @@ pub struct InvoiceRow {
     pub snapshot: String,
 }
 
-pub async fn for_order(pool: &AnyPool, order: OrderId) -> Result<Option<InvoiceRow>, DbError> {
+/// An order's invoice, from the pool or inside a transaction (`&mut *tx`).
+pub async fn for_order<'e, E>(exec: E, order: OrderId) -> Result<Option<InvoiceRow>, DbError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query_as("SELECT number, issued_at, snapshot FROM invoices WHERE order_id = $1")
         .bind(order)
-        .fetch_optional(pool)
+        .fetch_optional(exec)
         .await
 }

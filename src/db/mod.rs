@@ -14,6 +14,7 @@ pub mod auth_events;
 pub mod backup;
 pub mod carts;
 pub mod catalog;
+pub mod credit_notes;
 pub mod customers;
 pub mod dashboard;
 pub mod email_tokens;
@@ -414,6 +415,16 @@ pub fn flag(b: bool) -> i64 {
 /// above it compares flags with numbers.
 pub(crate) fn flag_of(v: i64) -> bool {
     v != 0
+}
+
+/// A 0/1 column as a boolean, for `#[sqlx(try_from = "i64")]` fields of derived rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Flag(pub bool);
+
+impl From<i64> for Flag {
+    fn from(v: i64) -> Self {
+        Flag(flag_of(v))
+    }
 }
 
 #[cfg(test)]

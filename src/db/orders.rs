@@ -16,6 +16,7 @@ pub struct NewOrder<'a> {
     pub shipping_address: &'a str,
     pub currency: &'a str,
     pub vat_percent: i64,
+    pub shipping_vat_percent: i64,
     pub subtotal: Money,
     pub shipping: Money,
     pub total: Money,
@@ -26,8 +27,9 @@ pub struct NewOrder<'a> {
 pub async fn insert(tx: &mut Tx, o: &NewOrder<'_>, now: i64) -> Result<OrderId, DbError> {
     sqlx::query_scalar(
         "INSERT INTO orders (user_id, status, checkout_token, email, customer_name, shipping_address, currency, \
-         vat_percent, subtotal_cents, shipping_cents, total_cents, net_cents, vat_cents, payment_status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
+         vat_percent, subtotal_cents, shipping_cents, total_cents, net_cents, vat_cents, payment_status, created_at, updated_at, \
+         shipping_vat_percent) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16) RETURNING id",
     )
     .bind(o.user_id)
     .bind(OrderStatus::Pending.as_str())
@@ -44,6 +46,7 @@ pub async fn insert(tx: &mut Tx, o: &NewOrder<'_>, now: i64) -> Result<OrderId, 
     .bind(o.vat)
     .bind(PaymentStatus::None.as_str())
     .bind(now)
+    .bind(o.shipping_vat_percent)
     .fetch_one(&mut **tx)
     .await
 }
@@ -54,12 +57,13 @@ pub struct NewLine<'a> {
     pub name: &'a str,
     pub unit_price: Money,
     pub quantity: i64,
+    pub vat_percent: i64,
 }
 
 pub async fn insert_line(tx: &mut Tx, order: OrderId, l: &NewLine<'_>) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO order_lines (order_id, product_id, sku, name, unit_price_cents, quantity, line_total_cents) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO order_lines (order_id, product_id, sku, name, unit_price_cents, quantity, line_total_cents, vat_percent) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(order)
     .bind(l.product_id)
@@ -68,6 +72,7 @@ pub async fn insert_line(tx: &mut Tx, order: OrderId, l: &NewLine<'_>) -> Result
     .bind(l.unit_price)
     .bind(l.quantity)
     .bind(l.unit_price.cents() * l.quantity)
+    .bind(l.vat_percent)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -86,7 +91,7 @@ pub async fn take_stock(tx: &mut Tx, product: ProductId, quantity: i64) -> Resul
     Ok(done.rows_affected() == 1)
 }
 
-/// Puts the units of an order's lines back into stock.
+/// Puts the units of an order's lines back into stock (those no credit note took back yet).
 pub async fn return_stock(tx: &mut Tx, order: OrderId) -> Result<(), DbError> {
     #[derive(FromRow)]
     struct Units {
@@ -94,17 +99,27 @@ pub async fn return_stock(tx: &mut Tx, order: OrderId) -> Result<(), DbError> {
         quantity: i64,
     }
     let lines: Vec<Units> =
-        sqlx::query_as("SELECT product_id, quantity FROM order_lines WHERE order_id = $1")
+        sqlx::query_as("SELECT product_id, quantity - refunded_quantity AS quantity FROM order_lines WHERE order_id = $1")
             .bind(order)
             .fetch_all(&mut **tx)
             .await?;
-    for l in lines {
+    for l in lines.into_iter().filter(|l| l.quantity > 0) {
         sqlx::query("UPDATE products SET stock = stock + $2 WHERE id = $1")
             .bind(l.product_id)
             .bind(l.quantity)
             .execute(&mut **tx)
             .await?;
     }
+    Ok(())
+}
+
+/// Puts `quantity` units of a product back into stock (goods returned with a refund).
+pub async fn put_back(tx: &mut Tx, product: ProductId, quantity: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE products SET stock = stock + $2 WHERE id = $1")
+        .bind(product)
+        .bind(quantity)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -206,6 +221,20 @@ pub struct PaymentRecord<'a> {
     pub last4: &'a str,
 }
 
+impl<'a> PaymentRecord<'a> {
+    /// A payment event of a stored order, with its card.
+    pub fn of(order: &'a Order, outcome: &'a str, amount: Money) -> Self {
+        Self {
+            user_id: order.user_id,
+            order_id: Some(order.id),
+            outcome,
+            amount,
+            brand: order.card_brand.as_deref().unwrap_or(""),
+            last4: order.card_last4.as_deref().unwrap_or(""),
+        }
+    }
+}
+
 pub async fn record_payment<'e, E>(exec: E, p: &PaymentRecord<'_>, now: i64) -> Result<(), DbError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
@@ -259,6 +288,7 @@ pub struct Order {
     pub shipping_address: String,
     pub currency: String,
     pub vat_percent: i64,
+    pub shipping_vat_percent: i64,
     #[sqlx(rename = "subtotal_cents")]
     pub subtotal: Money,
     #[sqlx(rename = "shipping_cents")]
@@ -275,11 +305,14 @@ pub struct Order {
     pub payment_status: PaymentStatus,
     pub tracking_number: Option<String>,
     pub created_at: i64,
+    /// Whether a credit note took back the shipping.
+    #[sqlx(try_from = "i64")]
+    pub shipping_refunded: super::Flag,
 }
 
-const ORDER_COLUMNS: &str = "SELECT id, user_id, status, email, customer_name, shipping_address, currency, vat_percent, \
+const ORDER_COLUMNS: &str = "SELECT id, user_id, status, email, customer_name, shipping_address, currency, vat_percent, shipping_vat_percent, \
      subtotal_cents, shipping_cents, total_cents, net_cents, vat_cents, card_brand, card_last4, payment_status, \
-     tracking_number, created_at FROM orders";
+     tracking_number, created_at, shipping_refunded FROM orders";
 
 pub async fn find(pool: &AnyPool, id: OrderId) -> Result<Option<Order>, DbError> {
     let mut sql = Sql::new(ORDER_COLUMNS);
@@ -346,6 +379,8 @@ pub async fn list(
 /// A line of an order, at the price it was bought for.
 #[derive(Debug, Clone, FromRow)]
 pub struct OrderLine {
+    /// The line's own id (refunds name lines by it).
+    pub id: i64,
     pub product_id: ProductId,
     pub sku: String,
     pub name: String,
@@ -354,6 +389,9 @@ pub struct OrderLine {
     pub quantity: i64,
     #[sqlx(rename = "line_total_cents")]
     pub line_total: Money,
+    pub vat_percent: i64,
+    /// Units credited by credit notes so far.
+    pub refunded_quantity: i64,
 }
 
 /// An order's lines, from the pool or inside a transaction (`&mut *tx`).
@@ -362,7 +400,8 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     sqlx::query_as(
-        "SELECT product_id, sku, name, unit_price_cents, quantity, line_total_cents FROM order_lines \
+        "SELECT id, product_id, sku, name, unit_price_cents, quantity, line_total_cents, vat_percent, refunded_quantity \
+         FROM order_lines \
          WHERE order_id = $1 ORDER BY id",
     )
     .bind(order)

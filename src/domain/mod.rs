@@ -14,6 +14,7 @@ mod phone;
 mod quantity;
 mod roles;
 mod support_status;
+mod tax;
 mod username;
 
 pub use birthday::Birthday;
@@ -29,6 +30,7 @@ pub use phone::Phone;
 pub use quantity::{MAX_QUANTITY, Quantity};
 pub use roles::{Roles, StaffRole};
 pub use support_status::SupportStatus;
+pub use tax::TaxClass;
 pub use username::Username;
 
 /// Trims a one-line text field (a name, a title) and checks it; `None` when it is empty.

@@ -15,7 +15,7 @@ pub enum OrderStatus {
 /// A stored word that names no known status or event.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown status {0:?}")]
-pub struct UnknownStatus(String);
+pub struct UnknownStatus(pub(crate) String);
 
 impl UnknownStatus {
     pub fn new(word: String) -> Self {

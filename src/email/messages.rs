@@ -148,11 +148,28 @@ pub fn order_confirmed(
     }
 }
 
+fn attached(credit_note: &str) -> String {
+    format!("Your credit note {credit_note} is attached.")
+}
+
 /// What changed about an order, for the mail that tells the customer.
 pub enum OrderNews<'a> {
-    Shipped { tracking: &'a str },
-    Cancelled { refunded: Option<&'a str> },
-    Refunded { amount: &'a str },
+    Shipped {
+        tracking: &'a str,
+    },
+    Cancelled {
+        refunded: Option<&'a str>,
+        credit_note: Option<&'a str>,
+    },
+    Refunded {
+        amount: &'a str,
+        credit_note: Option<&'a str>,
+    },
+    /// Some lines (or the shipping) were refunded; the order goes on.
+    PartlyRefunded {
+        amount: &'a str,
+        credit_note: &'a str,
+    },
 }
 
 pub fn order_status_changed(
@@ -170,20 +187,38 @@ pub fn order_status_changed(
                 format!("Tracking number: {tracking}"),
             ],
         ),
-        OrderNews::Cancelled { refunded } => {
+        OrderNews::Cancelled {
+            refunded,
+            credit_note,
+        } => {
             let mut p = vec![format!("Your order #{order_id} has been cancelled.")];
             if let Some(amount) = refunded {
                 p.push(format!(
                     "The payment of {amount} has been refunded to your card."
                 ));
             }
+            p.extend(credit_note.map(attached));
             (format!("Your order #{order_id} was cancelled"), p)
         }
-        OrderNews::Refunded { amount } => (
-            format!("Your order #{order_id} was refunded"),
-            vec![format!(
+        OrderNews::Refunded {
+            amount,
+            credit_note,
+        } => {
+            let mut p = vec![format!(
                 "We refunded {amount} for your order #{order_id} to your card."
-            )],
+            )];
+            p.extend(credit_note.map(attached));
+            (format!("Your order #{order_id} was refunded"), p)
+        }
+        OrderNews::PartlyRefunded {
+            amount,
+            credit_note,
+        } => (
+            format!("A refund for your order #{order_id}"),
+            vec![
+                format!("We refunded {amount} for part of your order #{order_id} to your card."),
+                attached(credit_note),
+            ],
         ),
     };
     EmailContent {

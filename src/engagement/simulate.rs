@@ -229,6 +229,8 @@ pub async fn run(state: &AppState, plan: Plan) -> anyhow::Result<Report> {
                     shipping_address: "1 Simulation Street",
                     currency: &store.currency,
                     vat_percent: i64::from(store.vat_percent),
+                    // Simulated orders carry no VAT (net = total).
+                    shipping_vat_percent: 0,
                     subtotal: Money::from_cents(total),
                     shipping: Money::ZERO,
                     total: Money::from_cents(total),
@@ -245,6 +247,7 @@ pub async fn run(state: &AppState, plan: Plan) -> anyhow::Result<Report> {
                     name: "Simulated purchase",
                     unit_price: Money::from_cents(p.price_cents),
                     quantity: 1,
+                    vat_percent: 0,
                 };
                 order_db::insert_line(&mut tx, order, &line).await?;
             }

@@ -3,7 +3,7 @@
 //! always the current ones.
 
 use super::OrderError;
-use super::pricing::{PricingRules, Totals};
+use super::pricing::{PricingRules, Totals, VatRates};
 use crate::db::carts::{self, Line};
 use crate::domain::{CartId, FieldErrors, Money, ProductId, Quantity, UserId};
 use crate::state::AppState;
@@ -18,7 +18,12 @@ pub enum Owner {
 pub fn rules(state: &AppState) -> PricingRules {
     let s = &state.settings.store;
     PricingRules {
-        vat_percent: i64::from(s.vat_percent),
+        rates: VatRates {
+            standard: i64::from(s.vat_percent),
+            reduced: i64::from(s.reduced_vat_percent),
+            zero: i64::from(s.zero_vat_percent),
+            shipping: s.shipping_tax_class,
+        },
         shipping_cents: s.shipping_cents,
         free_shipping_over_cents: s.free_shipping_over_cents,
     }
@@ -35,6 +40,8 @@ pub struct CartLine {
     pub quantity: i64,
     pub line_total: Money,
     pub stock: i64,
+    /// The VAT rate of the product's tax class.
+    pub vat_percent: i64,
     /// Why this line blocks checkout, if it does.
     pub problem: Option<String>,
 }
@@ -69,6 +76,7 @@ pub async fn find(state: &AppState, owner: &Owner) -> Result<Option<CartId>, sql
 }
 
 pub fn build_view(state: &AppState, lines: Vec<Line>) -> CartView {
+    let rules = rules(state);
     let lines: Vec<CartLine> = lines
         .into_iter()
         .map(|l| CartLine {
@@ -82,10 +90,11 @@ pub fn build_view(state: &AppState, lines: Vec<Line>) -> CartView {
             quantity: l.quantity,
             line_total: Money::from_cents(l.price.cents() * l.quantity),
             stock: l.stock,
+            vat_percent: rules.rates.of(l.tax_class),
         })
         .collect();
     CartView {
-        totals: rules(state).totals(lines.iter().map(|l| l.line_total.cents())),
+        totals: rules.totals(lines.iter().map(|l| (l.line_total.cents(), l.vat_percent))),
         items: lines.iter().map(|l| l.quantity).sum(),
         blocked: lines.iter().any(|l| l.problem.is_some()),
         lines,

@@ -28,6 +28,8 @@ pub struct OrderDetail {
     pub invoice_number: Option<String>,
     /// The gateway side of its payment (none for orders paid before authorisations were kept).
     pub payment: Option<crate::db::order_payments::OrderPayment>,
+    /// Credit notes against its invoice, oldest first.
+    pub credit_notes: Vec<crate::db::credit_notes::CreditNoteRow>,
 }
 
 pub async fn find(state: &AppState, viewer: Viewer<'_>, id: OrderId) -> Result<Order, OrderError> {
@@ -61,6 +63,7 @@ pub async fn detail(
             .await?
             .map(|i| i.number),
         payment: crate::db::order_payments::find(pool, order.id).await?,
+        credit_notes: crate::db::credit_notes::for_order(pool, order.id).await?,
         order,
     })
 }
@@ -68,4 +71,15 @@ pub async fn detail(
 /// The customer's orders, newest first.
 pub async fn list_for_customer(state: &AppState, user: UserId) -> Result<Vec<Order>, OrderError> {
     Ok(db::list_for_user(state.db.pool(), user).await?)
+}
+
+/// An order's VAT per rate: its lines at their rates and its shipping at its rate (the same
+/// arithmetic as its cart's, on the amounts the order keeps).
+pub fn vat_lines(order: &Order, lines: &[OrderLine]) -> Vec<super::pricing::VatLine> {
+    super::pricing::vat_lines(
+        lines
+            .iter()
+            .map(|l| (l.vat_percent, l.line_total.cents()))
+            .chain([(order.shipping_vat_percent, order.shipping.cents())]),
+    )
 }

@@ -10,6 +10,7 @@ use krilla::paint::{Fill, Stroke};
 use krilla::text::{Font, TextDirection};
 use serde::{Deserialize, Serialize};
 
+use super::pricing::VatLine;
 use crate::db::orders::OrderLine;
 use crate::domain::{Money, OrderId, ProductId};
 
@@ -32,6 +33,9 @@ pub struct InvoiceLine {
     pub unit_price_cents: i64,
     pub quantity: i64,
     pub line_total_cents: i64,
+    /// The line's VAT rate (absent in invoices issued when the shop had a single rate).
+    #[serde(default)]
+    pub vat_percent: Option<i64>,
 }
 
 impl From<&OrderLine> for InvoiceLine {
@@ -43,12 +47,35 @@ impl From<&OrderLine> for InvoiceLine {
             unit_price_cents: l.unit_price.cents(),
             quantity: l.quantity,
             line_total_cents: l.line_total.cents(),
+            vat_percent: Some(l.vat_percent),
         }
     }
 }
 
+/// What a snapshot is: an invoice, or a credit note against one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    #[default]
+    Invoice,
+    CreditNote,
+}
+
+impl DocumentKind {
+    pub fn title(self) -> &'static str {
+        match self {
+            DocumentKind::Invoice => "Invoice",
+            DocumentKind::CreditNote => "Credit note",
+        }
+    }
+}
+
+/// An issued invoice or credit note, as it was issued (credit notes hold positive amounts: what
+/// is credited).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Snapshot {
+    #[serde(default)]
+    pub kind: DocumentKind,
     pub number: String,
     pub issued_at: i64,
     pub order_id: OrderId,
@@ -63,15 +90,61 @@ pub struct Snapshot {
     pub vat_cents: i64,
     pub total_cents: i64,
     pub payment: String,
+    /// Net and VAT per rate (absent in invoices issued when the shop had a single rate).
+    #[serde(default)]
+    pub vat_lines: Vec<VatLine>,
+    /// A credit note's invoice.
+    #[serde(default)]
+    pub credits_invoice: Option<String>,
+    /// Why a credit note was issued.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 impl Snapshot {
+    /// Net and VAT per rate, highest first; an invoice from the single-rate days has one.
+    pub fn vat_breakdown(&self) -> Vec<VatLine> {
+        if !self.vat_lines.is_empty() {
+            return self.vat_lines.clone();
+        }
+        vec![VatLine {
+            percent: self.vat_percent,
+            gross_cents: self.total_cents,
+            net_cents: self.net_cents,
+            vat_cents: self.vat_cents,
+        }]
+    }
+
+    /// The rate of a line as printed.
+    pub fn line_rate(&self, l: &InvoiceLine) -> i64 {
+        l.vat_percent.unwrap_or(self.vat_percent)
+    }
+
     pub fn money(&self, cents: i64) -> String {
         Money::from_cents(cents).display(&self.currency)
     }
 
     pub fn file_name(&self) -> String {
-        format!("invoice-{}.pdf", self.number)
+        match self.kind {
+            DocumentKind::Invoice => format!("invoice-{}.pdf", self.number),
+            DocumentKind::CreditNote => format!("credit-note-{}.pdf", self.number),
+        }
+    }
+
+    /// The closing sentence: how it was paid, or where the money goes back.
+    pub fn payment_note(&self) -> String {
+        match self.kind {
+            DocumentKind::Invoice => format!("Paid by {}. Prices include VAT.", self.payment),
+            DocumentKind::CreditNote => format!(
+                "Refunded to {}. Credits invoice {}.{}",
+                self.payment,
+                self.credits_invoice.as_deref().unwrap_or("-"),
+                self.reason
+                    .as_deref()
+                    .map(|r| format!(" Reason: {r}"))
+                    .unwrap_or_default()
+            ),
+        }
     }
 }
 
@@ -111,15 +184,12 @@ pub async fn issue(
 ) -> Result<Snapshot, super::OrderError> {
     use anyhow::Context;
     let store = &state.settings.store;
-    let year = i64::from(state.clock.now().year());
-    let seq = crate::db::invoices::next_seq(tx, year)
-        .await
-        .context("number the invoice")?;
     let lines = crate::db::orders::lines(&mut **tx, order.id)
         .await
         .context("read the order's lines")?;
-    let snapshot = Snapshot {
-        number: format!("{year}-{seq:06}"),
+    let mut snapshot = Snapshot {
+        kind: DocumentKind::Invoice,
+        number: String::new(),
         issued_at: now,
         order_id: order.id,
         seller: Party {
@@ -145,7 +215,16 @@ pub async fn issue(
             order.card_brand.as_deref().unwrap_or("Card"),
             order.card_last4.as_deref().unwrap_or("")
         ),
+        vat_lines: super::detail::vat_lines(order, &lines),
+        credits_invoice: None,
+        reason: None,
     };
+    // The number last: the year's counter row is locked from here to the commit.
+    let year = i64::from(state.clock.now().year());
+    let seq = crate::db::invoices::next_seq(tx, year)
+        .await
+        .context("number the invoice")?;
+    snapshot.number = format!("{year}-{seq:06}");
     let json = serde_json::to_string(&snapshot).context("serialise the invoice")?;
     crate::db::invoices::insert(tx, order.id, &snapshot.number, now, &json)
         .await
@@ -165,11 +244,17 @@ impl crate::email::queue::Attachments for MailAttachments {
     ) -> futures_util::future::BoxFuture<'a, anyhow::Result<Option<crate::email::queue::Attachment>>>
     {
         Box::pin(async move {
-            let Some(id) = spec.strip_prefix("invoice:") else {
+            let snapshot = if let Some(id) = spec.strip_prefix("invoice:") {
+                let id: OrderId = id.parse()?;
+                for_order(state, super::detail::Viewer::Staff, id).await?
+            } else if let Some(id) = spec.strip_prefix("credit-note:") {
+                let row = crate::db::credit_notes::find(state.db.pool(), id.parse()?)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("no credit note {id}"))?;
+                crate::refunds::snapshot_of(&row)?
+            } else {
                 anyhow::bail!("unknown attachment {spec:?}");
             };
-            let id: OrderId = id.parse()?;
-            let snapshot = for_order(state, super::detail::Viewer::Staff, id).await?;
             let name = snapshot.file_name();
             Ok(Some((name, pdf_off_thread(snapshot).await?)))
         })
@@ -285,7 +370,7 @@ pub fn pdf(s: &Snapshot) -> Result<Vec<u8>, PdfError> {
             bold: &bold,
         };
         pen.text(left, 70.0, 20.0, true, &s.seller.name);
-        pen.right(right, 70.0, 20.0, true, "Invoice");
+        pen.right(right, 70.0, 20.0, true, s.kind.title());
         let mut y = 92.0;
         for l in s
             .seller
@@ -302,7 +387,7 @@ pub fn pdf(s: &Snapshot) -> Result<Vec<u8>, PdfError> {
             92.0,
             10.0,
             false,
-            &format!("Invoice no. {}", s.number),
+            &format!("{} no. {}", s.kind.title(), s.number),
         );
         pen.right(
             right,
@@ -331,8 +416,9 @@ pub fn pdf(s: &Snapshot) -> Result<Vec<u8>, PdfError> {
             }
         }
         y += 18.0;
-        let (c_qty, c_unit, c_total) = (right - 170.0, right - 80.0, right);
+        let (c_vat, c_qty, c_unit, c_total) = (right - 215.0, right - 170.0, right - 80.0, right);
         pen.text(left, y, 9.5, true, "Item");
+        pen.right(c_vat, y, 9.5, true, "VAT");
         pen.right(c_qty, y, 9.5, true, "Qty");
         pen.right(c_unit, y, 9.5, true, "Unit price");
         pen.right(c_total, y, 9.5, true, "Amount");
@@ -345,8 +431,9 @@ pub fn pdf(s: &Snapshot) -> Result<Vec<u8>, PdfError> {
                 y,
                 9.5,
                 false,
-                &shorten(&format!("{} ({})", l.name, l.sku), 58),
+                &shorten(&format!("{} ({})", l.name, l.sku), 50),
             );
+            pen.right(c_vat, y, 9.5, false, &format!("{}%", s.line_rate(l)));
             pen.right(c_qty, y, 9.5, false, &l.quantity.to_string());
             pen.right(c_unit, y, 9.5, false, &s.money(l.unit_price_cents));
             pen.right(c_total, y, 9.5, false, &s.money(l.line_total_cents));
@@ -355,33 +442,23 @@ pub fn pdf(s: &Snapshot) -> Result<Vec<u8>, PdfError> {
         if page_no + 1 == pages {
             pen.rule(left, right, y - 6.0);
             y += 8.0;
-            let rows = [
-                ("Subtotal", s.subtotal_cents, false),
-                ("Shipping", s.shipping_cents, false),
-                ("Total", s.total_cents, true),
-                (
-                    &*format!("Net amount ({}% VAT excluded)", s.vat_percent),
-                    s.net_cents,
-                    false,
-                ),
-                (&*format!("VAT {}%", s.vat_percent), s.vat_cents, false),
+            let mut rows = vec![
+                ("Subtotal".to_string(), s.subtotal_cents, false),
+                ("Shipping".to_string(), s.shipping_cents, false),
+                ("Total".to_string(), s.total_cents, true),
             ];
-            for (label, cents, strong) in rows {
+            for v in s.vat_breakdown() {
+                rows.push((format!("Net at {}% VAT", v.percent), v.net_cents, false));
+                rows.push((format!("VAT {}%", v.percent), v.vat_cents, false));
+            }
+            for (label, cents, strong) in &rows {
+                let (label, cents, strong) = (label.as_str(), *cents, *strong);
                 pen.right(c_unit, y, 10.0, strong, label);
                 pen.right(c_total, y, 10.0, strong, &s.money(cents));
                 y += 16.0;
             }
             y += 14.0;
-            pen.text(
-                left,
-                y,
-                9.0,
-                false,
-                &format!(
-                    "Paid by {}. Prices include VAT. Thank you for your order.",
-                    s.payment
-                ),
-            );
+            pen.text(left, y, 9.0, false, &shorten(&s.payment_note(), 110));
         } else {
             pen.right(right, y + 10.0, 9.0, false, "continued on the next page");
         }
@@ -404,6 +481,7 @@ mod tests {
 
     pub fn sample() -> Snapshot {
         Snapshot {
+            kind: DocumentKind::Invoice,
             number: "2026-000001".into(),
             issued_at: 1_795_000_000,
             order_id: OrderId::new(7),
@@ -426,6 +504,7 @@ mod tests {
                 unit_price_cents: 4900,
                 quantity: 2,
                 line_total_cents: 9800,
+                vat_percent: Some(19),
             }],
             subtotal_cents: 9800,
             shipping_cents: 0,
@@ -433,6 +512,9 @@ mod tests {
             vat_cents: 1565,
             total_cents: 9800,
             payment: "Visa •••• 4242".into(),
+            vat_lines: Vec::new(),
+            credits_invoice: None,
+            reason: None,
         }
     }
 

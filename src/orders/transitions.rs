@@ -9,9 +9,9 @@ use crate::db::order_payments;
 use crate::db::orders::{self as db, Order, PaymentRecord};
 use crate::db::users::User;
 use crate::domain::{FieldErrors, OrderId, PaymentState, PaymentStatus, UserId};
-use crate::email::messages::{self, OrderNews};
-use crate::email::queue;
+use crate::email::messages::OrderNews;
 use crate::payments::settle::{self, Captured};
+use crate::refunds::issue::Issued;
 use crate::state::AppState;
 
 /// Cancels the shopper's own order (a customer's, or a guest's through its link) while it is
@@ -161,17 +161,15 @@ async fn apply(state: &AppState, order: &Order, mv: &Move<'_>) -> Result<bool, O
     {
         to_void = Some(p.reference);
     }
+    // A paid order cancelled or refunded whole: what is not credited yet gets a credit note.
+    let mut note = None;
     if matches!(to, OrderStatus::Cancelled | OrderStatus::Refunded) && was_paid {
         db::set_payment_status(&mut tx, order.id, PaymentStatus::Refunded).await?;
-        let record = PaymentRecord {
-            user_id: order.user_id,
-            order_id: Some(order.id),
-            outcome: "refunded",
-            amount: order.total,
-            brand: order.card_brand.as_deref().unwrap_or(""),
-            last4: order.card_last4.as_deref().unwrap_or(""),
-        };
-        db::record_payment(&mut *tx, &record, now).await?;
+        note = crate::refunds::issue::credit_rest(&mut tx, state, order, mv.note, now).await?;
+        if let Some(n) = &note {
+            let record = PaymentRecord::of(order, "refunded", n.total);
+            db::record_payment(&mut *tx, &record, now).await?;
+        }
     }
     if let Some(t) = mv.tracking {
         db::set_tracking(&mut tx, order.id, t).await?;
@@ -187,14 +185,14 @@ async fn apply(state: &AppState, order: &Order, mv: &Move<'_>) -> Result<bool, O
         };
         audit::record(&mut tx, &entry, now).await?;
     }
-    notify(&mut tx, state, order, to, mv.tracking, was_paid).await?;
+    notify(&mut tx, state, order, to, mv.tracking, note.as_ref()).await?;
     tx.commit().await?;
     tracing::info!(order_id = %order.id, to = %to, "order status changed");
     if let Some(reference) = to_void {
         settle::void(state, &reference).await;
     }
-    if matches!(to, OrderStatus::Cancelled | OrderStatus::Refunded) && was_paid {
-        settle::refund_rest(state, order).await?;
+    if let Some(n) = &note {
+        settle::refund(state, order, n.total, &format!("refund-{}", n.number)).await?;
     }
     if restock {
         crate::catalog::changed(state, false).await;
@@ -203,34 +201,31 @@ async fn apply(state: &AppState, order: &Order, mv: &Move<'_>) -> Result<bool, O
     Ok(true)
 }
 
-/// Queues the mail that tells the customer about a move (only some moves send one).
+/// Queues the mail that tells the customer about a move (only some moves send one), with the
+/// credit note the move issued.
 async fn notify(
     tx: &mut crate::db::Tx,
     state: &AppState,
     order: &Order,
     to: OrderStatus,
     tracking: Option<&str>,
-    was_paid: bool,
-) -> Result<(), sqlx::Error> {
-    let total = order.total.display(&order.currency);
+    note: Option<&Issued>,
+) -> Result<(), OrderError> {
+    let amount = note.map(|n| n.total.display(&order.currency));
+    let number = note.map(|n| n.number.as_str());
     let news = match to {
         OrderStatus::Shipped => OrderNews::Shipped {
             tracking: tracking.unwrap_or("-"),
         },
         OrderStatus::Cancelled => OrderNews::Cancelled {
-            refunded: was_paid.then_some(total.as_str()),
+            refunded: amount.as_deref(),
+            credit_note: number,
         },
-        OrderStatus::Refunded => OrderNews::Refunded { amount: &total },
+        OrderStatus::Refunded => OrderNews::Refunded {
+            amount: amount.as_deref().unwrap_or("-"),
+            credit_note: number,
+        },
         _ => return Ok(()),
     };
-    let now = state.clock.unix();
-    let path = super::mail_path(tx, order.id, order.user_id.is_none(), now).await?;
-    let content = messages::order_status_changed(
-        &state.settings.server.base_url,
-        &path,
-        &order.customer_name,
-        order.id,
-        news,
-    );
-    queue::enqueue(tx, &order.email, &content, None, now).await
+    crate::refunds::issue::mail(tx, state, order, news, note, state.clock.unix()).await
 }

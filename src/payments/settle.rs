@@ -109,14 +109,7 @@ async fn mark_paid(
     db::set_payment_status(&mut tx, order.id, PaymentStatus::Paid).await?;
     let paid_note = format!("Payment received ({brand} •••• {last4})");
     db::add_event(&mut tx, order.id, OrderStatus::Paid, &paid_note, actor, now).await?;
-    let record = PaymentRecord {
-        user_id: order.user_id,
-        order_id: Some(order.id),
-        outcome: "succeeded",
-        amount: order.total,
-        brand,
-        last4,
-    };
+    let record = PaymentRecord::of(order, "succeeded", order.total);
     db::record_payment(&mut *tx, &record, now).await?;
     if actor.is_some() {
         let entry = Entry {
@@ -128,8 +121,9 @@ async fn mark_paid(
         };
         audit::record(&mut tx, &entry, now).await?;
     }
-    let snapshot = invoice::issue(&mut tx, state, order, now).await?;
     let path = crate::orders::mail_path(&mut tx, order.id, order.user_id.is_none(), now).await?;
+    // Numbered last but one: the year's counter row stays locked until the commit.
+    let snapshot = invoice::issue(&mut tx, state, order, now).await?;
     let confirmation = messages::order_confirmed(
         &state.settings.server.base_url,
         &path,
@@ -224,14 +218,7 @@ async fn mark_failed(
             now,
         )
         .await?;
-        let record = PaymentRecord {
-            user_id: order.user_id,
-            order_id: Some(order.id),
-            outcome: "capture_failed",
-            amount: order.total,
-            brand: order.card_brand.as_deref().unwrap_or(""),
-            last4: order.card_last4.as_deref().unwrap_or(""),
-        };
+        let record = PaymentRecord::of(order, "capture_failed", order.total);
         db::record_payment(&mut *tx, &record, now).await?;
     }
     tx.commit().await?;
@@ -247,34 +234,33 @@ pub async fn void(state: &AppState, reference: &str) {
     }
 }
 
-/// Gives back what is left of a captured payment (a refunded or cancelled paid order). Orders
-/// paid before the gateway flow (no authorisation on record) have nothing to send. A refund
-/// the gateway refuses marks the order for the staff.
-pub async fn refund_rest(state: &AppState, order: &Order) -> Result<(), OrderError> {
+/// Sends `amount` back to the card of the order's captured payment (a credit note's total).
+/// Orders paid before the gateway flow (no authorisation on record) have nothing to send. A
+/// refund the gateway refuses marks the order for the staff.
+pub async fn refund(
+    state: &AppState,
+    order: &Order,
+    amount: Money,
+    key: &str,
+) -> Result<(), OrderError> {
     let Some(payment) = order_payments::find(state.db.pool(), order.id).await? else {
         return Ok(());
     };
-    let rest = payment.amount_cents - payment.refunded_cents;
-    if payment.state != PaymentState::Captured || rest <= 0 {
+    if payment.state != PaymentState::Captured || amount.cents() <= 0 {
         return Ok(());
     }
     let now = state.clock.unix();
-    let key = format!("refund-{}-rest-{}", order.id, payment.refunded_cents);
-    match state
-        .payments
-        .refund(&payment.reference, Money::from_cents(rest), &key)
-        .await
-    {
+    match state.payments.refund(&payment.reference, amount, key).await {
         Ok(()) => {
             let mut tx = state.db.begin_write().await?;
-            order_payments::add_refund(&mut tx, order.id, rest, now).await?;
+            order_payments::add_refund(&mut tx, order.id, amount.cents(), now).await?;
             tx.commit().await?;
         }
         Err(e) => {
             tracing::warn!(error = %e, order_id = %order.id, "refund failed");
             let note = format!(
                 "The refund of {} was not accepted by the payment service ({e}). Refund it at the payment service.",
-                Money::from_cents(rest).display(&order.currency)
+                amount.display(&order.currency)
             );
             order_payments::set_attention(state.db.pool(), order.id, Some(&note), now).await?;
         }

@@ -44,7 +44,13 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/admin/orders/{id}", &[Orders]),
     rule("GET", "/admin/orders/{id}/cancel", &[Orders]),
     rule("GET", "/admin/orders/{id}/refund", &[Orders]),
+    rule("GET", "/admin/orders/{id}/refunds", &[Orders]),
+    rule("POST", "/admin/orders/{id}/refunds", &[Orders]),
     rule("POST", "/admin/orders/{id}/status", &[Orders]),
+    // Accounting: the money of the whole shop, for admins only.
+    rule("GET", "/admin/reports", &[StaffRole::Admin]),
+    rule("GET", "/admin/reports/documents.csv", &[StaffRole::Admin]),
+    rule("GET", "/admin/reports/vat.csv", &[StaffRole::Admin]),
     // Customers: support reads, only admins change or export.
     rule("GET", "/admin/customers", &[Support]),
     rule("GET", "/admin/customers/{id}", &[Support]),
@@ -132,6 +138,10 @@ const MENU: &[MenuLink] = &[
     MenuLink {
         href: "/admin/reviews",
         label: "Reviews",
+    },
+    MenuLink {
+        href: "/admin/reports",
+        label: "Reports",
     },
 ];
 

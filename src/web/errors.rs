@@ -116,6 +116,17 @@ impl From<crate::orders::OrderError> for AppError {
     }
 }
 
+impl From<crate::reports::ReportError> for AppError {
+    fn from(e: crate::reports::ReportError) -> Self {
+        use crate::reports::ReportError;
+        match e {
+            ReportError::Invalid(_) => AppError::BadRequest("The period is not valid.".into()),
+            ReportError::Db(e) => AppError::Internal(e.into()),
+            ReportError::Internal(e) => AppError::Internal(e),
+        }
+    }
+}
+
 impl From<crate::support::SupportError> for AppError {
     fn from(e: crate::support::SupportError) -> Self {
         use crate::support::SupportError;

@@ -108,6 +108,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/orders/{id}", web::get().to(orders::show))
         .route("/orders/{id}/invoice", web::get().to(orders::invoice_page))
         .route(
+            "/orders/{id}/credit-notes/{number:CN-[0-9]+-[0-9]+}.pdf",
+            web::get().to(orders::credit_note_pdf),
+        )
+        .route(
+            "/orders/{id}/credit-notes/{number:CN-[0-9]+-[0-9]+}",
+            web::get().to(orders::credit_note_page),
+        )
+        .route(
             "/orders/{id}/invoice.pdf",
             web::get().to(orders::invoice_pdf),
         )
@@ -245,10 +253,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     "/orders/{id}/refund",
                     web::get().to(admin::orders::confirm_refund),
                 )
+                .service(
+                    web::resource("/orders/{id}/refunds")
+                        .get(admin::orders::refund_form)
+                        .post(admin::orders::refund_lines),
+                )
                 .route(
                     "/orders/{id}/status",
                     web::post().to(admin::orders::set_status),
-                ),
+                )
+                .route("/reports", web::get().to(admin::reports::page))
+                .route(
+                    "/reports/documents.csv",
+                    web::get().to(admin::reports::documents_csv),
+                )
+                .route("/reports/vat.csv", web::get().to(admin::reports::vat_csv)),
         );
 }
 

@@ -314,7 +314,7 @@ async fn csv_export_and_import_round_trip() {
             .contains("attachment")
     );
     let csv = res.text().await.unwrap();
-    assert!(csv.starts_with("sku,name,description,brand,category,price,stock,active\n"));
+    assert!(csv.starts_with("sku,name,description,brand,category,price,stock,active,tax_class\n"));
     assert_eq!(csv.lines().count(), 31);
     // Change one price and add one product.
     let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();
@@ -323,6 +323,8 @@ async fn csv_export_and_import_round_trip() {
     assert_eq!(first[0], "EMP-00001");
     let mut edited = first.clone();
     edited[price_col] = "1.23".into();
+    assert_eq!(edited[8], "standard");
+    edited[8] = "reduced".into();
     lines[1] = edited.join(",");
     lines.push("NEW-1,Imported Mug,A mug,Northwind,Kitchen,4.50,12,true".into());
     let body = lines.join("\n") + "\n";
@@ -336,11 +338,18 @@ async fn csv_export_and_import_round_trip() {
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(html.contains("1 product created, 30 updated"), "{html}");
-    let price: i64 = sqlx::query_scalar("SELECT price_cents FROM products WHERE sku = 'EMP-00001'")
+    let (price, class): (i64, String) =
+        sqlx::query_as("SELECT price_cents, tax_class FROM products WHERE sku = 'EMP-00001'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!((price, class.as_str()), (123, "reduced"));
+    // A row without the column makes a standard-rate product.
+    let class: String = sqlx::query_scalar("SELECT tax_class FROM products WHERE sku = 'NEW-1'")
         .fetch_one(app.state.db.pool())
         .await
         .unwrap();
-    assert_eq!(price, 123);
+    assert_eq!(class, "standard");
     assert_eq!(
         product_ids(&app.get("/products?q=imported").await.text().await.unwrap()).len(),
         1

@@ -5,7 +5,7 @@ use sqlx::{AnyPool, FromRow};
 
 use crate::db::sql::Sql;
 use crate::db::{DbError, Tx, flag, flag_of};
-use crate::domain::{CategoryId, Money, ProductId, Sku};
+use crate::domain::{CategoryId, Money, ProductId, Sku, TaxClass};
 
 /// A product with its category.
 #[derive(Debug, Clone)]
@@ -25,6 +25,7 @@ pub struct Product {
     pub updated_at: i64,
     pub rating_count: i64,
     pub rating_sum: i64,
+    pub tax_class: TaxClass,
 }
 
 #[derive(FromRow)]
@@ -44,6 +45,8 @@ struct ProductRow {
     updated_at: i64,
     rating_count: i64,
     rating_sum: i64,
+    #[sqlx(try_from = "String")]
+    tax_class: TaxClass,
 }
 
 impl From<ProductRow> for Product {
@@ -64,6 +67,7 @@ impl From<ProductRow> for Product {
             updated_at: r.updated_at,
             rating_count: r.rating_count,
             rating_sum: r.rating_sum,
+            tax_class: r.tax_class,
         }
     }
 }
@@ -72,7 +76,7 @@ pub async fn find(pool: &AnyPool, id: ProductId) -> Result<Option<Product>, DbEr
     let row: Option<ProductRow> = sqlx::query_as(
         "SELECT p.id, p.sku, p.name, p.description, p.brand, p.category_id, c.name AS category_name, \
          c.slug AS category_slug, p.price_cents, p.stock, p.active, p.created_at, p.updated_at, \
-         p.rating_count, p.rating_sum \
+         p.rating_count, p.rating_sum, p.tax_class \
          FROM products p JOIN categories c ON c.id = p.category_id WHERE p.id = $1",
     )
     .bind(id)
@@ -128,6 +132,8 @@ pub struct ProductData<'a> {
     /// None on an update keeps the stock as it is in the database.
     pub stock: Option<i64>,
     pub active: bool,
+    /// None on an update keeps the class; a new product is standard rate.
+    pub tax_class: Option<TaxClass>,
 }
 
 pub async fn insert(
@@ -138,8 +144,8 @@ pub async fn insert(
 ) -> Result<ProductId, DbError> {
     sqlx::query_scalar(
         "INSERT INTO products (sku, name, name_key, description, brand, brand_key, category_id, price_cents, \
-         stock, active, popularity, base_popularity, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12) RETURNING id",
+         stock, active, popularity, base_popularity, created_at, updated_at, tax_class) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12, $13) RETURNING id",
     )
     .bind(p.sku.as_str())
     .bind(p.name)
@@ -153,6 +159,7 @@ pub async fn insert(
     .bind(flag(p.active))
     .bind(popularity)
     .bind(now)
+    .bind(p.tax_class.unwrap_or_default().as_str())
     .fetch_one(&mut **tx)
     .await
 }
@@ -165,8 +172,8 @@ pub async fn update(
 ) -> Result<bool, DbError> {
     let done = sqlx::query(
         "UPDATE products SET sku = $2, name = $3, name_key = $4, description = $5, brand = $6, brand_key = $7, \
-         category_id = $8, price_cents = $9, stock = COALESCE($10, stock), active = $11, updated_at = $12 \
-         WHERE id = $1",
+         category_id = $8, price_cents = $9, stock = COALESCE($10, stock), active = $11, updated_at = $12, \
+         tax_class = COALESCE($13, tax_class) WHERE id = $1",
     )
     .bind(id)
     .bind(p.sku.as_str())
@@ -180,6 +187,7 @@ pub async fn update(
     .bind(p.stock)
     .bind(flag(p.active))
     .bind(now)
+    .bind(p.tax_class.map(TaxClass::as_str))
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -346,6 +354,7 @@ pub struct ExportRow {
     pub price: Money,
     pub stock: i64,
     pub active: bool,
+    pub tax_class: TaxClass,
 }
 
 #[derive(FromRow)]
@@ -358,12 +367,14 @@ struct ExportDbRow {
     price_cents: Money,
     stock: i64,
     active: i64,
+    #[sqlx(try_from = "String")]
+    tax_class: TaxClass,
 }
 
 pub async fn export_all(pool: &AnyPool) -> Result<Vec<ExportRow>, DbError> {
     let rows: Vec<ExportDbRow> = sqlx::query_as(
-        "SELECT p.sku, p.name, p.description, p.brand, c.name AS category_name, p.price_cents, p.stock, p.active \
-         FROM products p JOIN categories c ON c.id = p.category_id ORDER BY p.sku",
+        "SELECT p.sku, p.name, p.description, p.brand, c.name AS category_name, p.price_cents, p.stock, p.active, \
+         p.tax_class FROM products p JOIN categories c ON c.id = p.category_id ORDER BY p.sku",
     )
     .fetch_all(pool)
     .await?;
@@ -378,6 +389,7 @@ pub async fn export_all(pool: &AnyPool) -> Result<Vec<ExportRow>, DbError> {
             price: r.price_cents,
             stock: r.stock,
             active: flag_of(r.active),
+            tax_class: r.tax_class,
         })
         .collect())
 }

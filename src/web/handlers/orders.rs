@@ -18,7 +18,7 @@ use crate::web::context::{PageContext, Shopper, SignedIn};
 use crate::web::errors::AppError;
 use crate::web::session::{self, FlashLevel};
 use crate::web::views::confirm::ConfirmPage;
-use crate::web::views::orders::{OrderSummary, OrderView};
+use crate::web::views::orders::{CreditNoteView, OrderSummary, OrderView, VatView, vat_views};
 use crate::web::{render, see_other};
 
 #[derive(Template)]
@@ -158,11 +158,13 @@ pub struct InvoiceLineView {
     pub quantity: i64,
     pub unit: String,
     pub total: String,
+    pub vat_percent: i64,
 }
 
+/// An invoice or a credit note, as its page shows it.
 #[derive(Template)]
 #[template(path = "invoice.html")]
-struct InvoicePage {
+struct DocumentPage {
     ctx: PageContext,
     s: Snapshot,
     date: String,
@@ -170,8 +172,46 @@ struct InvoicePage {
     subtotal: String,
     shipping: String,
     total: String,
-    net: String,
-    vat: String,
+    vat_lines: Vec<VatView>,
+    pdf_href: String,
+    /// An invoice's credit notes (none for a credit note's page).
+    credit_notes: Vec<CreditNoteView>,
+    still_paid: String,
+}
+
+fn document_page(
+    ctx: PageContext,
+    s: Snapshot,
+    pdf_href: String,
+    credit_notes: Vec<CreditNoteView>,
+    still_paid: String,
+) -> Result<HttpResponse, AppError> {
+    let lines = s
+        .lines
+        .iter()
+        .map(|l| InvoiceLineView {
+            name: l.name.clone(),
+            sku: l.sku.clone(),
+            quantity: l.quantity,
+            unit: s.money(l.unit_price_cents),
+            total: s.money(l.line_total_cents),
+            vat_percent: s.line_rate(l),
+        })
+        .collect();
+    let page = DocumentPage {
+        ctx,
+        date: format_unix(s.issued_at).chars().take(10).collect(),
+        lines,
+        subtotal: s.money(s.subtotal_cents),
+        shipping: s.money(s.shipping_cents),
+        total: s.money(s.total_cents),
+        vat_lines: vat_views(&s.vat_breakdown(), &s.currency),
+        pdf_href,
+        credit_notes,
+        still_paid,
+        s,
+    };
+    render(StatusCode::OK, &page)
 }
 
 pub async fn invoice_page(
@@ -184,29 +224,62 @@ pub async fn invoice_page(
         Err(OrderError::NotFound) => return Err(shopper.not_theirs()),
         other => other?,
     };
-    let lines = s
-        .lines
-        .iter()
-        .map(|l| InvoiceLineView {
-            name: l.name.clone(),
-            sku: l.sku.clone(),
-            quantity: l.quantity,
-            unit: s.money(l.unit_price_cents),
-            total: s.money(l.line_total_cents),
-        })
-        .collect();
-    let page = InvoicePage {
-        ctx,
-        date: format_unix(s.issued_at).chars().take(10).collect(),
-        lines,
-        subtotal: s.money(s.subtotal_cents),
-        shipping: s.money(s.shipping_cents),
-        total: s.money(s.total_cents),
-        net: s.money(s.net_cents),
-        vat: s.money(s.vat_cents),
-        s,
+    let order = OrderView::new(detail::detail(&state, shopper.viewer(), id).await?);
+    let href = format!("/orders/{id}/invoice.pdf");
+    document_page(ctx, s, href, order.credit_notes, order.still_paid)
+}
+
+/// The path of a credit note: `/orders/{id}/credit-notes/{number}`.
+#[derive(Deserialize)]
+pub struct CreditNotePath {
+    id: OrderId,
+    number: String,
+}
+
+pub async fn credit_note_page(
+    shopper: Shopper,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    path: Path<CreditNotePath>,
+) -> Result<HttpResponse, AppError> {
+    let s = match credit_note(&state, &shopper, &path).await {
+        Err(OrderError::NotFound) => return Err(shopper.not_theirs()),
+        other => other?,
     };
-    render(StatusCode::OK, &page)
+    let href = format!("/orders/{}/credit-notes/{}.pdf", path.id, path.number);
+    document_page(ctx, s, href, Vec::new(), String::new())
+}
+
+pub async fn credit_note_pdf(
+    shopper: Shopper,
+    state: web::Data<AppState>,
+    path: Path<CreditNotePath>,
+) -> Result<HttpResponse, AppError> {
+    let s = match credit_note(&state, &shopper, &path).await {
+        Err(OrderError::NotFound) => return Err(shopper.not_theirs()),
+        other => other?,
+    };
+    pdf_response(s).await
+}
+
+async fn credit_note(
+    state: &AppState,
+    shopper: &Shopper,
+    path: &CreditNotePath,
+) -> Result<Snapshot, OrderError> {
+    crate::refunds::credit_note(state, shopper.viewer(), path.id, &path.number).await
+}
+
+async fn pdf_response(s: Snapshot) -> Result<HttpResponse, AppError> {
+    let name = s.file_name();
+    let bytes = invoice::pdf_off_thread(s).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(bytes))
 }
 
 pub async fn invoice_pdf(
@@ -218,13 +291,5 @@ pub async fn invoice_pdf(
         Err(OrderError::NotFound) => return Err(shopper.not_theirs()),
         other => other?,
     };
-    let name = s.file_name();
-    let bytes = invoice::pdf_off_thread(s).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .body(bytes))
+    pdf_response(s).await
 }

@@ -25,7 +25,8 @@ pub struct CartSummary {
     pub shipping: String,
     pub total: String,
     pub vat: String,
-    pub vat_percent: u32,
+    /// The VAT included, per rate.
+    pub vat_lines: Vec<super::orders::VatView>,
     pub free_shipping_from: String,
     pub blocked: bool,
 }
@@ -39,7 +40,7 @@ impl CartSummary {
             shipping: view.totals.shipping.display(c),
             total: view.totals.total.display(c),
             vat: view.totals.vat.display(c),
-            vat_percent: state.settings.store.vat_percent,
+            vat_lines: super::orders::vat_views(&view.totals.vat_lines, c),
             free_shipping_from: Money::from_cents(state.settings.store.free_shipping_over_cents)
                 .display(c),
             blocked: view.blocked,

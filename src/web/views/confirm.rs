@@ -34,8 +34,8 @@ pub fn cancel_order(o: &OrderView, staff: bool) -> Confirmation {
     ];
     if o.was_paid {
         c.push(format!(
-            "The payment of {} is refunded to {}.",
-            o.total, o.payment
+            "The payment of {} is refunded to {}, with a credit note.",
+            o.still_paid, o.payment
         ));
     }
     c.push(if staff {
@@ -70,7 +70,10 @@ pub fn cancel_order(o: &OrderView, staff: bool) -> Confirmation {
 /// Refunding an order (staff only).
 pub fn refund_order(o: &OrderView) -> Confirmation {
     let id = o.summary.id;
-    let mut c = vec![format!("{} is refunded to {}.", o.total, o.payment)];
+    let mut c = vec![format!(
+        "{} is refunded to {}, with a credit note against the invoice.",
+        o.still_paid, o.payment
+    )];
     c.push(if o.shipped {
         "The goods are with the customer, so the stock does not change.".into()
     } else {

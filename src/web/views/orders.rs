@@ -32,6 +32,32 @@ pub struct OrderLineView {
     pub unit_price: String,
     pub quantity: i64,
     pub total: String,
+    pub vat_percent: i64,
+}
+
+/// One VAT rate's part of a total, formatted.
+pub struct VatView {
+    pub percent: i64,
+    pub net: String,
+    pub vat: String,
+}
+
+pub fn vat_views(lines: &[crate::orders::pricing::VatLine], currency: &str) -> Vec<VatView> {
+    lines
+        .iter()
+        .map(|v| VatView {
+            percent: v.percent,
+            net: Money::from_cents(v.net_cents).display(currency),
+            vat: Money::from_cents(v.vat_cents).display(currency),
+        })
+        .collect()
+}
+
+/// A credit note as order and invoice pages list it.
+pub struct CreditNoteView {
+    pub number: String,
+    pub date: String,
+    pub amount: String,
 }
 
 pub struct EventView {
@@ -55,7 +81,8 @@ pub struct OrderView {
     pub total: String,
     pub net: String,
     pub vat: String,
-    pub vat_percent: i64,
+    /// Net and VAT per rate.
+    pub vat_lines: Vec<VatView>,
     pub can_cancel: bool,
     pub can_refund: bool,
     /// Paid (and not refunded): cancelling refunds.
@@ -71,6 +98,22 @@ pub struct OrderView {
     pub reviewable: bool,
     /// Why the staff must look at the payment (staff pages only show it).
     pub attention: Option<String>,
+    pub credit_notes: Vec<CreditNoteView>,
+    /// What is still paid after the credit notes (shown when there are some).
+    pub still_paid: String,
+    /// Lines with units not credited yet (the staff refund form's rows).
+    pub refundable: Vec<RefundableLine>,
+    /// The shipping, when it was charged and not credited yet.
+    pub shipping_refundable: Option<String>,
+}
+
+/// A line the staff may still refund units of.
+pub struct RefundableLine {
+    pub id: i64,
+    pub name: String,
+    pub sku: String,
+    pub unit_price: String,
+    pub left: i64,
 }
 
 impl OrderView {
@@ -92,6 +135,29 @@ impl OrderView {
             _ => "Not paid".into(),
         };
         let units = d.lines.iter().map(|l| l.quantity).sum();
+        let credited: i64 = d.credit_notes.iter().map(|c| c.total_cents).sum();
+        let credit_notes = d
+            .credit_notes
+            .iter()
+            .map(|c| CreditNoteView {
+                number: c.number.clone(),
+                date: format_unix(c.issued_at),
+                amount: money(Money::from_cents(c.total_cents)),
+            })
+            .collect();
+        let refundable = d
+            .lines
+            .iter()
+            .filter(|l| l.quantity > l.refunded_quantity)
+            .map(|l| RefundableLine {
+                id: l.id,
+                name: l.name.clone(),
+                sku: l.sku.clone(),
+                unit_price: money(l.unit_price),
+                left: l.quantity - l.refunded_quantity,
+            })
+            .collect();
+        let vat_lines = vat_views(&crate::orders::detail::vat_lines(&o, &d.lines), &o.currency);
         Self {
             summary: OrderSummary::new(&o),
             units,
@@ -108,6 +174,7 @@ impl OrderView {
                     sku: l.sku,
                     product_id: l.product_id,
                     quantity: l.quantity,
+                    vat_percent: l.vat_percent,
                 })
                 .collect(),
             events: d
@@ -124,7 +191,7 @@ impl OrderView {
             total: money(o.total),
             net: money(o.net),
             vat: money(o.vat),
-            vat_percent: o.vat_percent,
+            vat_lines,
             can_cancel: o.status.can_move_to(OrderStatus::Cancelled),
             invoice_number: d.invoice_number,
             next: o
@@ -139,6 +206,11 @@ impl OrderView {
             ),
             payment,
             attention: d.payment.and_then(|p| p.attention),
+            credit_notes,
+            still_paid: money(Money::from_cents(o.total.cents() - credited)),
+            refundable,
+            shipping_refundable: (o.shipping.cents() > 0 && !o.shipping_refunded.0)
+                .then(|| money(o.shipping)),
             customer: o.customer_name,
             email: o.email,
             address: o.shipping_address,

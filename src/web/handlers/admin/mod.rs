@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod import;
 pub mod orders;
 pub mod products;
+pub mod reports;
 pub mod reviews;
 pub mod support;
 

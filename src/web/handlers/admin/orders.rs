@@ -11,12 +11,13 @@ use crate::domain::{FieldErrors, OrderId, OrderStatus, Pagination};
 use crate::http::Path;
 use crate::orders::detail::{self, Viewer};
 use crate::orders::{OrderError, transitions};
+use crate::refunds::RefundInput;
 use crate::state::AppState;
 use crate::web::context::{PageContext, Staff};
 use crate::web::errors::AppError;
 use crate::web::session::{self, FlashLevel};
 use crate::web::views::confirm::{self, ConfirmPage};
-use crate::web::views::orders::{OrderSummary, OrderView};
+use crate::web::views::orders::{OrderSummary, OrderView, RefundableLine};
 use crate::web::views::{PageLink, page_links, url_with};
 use crate::web::{render, see_other};
 
@@ -199,6 +200,126 @@ pub async fn set_status(
         Err(OrderError::NotAllowed(message)) => {
             let status = StatusCode::CONFLICT;
             order_page(ctx, &state, id, FieldErrors::new(), Some(message), status).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A line of the refund form as shown: the line, its field and what was typed.
+pub struct RefundRow {
+    pub line: RefundableLine,
+    pub key: String,
+    pub value: String,
+    pub errors: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/refund.html")]
+struct RefundPage {
+    ctx: PageContext,
+    order: OrderView,
+    rows: Vec<RefundRow>,
+    shipping: bool,
+    restock: bool,
+    reason: String,
+    errors: FieldErrors,
+    error: Option<String>,
+}
+
+async fn refund_page(
+    ctx: PageContext,
+    state: &AppState,
+    id: OrderId,
+    input: Option<&RefundInput>,
+    errors: FieldErrors,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let mut order = OrderView::new(detail::detail(state, Viewer::Staff, id).await?);
+    let value = |key: &str| {
+        input
+            .and_then(|i| i.fields.get(key))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let rows = std::mem::take(&mut order.refundable)
+        .into_iter()
+        .map(|line| {
+            let key = format!("qty_{}", line.id);
+            RefundRow {
+                value: match input {
+                    Some(_) => value(&key),
+                    None => "0".into(),
+                },
+                errors: errors.get(&key).to_vec(),
+                key,
+                line,
+            }
+        })
+        .collect();
+    let checked = |key: &str| matches!(value(key).as_str(), "on" | "true" | "1");
+    let page = RefundPage {
+        ctx,
+        rows,
+        shipping: checked("shipping"),
+        // Goods that have not shipped are still here: back on the shelf by default.
+        restock: match input {
+            Some(_) => checked("restock"),
+            None => !order.shipped,
+        },
+        reason: value("reason"),
+        order,
+        errors,
+        error,
+    };
+    render(status, &page)
+}
+
+/// The partial refund form: units per line, the shipping, back into stock, a reason.
+pub async fn refund_form(
+    _staff: Staff,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    Path(id): Path<OrderId>,
+) -> Result<HttpResponse, AppError> {
+    let status = StatusCode::OK;
+    refund_page(ctx, &state, id, None, FieldErrors::new(), None, status).await
+}
+
+pub async fn refund_lines(
+    staff: Staff,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    session: Session,
+    Path(id): Path<OrderId>,
+    form: web::Form<RefundInput>,
+) -> Result<HttpResponse, AppError> {
+    let input = form.into_inner();
+    match crate::refunds::refund(&state, staff.0.id, id, &input).await {
+        Ok(number) => {
+            session::flash(
+                &session,
+                FlashLevel::Success,
+                format!("Refunded: credit note {number} is issued and mailed to the customer."),
+            );
+            Ok(see_other(&format!("/admin/orders/{id}")))
+        }
+        Err(OrderError::Invalid(errors)) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            refund_page(ctx, &state, id, Some(&input), errors, None, status).await
+        }
+        Err(OrderError::NotAllowed(message)) => {
+            let status = StatusCode::CONFLICT;
+            refund_page(
+                ctx,
+                &state,
+                id,
+                Some(&input),
+                FieldErrors::new(),
+                Some(message),
+                status,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

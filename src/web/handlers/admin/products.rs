@@ -14,7 +14,7 @@ use crate::catalog::CatalogError;
 use crate::catalog::admin::{self, ProductInput, Removal};
 use crate::catalog::terms::{MAX_QUERY_CHARS, query_terms};
 use crate::db::catalog::{self as db, Category, Filter, SearchWord};
-use crate::domain::{FieldErrors, Pagination, ProductId, Sort};
+use crate::domain::{FieldErrors, Pagination, ProductId, Sort, TaxClass};
 use crate::http::{Path, media_url};
 use crate::state::AppState;
 use crate::web::context::{PageContext, Staff};
@@ -107,6 +107,7 @@ pub struct ProductForm {
     stock: Option<Text<String>>,
     active: Option<Text<String>>,
     stock_original: Option<Text<String>>,
+    tax_class: Option<Text<String>>,
     image: Option<FileBytes>,
 }
 
@@ -125,6 +126,7 @@ impl ProductForm {
             price: text(&self.price),
             stock: text(&self.stock),
             stock_original: text(&self.stock_original),
+            tax_class: text(&self.tax_class),
             active: self
                 .active
                 .as_ref()
@@ -151,6 +153,8 @@ struct ProductFormPage {
     errors: FieldErrors,
     categories: Vec<Category>,
     current_image: Option<String>,
+    /// The tax classes with their rates: (value, label).
+    tax_classes: Vec<(&'static str, String)>,
 }
 
 async fn form_page(
@@ -176,6 +180,13 @@ async fn form_page(
         form,
         errors,
         categories: db::categories(pool).await?,
+        tax_classes: TaxClass::ALL
+            .into_iter()
+            .map(|c| {
+                let rate = state.settings.store.vat_percent_of(c);
+                (c.as_str(), format!("{} ({rate}% VAT)", c.label()))
+            })
+            .collect(),
         current_image,
     };
     render(status, &page)
@@ -189,6 +200,7 @@ pub async fn new(
     let form = ProductInput {
         active: true,
         stock: "0".into(),
+        tax_class: TaxClass::Standard.as_str().into(),
         ..ProductInput::default()
     };
     form_page(&state, ctx, None, form, FieldErrors::new(), StatusCode::OK).await
