@@ -1,9 +1,11 @@
 //! Checkout load: concurrent customers sign in and buy in a loop against a running store.
 //! Used by `scripts/bench`; prints throughput, latency percentiles and errors.
 //!
-//!   checkout_load BASE_URL PRODUCT_ID SECONDS USER_PREFIX CUSTOMERS PASSWORD
+//!   checkout_load BASE_URL PRODUCT_IDS SECONDS USER_PREFIX CUSTOMERS PASSWORD
 //!
-//! The accounts USER_PREFIX0..USER_PREFIX{CUSTOMERS-1} must exist and be verified.
+//! The accounts USER_PREFIX0..USER_PREFIX{CUSTOMERS-1} must exist and be verified. PRODUCT_IDS
+//! is one id (every customer buys it: a popular product) or a comma-separated list (customer i
+//! buys the (i mod n)-th).
 
 // A load driver: a broken setup should stop it loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -144,11 +146,12 @@ async fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() != 7 {
         eprintln!(
-            "usage: checkout_load BASE_URL PRODUCT_ID SECONDS USER_PREFIX CUSTOMERS PASSWORD"
+            "usage: checkout_load BASE_URL PRODUCT_IDS SECONDS USER_PREFIX CUSTOMERS PASSWORD"
         );
         std::process::exit(2);
     }
-    let (base, product) = (args[1].clone(), args[2].clone());
+    let base = args[1].clone();
+    let products: Vec<String> = args[2].split(',').map(str::to_string).collect();
     let seconds: u64 = args[3].parse().expect("seconds");
     let customers: usize = args[5].parse().expect("customers");
     let stats = Arc::new(Mutex::new(Stats::default()));
@@ -159,7 +162,7 @@ async fn main() {
         let login = format!("{}{i}", args[4]);
         tasks.push(tokio::spawn(customer(
             base.clone(),
-            product.clone(),
+            products[i % products.len()].clone(),
             login,
             args[6].clone(),
             until,
