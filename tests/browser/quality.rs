@@ -562,6 +562,24 @@ async fn every_page_passes_axe_and_the_nu_html_checker_and_fits_a_phone() {
     g.visit("invoice", &format!("/orders/{paid}/invoice")).await;
     g.visit("order-cancel-confirm", &format!("/orders/{paid}/cancel"))
         .await;
+    // The cancelled paid order has a credit note against its invoice.
+    let (_, cancelled) = shop.orders[3];
+    let credit_note: String =
+        sqlx::query_scalar("SELECT number FROM credit_notes WHERE order_id = $1")
+            .bind(cancelled)
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    g.visit(
+        "invoice-with-credit-note",
+        &format!("/orders/{cancelled}/invoice"),
+    )
+    .await;
+    g.visit(
+        "credit-note",
+        &format!("/orders/{cancelled}/credit-notes/{credit_note}"),
+    )
+    .await;
     g.visit("wishlist", "/wishlist").await;
     g.visit("support", "/support").await;
     g.visit("support-thread", &format!("/support/{}", shop.request))
@@ -603,6 +621,12 @@ async fn every_page_passes_axe_and_the_nu_html_checker_and_fits_a_phone() {
         &format!("/admin/orders/{}/refund", shop.orders[2].1),
     )
     .await;
+    g.visit(
+        "admin-refund-lines",
+        &format!("/admin/orders/{}/refunds", shop.orders[2].1),
+    )
+    .await;
+    g.visit("admin-reports", "/admin/reports").await;
     g.visit("admin-customers", "/admin/customers").await;
     let ada_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username_key = 'ada'")
         .fetch_one(app.state.db.pool())
