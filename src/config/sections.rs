@@ -47,6 +47,11 @@ pub struct StoreSettings {
     pub legal_name: String,
     pub address: String,
     pub vat_id: String,
+    /// The seller's country (ISO 3166-1 alpha-2), for e-invoices; buyers are taken to be in it.
+    pub country_code: String,
+    /// Mail invoices and credit notes as Factur-X (PDF/A-3 with the EN 16931 XML inside)
+    /// instead of the plain PDF.
+    pub mail_facturx: bool,
     /// The shop's time zone (IANA name): times told to customers are in it.
     pub time_zone: String,
 }
@@ -65,6 +70,8 @@ impl Default for StoreSettings {
             legal_name: "Emporium GmbH".into(),
             address: "1 Market Square\n10115 Berlin\nGermany".into(),
             vat_id: "DE000000000".into(),
+            country_code: "DE".into(),
+            mail_facturx: false,
             time_zone: "Europe/Berlin".into(),
         }
     }
@@ -87,6 +94,13 @@ impl StoreSettings {
             return invalid(
                 "store.currency",
                 "must be a three-letter ISO 4217 code such as EUR",
+            );
+        }
+        let cc = &self.country_code;
+        if cc.len() != 2 || !cc.chars().all(|ch| ch.is_ascii_uppercase()) {
+            return invalid(
+                "store.country_code",
+                "must be a two-letter ISO 3166 code such as DE",
             );
         }
         for (key, rate) in [

@@ -99,6 +99,9 @@ pub struct Snapshot {
     /// Why a credit note was issued.
     #[serde(default)]
     pub reason: Option<String>,
+    /// The rate the shipping was charged at (absent in older snapshots).
+    #[serde(default)]
+    pub shipping_vat_percent: Option<i64>,
 }
 
 impl Snapshot {
@@ -218,6 +221,7 @@ pub async fn issue(
         vat_lines: super::detail::vat_lines(order, &lines),
         credits_invoice: None,
         reason: None,
+        shipping_vat_percent: Some(order.shipping_vat_percent),
     };
     // The number last: the year's counter row is locked from here to the commit.
     let year = i64::from(state.clock.now().year());
@@ -256,7 +260,12 @@ impl crate::email::queue::Attachments for MailAttachments {
                 anyhow::bail!("unknown attachment {spec:?}");
             };
             let name = snapshot.file_name();
-            Ok(Some((name, pdf_off_thread(snapshot).await?)))
+            let bytes = if state.settings.store.mail_facturx {
+                super::einvoice::facturx_off_thread(snapshot, &state.settings.store).await?
+            } else {
+                pdf_off_thread(snapshot).await?
+            };
+            Ok(Some((name, bytes)))
         })
     }
 }
@@ -348,11 +357,60 @@ impl Pen<'_, '_> {
 
 /// Renders the invoice as an A4 PDF (more pages when there are many lines).
 pub fn pdf(s: &Snapshot) -> Result<Vec<u8>, PdfError> {
+    render(s, Document::new())
+}
+
+/// The document as Factur-X: a PDF/A-3b with its EN 16931 XML embedded as `factur-x.xml` (an
+/// associated file, the "Alternative" of the document) and the Factur-X XMP declaration.
+pub fn facturx_pdf(s: &Snapshot, xml: &str) -> Result<Vec<u8>, PdfError> {
+    use krilla::configure::{Archival, ConfigurationBuilder};
+    use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
+    use krilla::metadata::{DateTime, Metadata};
+    let configuration = ConfigurationBuilder::new()
+        .with_archival_validator(Archival::A3_B)
+        .finish()
+        .map_err(|e| PdfError::Write(format!("{e:?}")))?;
+    let mut doc = Document::new_with(krilla::SerializeSettings {
+        configuration,
+        ..krilla::SerializeSettings::default()
+    });
+    let issued = time::OffsetDateTime::from_unix_timestamp(s.issued_at)
+        .map_err(|e| PdfError::Write(e.to_string()))?;
+    let date = DateTime::new(u16::try_from(issued.year()).unwrap_or(2000))
+        .month(issued.month() as u8)
+        .day(issued.day())
+        .hour(issued.hour())
+        .minute(issued.minute())
+        .second(issued.second());
+    doc.set_metadata(
+        Metadata::new()
+            .title(format!("{} {}", s.kind.title(), s.number))
+            .creation_date(date)
+            .language("en".into()),
+    );
+    doc.embed_file(EmbeddedFile {
+        path: FACTURX_XML.to_string(),
+        mime_type: MimeType::new("text/xml"),
+        description: Some(format!("Factur-X {} (EN 16931)", s.kind.title())),
+        association_kind: AssociationKind::Alternative,
+        data: xml.as_bytes().to_vec().into(),
+        modification_date: Some(date),
+        compress: None,
+        location: None,
+    })
+    .ok_or_else(|| PdfError::Write("the XML could not be embedded".into()))?;
+    let bytes = render(s, doc)?;
+    super::facturx_xmp::declare(bytes, s.kind)
+}
+
+/// The name Factur-X gives the embedded XML.
+pub const FACTURX_XML: &str = "factur-x.xml";
+
+fn render(s: &Snapshot, mut doc: Document) -> Result<Vec<u8>, PdfError> {
     let regular = Font::new(REGULAR.into(), 0).ok_or(PdfError::Font("regular"))?;
     let bold = Font::new(BOLD.into(), 0).ok_or(PdfError::Font("bold"))?;
     let (w, h) = (595.28_f32, 841.89_f32);
     let (left, right) = (50.0_f32, w - 50.0);
-    let mut doc = Document::new();
     let lines_per_page = 28;
     let chunks: Vec<&[InvoiceLine]> = if s.lines.is_empty() {
         vec![&[]]
@@ -515,7 +573,65 @@ mod tests {
             vat_lines: Vec::new(),
             credits_invoice: None,
             reason: None,
+            shipping_vat_percent: Some(19),
         }
+    }
+
+    /// Every in-use entry of the classic cross-reference table points at its object.
+    fn xref_is_exact(pdf: &[u8]) -> bool {
+        let Some(tail) = pdf.windows(9).rposition(|w| w == b"startxref") else {
+            return false;
+        };
+        let Some(at) = std::str::from_utf8(&pdf[tail + 9..])
+            .ok()
+            .and_then(|t| t.split_whitespace().next()?.parse::<usize>().ok())
+        else {
+            return false;
+        };
+        // The table and the trailer are ASCII.
+        let Ok(table) = std::str::from_utf8(&pdf[at..]) else {
+            return false;
+        };
+        let mut rows = table.lines();
+        if rows.next() != Some("xref") {
+            return false;
+        }
+        let header: Vec<usize> = rows
+            .next()
+            .unwrap_or("")
+            .split(' ')
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        let (first, count) = (header[0], header[1]);
+        rows.take(count).enumerate().all(|(k, row)| {
+            let parts: Vec<&str> = row.split_whitespace().collect();
+            parts[2] != "n" || {
+                let offset: usize = parts[0].parse().unwrap_or(0);
+                pdf[offset..].starts_with(format!("{} 0 obj", first + k).as_bytes())
+            }
+        })
+    }
+
+    #[test]
+    fn factur_x_embeds_the_xml_declares_itself_and_keeps_the_file_consistent() {
+        let s = sample();
+        let xml = "<?xml version=\"1.0\"?><rsm:CrossIndustryInvoice/>";
+        let bytes = facturx_pdf(&s, xml).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"));
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>"));
+        assert!(
+            text.contains("<pdfaid:part>3</pdfaid:part>") || text.contains("pdfaid:part=\"3\"")
+        );
+        assert!(text.contains("factur-x.xml"));
+        assert!(
+            xref_is_exact(&bytes),
+            "the cross-reference table after the XMP rewrite"
+        );
+        let mut shifted = bytes.clone();
+        shifted.insert(20, b' ');
+        assert!(!xref_is_exact(&shifted), "the check sees a moved object");
+        assert!(xref_is_exact(&pdf(&s).unwrap()));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 pub mod cart;
 pub mod checkout;
 pub mod detail;
+pub mod einvoice;
+pub mod facturx_xmp;
 pub mod invoice;
 pub mod pricing;
 pub mod transitions;

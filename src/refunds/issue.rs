@@ -177,6 +177,7 @@ async fn issue(
         vat_lines,
         credits_invoice: Some(invoice.number),
         reason,
+        shipping_vat_percent: Some(order.shipping_vat_percent),
     };
     let json = serde_json::to_string(&snapshot).context("serialise the credit note")?;
     let id = credit_notes::insert(

@@ -108,8 +108,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/orders/{id}", web::get().to(orders::show))
         .route("/orders/{id}/invoice", web::get().to(orders::invoice_page))
         .route(
+            "/orders/{id}/invoice.xml",
+            web::get().to(orders::invoice_xml),
+        )
+        .route(
+            "/orders/{id}/invoice-facturx.pdf",
+            web::get().to(orders::invoice_facturx),
+        )
+        .route(
+            "/orders/{id}/credit-notes/{number:CN-[0-9]+-[0-9]+}-facturx.pdf",
+            web::get().to(orders::credit_note_facturx),
+        )
+        .route(
             "/orders/{id}/credit-notes/{number:CN-[0-9]+-[0-9]+}.pdf",
             web::get().to(orders::credit_note_pdf),
+        )
+        .route(
+            "/orders/{id}/credit-notes/{number:CN-[0-9]+-[0-9]+}.xml",
+            web::get().to(orders::credit_note_xml),
         )
         .route(
             "/orders/{id}/credit-notes/{number:CN-[0-9]+-[0-9]+}",

@@ -345,3 +345,118 @@ async fn the_accounting_export_lists_invoices_and_credit_notes_with_vat_per_rate
         403
     );
 }
+
+#[tokio::test]
+async fn invoices_and_credit_notes_download_as_en16931_xml_that_adds_up() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (_, b) = app.signed_in("ada").await;
+    let bought = lamp_and_books(&app, &b).await;
+    let order = bought.order;
+    let res = app
+        .post_form_as(
+            &admin,
+            &format!("/admin/orders/{order}/refunds"),
+            &[
+                (bought.qty_field(bought.book).as_str(), "1"),
+                ("shipping", "on"),
+                ("reason", "Late & damaged"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (number, _) = app.credit_notes(order).await.remove(0);
+    let invoice_page = app.get_html(&b, &format!("/orders/{order}/invoice")).await;
+    assert!(
+        invoice_page
+            .links("a")
+            .contains(&format!("/orders/{order}/invoice.xml"))
+    );
+    let res = app
+        .get_as(&b, &format!("/orders/{order}/invoice.xml"))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/xml")
+    );
+    let invoice = res.text().await.unwrap();
+    let credit = app
+        .get_as(&b, &format!("/orders/{order}/credit-notes/{number}.xml"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for (xml, code) in [(&invoice, "380"), (&credit, "381")] {
+        assert!(xml.contains("<ram:ID>urn:cen.eu:en16931:2017</ram:ID>"));
+        assert!(xml.contains(&format!("<ram:TypeCode>{code}</ram:TypeCode>")));
+        assert!(xml.contains(r#"<ram:ID schemeID="VA">DE000000000</ram:ID>"#));
+    }
+    // The invoice: lamp 20.00 net + shipping 4.16 at 19 %, books 20.00 at 7 %; 50.15 in all.
+    assert!(invoice.contains("<ram:LineTotalAmount>40.00</ram:LineTotalAmount>"));
+    assert!(invoice.contains("<ram:ChargeTotalAmount>4.16</ram:ChargeTotalAmount>"));
+    assert!(invoice.contains("<ram:GrandTotalAmount>50.15</ram:GrandTotalAmount>"));
+    // The credit note: one book and the shipping, against the invoice, with its reason escaped.
+    assert!(credit.contains("<ram:GrandTotalAmount>15.65</ram:GrandTotalAmount>"));
+    assert!(credit.contains("<ram:IssuerAssignedID>"));
+    assert!(credit.contains("Late &amp; damaged"));
+    // Nobody else's.
+    let (_, eve) = app.signed_in("eve").await;
+    assert_eq!(
+        app.get_as(&eve, &format!("/orders/{order}/invoice.xml"))
+            .await
+            .status(),
+        404
+    );
+    // Factur-X: the same XML inside a PDF/A-3.
+    let facturx = |path: String| {
+        let b = b.client.clone();
+        let url = app.url(&path);
+        async move {
+            let res = b.get(url).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            res.bytes().await.unwrap().to_vec()
+        }
+    };
+    let invoice_pdf = facturx(format!("/orders/{order}/invoice-facturx.pdf")).await;
+    let credit_pdf = facturx(format!("/orders/{order}/credit-notes/{number}-facturx.pdf")).await;
+    for pdf in [&invoice_pdf, &credit_pdf] {
+        assert!(pdf.starts_with(b"%PDF-"));
+        let text = String::from_utf8_lossy(pdf);
+        assert!(text.contains("urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"));
+        assert!(text.contains("pdfaid:part>3<") || text.contains("pdfaid:part=\"3\""));
+    }
+    // For `scripts/einvoice-check` (the Factur-X checks in CI).
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("einvoice");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("invoice.xml"), &invoice).unwrap();
+    std::fs::write(dir.join("credit-note.xml"), &credit).unwrap();
+    std::fs::write(dir.join("invoice-facturx.pdf"), &invoice_pdf).unwrap();
+    std::fs::write(dir.join("credit-note-facturx.pdf"), &credit_pdf).unwrap();
+}
+
+#[tokio::test]
+async fn a_setting_mails_invoices_as_factur_x_instead_of_the_plain_pdf() {
+    for facturx in [false, true] {
+        let app = TestApp::spawn_with(|s| s.store.mail_facturx = facturx).await;
+        let (_, b) = app.signed_in("ada").await;
+        let bought = lamp_and_books(&app, &b).await;
+        let spec = format!("invoice:{}", bought.order);
+        let (name, bytes) = app
+            .state
+            .attachments
+            .render(&app.state, &spec)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(name.starts_with("invoice-") && name.ends_with(".pdf"));
+        let text = String::from_utf8_lossy(&bytes);
+        assert_eq!(
+            text.contains("urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"),
+            facturx,
+            "mail_facturx = {facturx}"
+        );
+    }
+}

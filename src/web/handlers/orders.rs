@@ -174,6 +174,9 @@ struct DocumentPage {
     total: String,
     vat_lines: Vec<VatView>,
     pdf_href: String,
+    /// The same document as EN 16931 XML, and as Factur-X.
+    xml_href: String,
+    facturx_href: String,
     /// An invoice's credit notes (none for a credit note's page).
     credit_notes: Vec<CreditNoteView>,
     still_paid: String,
@@ -206,6 +209,8 @@ fn document_page(
         shipping: s.money(s.shipping_cents),
         total: s.money(s.total_cents),
         vat_lines: vat_views(&s.vat_breakdown(), &s.currency),
+        xml_href: pdf_href.replace(".pdf", ".xml"),
+        facturx_href: pdf_href.replace(".pdf", "-facturx.pdf"),
         pdf_href,
         credit_notes,
         still_paid,
@@ -220,10 +225,7 @@ pub async fn invoice_page(
     state: web::Data<AppState>,
     Path(id): Path<OrderId>,
 ) -> Result<HttpResponse, AppError> {
-    let s = match invoice::for_order(&state, shopper.viewer(), id).await {
-        Err(OrderError::NotFound) => return Err(shopper.not_theirs()),
-        other => other?,
-    };
+    let s = invoice_of(&state, &shopper, id).await?;
     let order = OrderView::new(detail::detail(&state, shopper.viewer(), id).await?);
     let href = format!("/orders/{id}/invoice.pdf");
     document_page(ctx, s, href, order.credit_notes, order.still_paid)
@@ -242,44 +244,70 @@ pub async fn credit_note_page(
     state: web::Data<AppState>,
     path: Path<CreditNotePath>,
 ) -> Result<HttpResponse, AppError> {
-    let s = match credit_note(&state, &shopper, &path).await {
-        Err(OrderError::NotFound) => return Err(shopper.not_theirs()),
-        other => other?,
-    };
+    let s = credit_note_of(&state, &shopper, &path).await?;
     let href = format!("/orders/{}/credit-notes/{}.pdf", path.id, path.number);
     document_page(ctx, s, href, Vec::new(), String::new())
 }
 
-pub async fn credit_note_pdf(
-    shopper: Shopper,
-    state: web::Data<AppState>,
-    path: Path<CreditNotePath>,
-) -> Result<HttpResponse, AppError> {
-    let s = match credit_note(&state, &shopper, &path).await {
-        Err(OrderError::NotFound) => return Err(shopper.not_theirs()),
-        other => other?,
-    };
-    pdf_response(s).await
+/// An order's invoice, if the shopper may see it (else "not found").
+async fn invoice_of(
+    state: &AppState,
+    shopper: &Shopper,
+    id: OrderId,
+) -> Result<Snapshot, AppError> {
+    match invoice::for_order(state, shopper.viewer(), id).await {
+        Err(OrderError::NotFound) => Err(shopper.not_theirs()),
+        other => Ok(other?),
+    }
 }
 
-async fn credit_note(
+async fn credit_note_of(
     state: &AppState,
     shopper: &Shopper,
     path: &CreditNotePath,
-) -> Result<Snapshot, OrderError> {
-    crate::refunds::credit_note(state, shopper.viewer(), path.id, &path.number).await
+) -> Result<Snapshot, AppError> {
+    match crate::refunds::credit_note(state, shopper.viewer(), path.id, &path.number).await {
+        Err(OrderError::NotFound) => Err(shopper.not_theirs()),
+        other => Ok(other?),
+    }
 }
 
-async fn pdf_response(s: Snapshot) -> Result<HttpResponse, AppError> {
-    let name = s.file_name();
-    let bytes = invoice::pdf_off_thread(s).await?;
+/// The files a document downloads as.
+#[derive(Clone, Copy)]
+enum Format {
+    Pdf,
+    /// EN 16931 CII XML, the structured e-invoice.
+    Xml,
+    /// A PDF/A-3 with that XML inside.
+    FacturX,
+}
+
+async fn download(state: &AppState, s: Snapshot, format: Format) -> Result<HttpResponse, AppError> {
+    let store = &state.settings.store;
+    let (content_type, name, body) = match format {
+        Format::Pdf => (
+            "application/pdf",
+            s.file_name(),
+            invoice::pdf_off_thread(s).await?,
+        ),
+        Format::Xml => (
+            "application/xml; charset=utf-8",
+            s.file_name().replace(".pdf", ".xml"),
+            crate::orders::einvoice::for_shop(&s, store).into_bytes(),
+        ),
+        Format::FacturX => (
+            "application/pdf",
+            s.file_name().replace(".pdf", "-facturx.pdf"),
+            crate::orders::einvoice::facturx_off_thread(s, store).await?,
+        ),
+    };
     Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
+        .content_type(content_type)
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{name}\""),
         ))
-        .body(bytes))
+        .body(body))
 }
 
 pub async fn invoice_pdf(
@@ -287,9 +315,61 @@ pub async fn invoice_pdf(
     state: web::Data<AppState>,
     Path(id): Path<OrderId>,
 ) -> Result<HttpResponse, AppError> {
-    let s = match invoice::for_order(&state, shopper.viewer(), id).await {
-        Err(OrderError::NotFound) => return Err(shopper.not_theirs()),
-        other => other?,
-    };
-    pdf_response(s).await
+    download(&state, invoice_of(&state, &shopper, id).await?, Format::Pdf).await
+}
+
+pub async fn invoice_xml(
+    shopper: Shopper,
+    state: web::Data<AppState>,
+    Path(id): Path<OrderId>,
+) -> Result<HttpResponse, AppError> {
+    download(&state, invoice_of(&state, &shopper, id).await?, Format::Xml).await
+}
+
+pub async fn invoice_facturx(
+    shopper: Shopper,
+    state: web::Data<AppState>,
+    Path(id): Path<OrderId>,
+) -> Result<HttpResponse, AppError> {
+    download(
+        &state,
+        invoice_of(&state, &shopper, id).await?,
+        Format::FacturX,
+    )
+    .await
+}
+
+pub async fn credit_note_pdf(
+    shopper: Shopper,
+    state: web::Data<AppState>,
+    path: Path<CreditNotePath>,
+) -> Result<HttpResponse, AppError> {
+    download(
+        &state,
+        credit_note_of(&state, &shopper, &path).await?,
+        Format::Pdf,
+    )
+    .await
+}
+
+pub async fn credit_note_xml(
+    shopper: Shopper,
+    state: web::Data<AppState>,
+    path: Path<CreditNotePath>,
+) -> Result<HttpResponse, AppError> {
+    download(
+        &state,
+        credit_note_of(&state, &shopper, &path).await?,
+        Format::Xml,
+    )
+    .await
+}
+
+pub async fn credit_note_facturx(
+    shopper: Shopper,
+    state: web::Data<AppState>,
+    path: Path<CreditNotePath>,
+) -> Result<HttpResponse, AppError> {
+    let s = credit_note_of(&state, &shopper, &path).await?;
+    download(&state, s, Format::FacturX).await
 }
