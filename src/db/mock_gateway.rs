@@ -61,6 +61,15 @@ pub async fn authorise(
     .await
 }
 
+/// Locks an authorisation's row until the transaction ends.
+pub async fn lock(tx: &mut Tx, id: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE mock_gateway_authorisations SET updated_at = updated_at WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 pub async fn find<'e, E>(exec: E, id: &str) -> Result<Option<Authorisation>, DbError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,

@@ -15,9 +15,10 @@ pub struct OrderPayment {
     pub amount_cents: i64,
     pub refunded_cents: i64,
     pub attention: Option<String>,
+    pub updated_at: i64,
 }
 
-const COLUMNS: &str = "SELECT order_id, reference, state, amount_cents, refunded_cents, attention FROM order_payments";
+const COLUMNS: &str = "SELECT order_id, reference, state, amount_cents, refunded_cents, attention, updated_at FROM order_payments";
 
 pub async fn insert(
     tx: &mut Tx,

@@ -113,6 +113,27 @@ pub async fn return_stock(tx: &mut Tx, order: OrderId) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Takes the order's row lock until the transaction ends: every change of an order's status,
+/// payment or credit notes takes it first, so they run one after the other per order and
+/// always lock in the same order (the order, then its payment, lines and counters).
+pub async fn lock(tx: &mut Tx, order: OrderId) -> Result<(), DbError> {
+    sqlx::query("UPDATE orders SET updated_at = updated_at WHERE id = $1")
+        .bind(order)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Whether the order is (still) in this status.
+pub async fn is_in(tx: &mut Tx, order: OrderId, status: OrderStatus) -> Result<bool, DbError> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE id = $1 AND status = $2")
+        .bind(order)
+        .bind(status.as_str())
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(n == 1)
+}
+
 /// Puts `quantity` units of a product back into stock (goods returned with a refund).
 pub async fn put_back(tx: &mut Tx, product: ProductId, quantity: i64) -> Result<(), DbError> {
     sqlx::query("UPDATE products SET stock = stock + $2 WHERE id = $1")

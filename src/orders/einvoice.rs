@@ -28,7 +28,12 @@ fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if c.is_control() && c != '\n' => out.push(' '),
+            // What XML 1.0 does not allow (controls other than tab and line ends, U+FFFE/F).
+            c if (c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
+                || matches!(c, '\u{FFFE}' | '\u{FFFF}') =>
+            {
+                out.push(' ')
+            }
             c => out.push(c),
         }
     }
@@ -341,5 +346,6 @@ mod tests {
             esc("Tom & \"Jerry\" <x>"),
             "Tom &amp; &quot;Jerry&quot; &lt;x&gt;"
         );
+        assert_eq!(esc("a\u{1}b\u{FFFF}c\td"), "a b c\td");
     }
 }

@@ -132,17 +132,18 @@ async fn apply(state: &AppState, order: &Order, mv: &Move<'_>) -> Result<bool, O
     let now = state.clock.unix();
     let to = mv.to;
     let mut tx = state.db.begin_write().await?;
-    // A refund before shipping puts the goods back on the shelf; after shipping they are with
-    // the customer. Trying the unshipped move first keeps the decision inside the same update.
+    db::lock(&mut tx, order.id).await?;
+    // The move is made only from the status this decision was taken on (payment, restock,
+    // credit note): if a capture or another move changed it meanwhile, it is refused and the
+    // requester looks again. A refund before shipping puts the goods back on the shelf; after
+    // shipping they are with the customer.
     let restock = match to {
         OrderStatus::Cancelled => true,
-        OrderStatus::Refunded => {
-            db::transition(&mut tx, order.id, &[OrderStatus::Paid], to, now).await?
-        }
+        OrderStatus::Refunded => order.status == OrderStatus::Paid,
         _ => false,
     };
-    let moved = (to == OrderStatus::Refunded && restock)
-        || db::transition(&mut tx, order.id, to.allowed_from(), to, now).await?;
+    let moved = to.allowed_from().contains(&order.status)
+        && db::transition(&mut tx, order.id, &[order.status], to, now).await?;
     if !moved {
         tx.rollback().await?;
         return Ok(false);
@@ -189,7 +190,7 @@ async fn apply(state: &AppState, order: &Order, mv: &Move<'_>) -> Result<bool, O
     tx.commit().await?;
     tracing::info!(order_id = %order.id, to = %to, "order status changed");
     if let Some(reference) = to_void {
-        settle::void(state, &reference).await;
+        settle::release(state, order, &reference).await?;
     }
     if let Some(n) = &note {
         settle::refund(state, order, n.total, &format!("refund-{}", n.number)).await?;

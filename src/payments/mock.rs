@@ -48,6 +48,10 @@ impl MockGateway {
     ) -> Result<(), GatewayError> {
         let now = self.clock.unix();
         let mut tx = self.db.begin_write().await.map_err(unavailable)?;
+        // Calls on one authorisation run one after the other (its row is locked first).
+        ledger::lock(&mut tx, reference)
+            .await
+            .map_err(unavailable)?;
         if let Some(outcome) = ledger::operation(&mut *tx, key)
             .await
             .map_err(unavailable)?

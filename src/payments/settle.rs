@@ -25,10 +25,16 @@ pub enum Captured {
     NothingToCapture,
 }
 
-/// The idempotency key of an order's capture: every attempt (checkout, reconcile, the staff's
-/// retry) uses the same one, so the gateway takes the money at most once.
-fn capture_key(order: OrderId) -> String {
-    format!("capture-{order}")
+/// The idempotency key of an order's capture: every attempt (checkout, reconcile, a retry after
+/// no answer) uses the same one, so the gateway takes the money at most once; after a definite
+/// refusal the next attempt is a new request (the gateway would replay the refusal otherwise).
+fn capture_key(payment: &OrderPayment) -> String {
+    match payment.state {
+        PaymentState::CaptureFailed => {
+            format!("capture-{}-after-{}", payment.order_id, payment.updated_at)
+        }
+        _ => format!("capture-{}", payment.order_id),
+    }
 }
 
 /// Captures the order's authorisation and, once the money is taken, marks the order paid with
@@ -55,7 +61,7 @@ pub async fn capture(
     let amount = Money::from_cents(payment.amount_cents);
     match state
         .payments
-        .capture(&payment.reference, amount, &capture_key(order_id))
+        .capture(&payment.reference, amount, &capture_key(&payment))
         .await
     {
         Ok(()) => {
@@ -79,6 +85,7 @@ async fn mark_paid(
 ) -> Result<(), OrderError> {
     let now = state.clock.unix();
     let mut tx = state.db.begin_write().await.context("begin marking paid")?;
+    db::lock(&mut tx, order.id).await?;
     if !order_payments::settle(
         &mut tx,
         order.id,
@@ -208,6 +215,7 @@ async fn mark_failed(
         ),
     };
     let mut tx = state.db.begin_write().await?;
+    db::lock(&mut tx, order.id).await?;
     if order_payments::settle(&mut tx, order.id, payment.state, to, Some(&note), now).await? {
         db::add_event(
             &mut tx,
@@ -223,6 +231,39 @@ async fn mark_failed(
     }
     tx.commit().await?;
     Ok(note)
+}
+
+/// Releases the authorisation of an order that was cancelled before it was paid. If the
+/// gateway refuses the void, the money may have been captured after all (a capture whose answer
+/// was lost): it is refunded, and if that fails too the order is marked for the staff.
+pub async fn release(state: &AppState, order: &Order, reference: &str) -> Result<(), OrderError> {
+    let key = format!("void-{reference}");
+    match state.payments.void(reference, &key).await {
+        Ok(()) => Ok(()),
+        Err(GatewayError::Refused(code)) => {
+            tracing::warn!(%code, order_id = %order.id, "void refused; refunding instead");
+            let amount = order.total;
+            let key = format!("refund-{}-voided-after-capture", order.id);
+            if let Err(e) = state.payments.refund(reference, amount, &key).await {
+                let note = format!(
+                    "The order was cancelled but its payment could not be released ({code}) nor refunded ({e}). Check it at the payment service."
+                );
+                order_payments::set_attention(
+                    state.db.pool(),
+                    order.id,
+                    Some(&note),
+                    state.clock.unix(),
+                )
+                .await?;
+            }
+            Ok(())
+        }
+        // No answer: the authorisation stays open at the gateway, where reconcile voids it.
+        Err(e) => {
+            tracing::warn!(error = %e, reference, "void got no answer; reconcile will release it");
+            Ok(())
+        }
+    }
 }
 
 /// Releases an authorisation no order will capture. A failure is only logged: the
@@ -258,8 +299,14 @@ pub async fn refund(
         }
         Err(e) => {
             tracing::warn!(error = %e, order_id = %order.id, "refund failed");
+            let advice = match e {
+                GatewayError::Unavailable(_) => {
+                    "It may have gone through: check at the payment service before refunding again"
+                }
+                _ => "Refund it at the payment service",
+            };
             let note = format!(
-                "The refund of {} was not accepted by the payment service ({e}). Refund it at the payment service.",
+                "The refund of {} ({key}) was not confirmed by the payment service ({e}). {advice}.",
                 amount.display(&order.currency)
             );
             order_payments::set_attention(state.db.pool(), order.id, Some(&note), now).await?;

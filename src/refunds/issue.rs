@@ -259,6 +259,13 @@ pub async fn refund(
     let changed = || {
         OrderError::NotAllowed("The order was refunded meanwhile; please look at it again.".into())
     };
+    // One change of an order at a time (see `db::orders::lock`): the lines, the shipping and the
+    // earlier credit notes read below are then the latest, and the status still the one read.
+    db::lock(&mut tx, order_id).await?;
+    if !db::is_in(&mut tx, order_id, order.status).await? {
+        tx.rollback().await?;
+        return Err(changed());
+    }
     for (l, q) in &credit.lines {
         if !credit_notes::credit_line(&mut tx, order_id, l.id, *q).await? {
             tx.rollback().await?;

@@ -412,3 +412,44 @@ async fn a_crash_between_the_commit_and_the_capture_is_finished_by_emporium_reco
     );
     assert!(run("0").contains("0 voided, 0 captured, 0 failed, 0 waiting"));
 }
+
+#[tokio::test]
+async fn cancelling_an_order_whose_capture_answer_was_lost_gives_the_money_back() {
+    let app = TestApp::spawn().await;
+    let p = app
+        .product("Oak Bowl", "Oakridge", "Kitchen", 1500, 5)
+        .await;
+    let (_, b) = app.signed_in("ada").await;
+    app.add_to_cart(&b, p, 1).await;
+    let res = app.pay(&b, GOOD_CARD).await;
+    let id = order_of(&res);
+    // What a capture whose answer never came back leaves: the gateway took the money, the
+    // store still has the order pending with the authorisation open.
+    for sql in [
+        "UPDATE orders SET status = 'pending', payment_status = 'none' WHERE id = $1",
+        "UPDATE order_payments SET state = 'authorised' WHERE order_id = $1",
+    ] {
+        sqlx::query(sql)
+            .bind(id)
+            .execute(app.state.db.pool())
+            .await
+            .unwrap();
+    }
+    let res = app
+        .post_form_as(&b, &format!("/orders/{id}/cancel"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    // The void is refused (it was captured), so the money goes back as a refund.
+    let row = &app.ledger().await[0];
+    assert_eq!(
+        (row.state.as_str(), row.refunded_cents),
+        ("captured", row.captured_cents)
+    );
+    let attention: Option<String> =
+        sqlx::query_scalar("SELECT attention FROM order_payments WHERE order_id = $1")
+            .bind(id)
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(attention, None);
+}
