@@ -161,19 +161,27 @@ async fn settled_meanwhile(
     order: &Order,
     payment: &OrderPayment,
 ) -> Result<(), OrderError> {
-    let now = state.clock.unix();
     let current = order_payments::find(state.db.pool(), order.id).await?;
     if current.as_ref().map(|p| p.state) != Some(PaymentState::Voided) {
         // Another attempt marked it paid: nothing more to do.
         return Ok(());
     }
     let amount = Money::from_cents(payment.amount_cents);
-    let key = format!("refund-{}-cancelled-while-capturing", order.id);
-    match state
-        .payments
-        .refund(&payment.reference, amount, &key)
-        .await
-    {
+    refund_cancelled(state, order, &payment.reference, amount).await
+}
+
+/// Gives back money captured for an order that was cancelled before it was marked paid. The
+/// capture and the cancel can each notice it (the capture finds the payment voided, the void is
+/// refused as captured); both use this one key, so the gateway refunds it once.
+async fn refund_cancelled(
+    state: &AppState,
+    order: &Order,
+    reference: &str,
+    amount: Money,
+) -> Result<(), OrderError> {
+    let now = state.clock.unix();
+    let key = format!("refund-{}-cancelled-after-capture", order.id);
+    match state.payments.refund(reference, amount, &key).await {
         Ok(()) => {
             let mut tx = state.db.begin_write().await?;
             order_payments::add_refund(&mut tx, order.id, amount.cents(), now).await?;
@@ -182,7 +190,7 @@ async fn settled_meanwhile(
         }
         Err(e) => {
             let note = format!(
-                "The order was cancelled while its payment was being captured, and the refund of {} failed ({e}). Refund it at the payment service.",
+                "The order was cancelled while its payment was being captured, and the refund of {} failed ({e}). Check it at the payment service.",
                 amount.display(&order.currency)
             );
             order_payments::set_attention(state.db.pool(), order.id, Some(&note), now).await?;
@@ -242,21 +250,7 @@ pub async fn release(state: &AppState, order: &Order, reference: &str) -> Result
         Ok(()) => Ok(()),
         Err(GatewayError::Refused(code)) => {
             tracing::warn!(%code, order_id = %order.id, "void refused; refunding instead");
-            let amount = order.total;
-            let key = format!("refund-{}-voided-after-capture", order.id);
-            if let Err(e) = state.payments.refund(reference, amount, &key).await {
-                let note = format!(
-                    "The order was cancelled but its payment could not be released ({code}) nor refunded ({e}). Check it at the payment service."
-                );
-                order_payments::set_attention(
-                    state.db.pool(),
-                    order.id,
-                    Some(&note),
-                    state.clock.unix(),
-                )
-                .await?;
-            }
-            Ok(())
+            refund_cancelled(state, order, reference, order.total).await
         }
         // No answer: the authorisation stays open at the gateway, where reconcile voids it.
         Err(e) => {
