@@ -155,7 +155,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = AppState::build(settings).await?;
             match crate::catalog::seed::seed_if_empty(&state, products).await? {
                 0 => println!("the catalogue is not empty; nothing was added"),
-                n => println!("{n} demo products added"),
+                n => {
+                    crate::catalog::seed::demo_offers(&state).await?;
+                    println!(
+                        "{n} demo products added, with a promotion and the voucher code {}",
+                        crate::catalog::seed::DEMO_VOUCHER
+                    );
+                }
             }
             state.db.close().await;
             Ok(())
@@ -302,7 +308,11 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             crate::catalog::seed::seed_if_empty(&state, crate::catalog::seed::DEFAULT_PRODUCTS)
                 .await?;
         if added > 0 {
-            println!("The catalogue was empty: {added} demo products were added.");
+            crate::catalog::seed::demo_offers(&state).await?;
+            println!(
+                "The catalogue was empty: {added} demo products were added (try the voucher code {}).",
+                crate::catalog::seed::DEMO_VOUCHER
+            );
         }
     }
     let app = Application::build_with_state(state).await?;

@@ -20,6 +20,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod discounts;
 pub mod domain;
 pub mod email;
 pub mod engagement;

@@ -21,7 +21,12 @@ pub struct CartItem {
     pub brand: String,
     pub unit_price_cents: i64,
     pub quantity: i64,
+    /// The list price × quantity, before discounts.
     pub line_total_cents: i64,
+    /// What promotions and the voucher take off this line.
+    pub discount_cents: i64,
+    /// The promotion applied to the line.
+    pub offer: Option<String>,
     /// Units in stock now.
     pub stock: i64,
     /// Why this line blocks checkout (no longer sold, out of stock, fewer left), if it does.
@@ -34,7 +39,15 @@ pub struct Cart {
     /// Units in the cart.
     pub item_count: i64,
     pub currency: String,
+    /// The lines at their list prices.
     pub subtotal_cents: i64,
+    /// The discount lines: promotions, then the voucher.
+    pub discounts: Vec<Discount>,
+    /// All discounts together (`total = subtotal − discount + shipping`).
+    pub discount_cents: i64,
+    /// The voucher code on the cart, and why it takes nothing off when it does not.
+    pub voucher: Option<String>,
+    pub voucher_problem: Option<String>,
     pub shipping_cents: i64,
     /// The VAT included in the total.
     pub vat_cents: i64,
@@ -43,6 +56,14 @@ pub struct Cart {
     pub total_cents: i64,
     /// True when a line must be changed before the order can be placed.
     pub blocked: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Discount {
+    pub label: String,
+    /// The voucher code, for the voucher's line.
+    pub code: Option<String>,
+    pub amount_cents: i64,
 }
 
 pub fn to_json(state: &AppState, v: CartView) -> Cart {
@@ -58,6 +79,8 @@ pub fn to_json(state: &AppState, v: CartView) -> Cart {
                 unit_price_cents: l.unit_price.cents(),
                 quantity: l.quantity,
                 line_total_cents: l.line_total.cents(),
+                discount_cents: l.discount.cents(),
+                offer: l.offer,
                 stock: l.stock,
                 problem: l.problem,
             })
@@ -65,6 +88,18 @@ pub fn to_json(state: &AppState, v: CartView) -> Cart {
         item_count: v.items,
         currency: state.settings.store.currency.clone(),
         subtotal_cents: v.totals.subtotal.cents(),
+        discounts: v
+            .discounts
+            .into_iter()
+            .map(|d| Discount {
+                label: d.label,
+                code: d.code,
+                amount_cents: d.cents,
+            })
+            .collect(),
+        discount_cents: v.totals.discount.cents(),
+        voucher: v.voucher,
+        voucher_problem: v.voucher_problem,
         shipping_cents: v.totals.shipping.cents(),
         vat_cents: v.totals.vat.cents(),
         vat: super::orders::vat_amounts(&v.totals.vat_lines),
@@ -233,5 +268,75 @@ pub async fn remove(
         }
         None => cart::clear(&state, &owner, &client_ip(&req)).await?,
     }
+    current(&state, &owner).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"code": "WELCOME10"}))]
+pub struct VoucherCode {
+    pub code: String,
+}
+
+/// Puts a voucher code on the cart; a code that is unknown or does not apply to the cart is
+/// refused (422) with the reason under `errors.code`.
+#[utoipa::path(
+    operation_id = "applyVoucher",
+    post,
+    path = "/api/v1/cart/voucher",
+    tag = "cart",
+    security(("bearer" = [])),
+    request_body = VoucherCode,
+    responses(
+        (status = 200, description = "The cart with the voucher's discount", body = Cart),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 422, description = "The code is unknown, expired, used up or does not apply", body = ErrorBody),
+        (status = 429, description = "Too many cart changes from this address", body = ErrorBody),
+    )
+)]
+pub async fn apply_voucher(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: ApiUser,
+    ApiJson(body): ApiJson<VoucherCode>,
+) -> Result<HttpResponse, ApiError> {
+    let u = &user.0.user;
+    let owner = Owner::User(u.id);
+    let customer = Some((u.id, u.email.as_str()));
+    match cart::apply_voucher(&state, &owner, &body.code, customer, &client_ip(&req)).await {
+        Ok(_) => current(&state, &owner).await,
+        Err(crate::orders::OrderError::Invalid(errors)) => {
+            let reason = errors
+                .get("code")
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "The code cannot be used.".into());
+            let mut e = ApiError::unprocessable(reason);
+            e.body.errors = Some(errors);
+            Err(e)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Takes the voucher code off the cart.
+#[utoipa::path(
+    operation_id = "removeVoucher",
+    delete,
+    path = "/api/v1/cart/voucher",
+    tag = "cart",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The cart without a voucher", body = Cart),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 429, description = "Too many cart changes from this address", body = ErrorBody),
+    )
+)]
+pub async fn remove_voucher(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: ApiUser,
+) -> Result<HttpResponse, ApiError> {
+    let owner = Owner::User(user.0.user.id);
+    cart::remove_voucher(&state, &owner, &client_ip(&req)).await?;
     current(&state, &owner).await
 }

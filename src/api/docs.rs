@@ -30,6 +30,8 @@ use super::{auth, cart, customer, engagement, orders, products};
         cart::add,
         cart::update,
         cart::remove,
+        cart::apply_voucher,
+        cart::remove_voucher,
         orders::list,
         orders::place,
         orders::show,

@@ -176,6 +176,11 @@ pub fn routes(cfg: &mut web::ServiceConfig, api: &ApiSettings) {
                     )
                     .service(web::resource("/recommendations").get(engagement::recommendations))
                     .service(
+                        web::resource("/cart/voucher")
+                            .post(cart::apply_voucher)
+                            .delete(cart::remove_voucher),
+                    )
+                    .service(
                         web::resource("/cart")
                             .get(cart::show)
                             .post(cart::add)

@@ -37,7 +37,9 @@ pub struct OrderLine {
     pub name: String,
     pub unit_price_cents: i64,
     pub quantity: i64,
+    /// What was charged for the line: unit price × quantity − discount.
     pub line_total_cents: i64,
+    pub discount_cents: i64,
     pub vat_percent: i64,
 }
 
@@ -76,6 +78,10 @@ pub struct Order {
     pub created_at: String,
     pub currency: String,
     pub subtotal_cents: i64,
+    /// What promotions and the voucher took off (`total = subtotal − discount + shipping`).
+    pub discount_cents: i64,
+    /// The discount lines as applied at checkout.
+    pub discounts: Vec<super::cart::Discount>,
     pub shipping_cents: i64,
     /// Net of VAT.
     pub net_cents: i64,
@@ -116,6 +122,16 @@ impl From<OrderDetail> for Order {
             status: o.status.as_str().to_string(),
             created_at: rfc3339(o.created_at),
             subtotal_cents: o.subtotal.cents(),
+            discount_cents: o.discount.cents(),
+            discounts: d
+                .discounts
+                .into_iter()
+                .map(|x| super::cart::Discount {
+                    label: x.label,
+                    code: x.code,
+                    amount_cents: x.amount.cents(),
+                })
+                .collect(),
             shipping_cents: o.shipping.cents(),
             net_cents: o.net.cents(),
             vat_percent: o.vat_percent,
@@ -138,6 +154,7 @@ impl From<OrderDetail> for Order {
                     unit_price_cents: l.unit_price.cents(),
                     quantity: l.quantity,
                     line_total_cents: l.line_total.cents(),
+                    discount_cents: l.discount.cents(),
                     vat_percent: l.vat_percent,
                 })
                 .collect(),

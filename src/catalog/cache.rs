@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use super::spelling::Vocabulary;
 use crate::db::catalog::{Facet, Filter, ImageRow, Product, ProductCard};
+use crate::discounts::promotions::Scheduled;
 use crate::domain::{ProductId, Sort};
 
 /// The cache's last resort; changes reach every instance through the shared version (see
@@ -50,9 +51,26 @@ pub struct CatalogCache {
     /// The shared catalogue version this cache last saw, and when it last looked.
     shared_version: std::sync::atomic::AtomicI64,
     shared_checked: Mutex<Option<Instant>>,
+    /// Switched-on promotions that have not ended, with their dates: which of them run is
+    /// decided by the clock at each use, so one starts and ends on time without a refresh.
+    promotions: Mutex<Option<Stamped<Arc<Vec<Scheduled>>>>>,
 }
 
 impl CatalogCache {
+    pub fn promotions(&self) -> Option<Arc<Vec<Scheduled>>> {
+        let version = self.version.load(Ordering::Acquire);
+        let held = self.promotions.lock().ok()?;
+        let (v, at, list) = held.as_ref()?;
+        (*v == version && at.elapsed() < MAX_AGE).then(|| list.clone())
+    }
+
+    pub fn put_promotions(&self, list: Arc<Vec<Scheduled>>) {
+        let version = self.version.load(Ordering::Acquire);
+        if let Ok(mut held) = self.promotions.lock() {
+            *held = Some((version, Instant::now(), list));
+        }
+    }
+
     /// The cards of one listing page, if cached and still current.
     pub fn page(&self, f: &Filter, sort: Sort, page: i64) -> Option<Vec<ProductCard>> {
         let version = self.version.load(Ordering::Acquire);

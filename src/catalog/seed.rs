@@ -326,6 +326,46 @@ pub async fn seed_if_empty(state: &AppState, count: usize) -> anyhow::Result<usi
     Ok(count)
 }
 
+/// The demo voucher code the README invites shoppers to try.
+pub const DEMO_VOUCHER: &str = "WELCOME10";
+
+/// The demo shop's offers: a week of 10 % off Kitchen, and the voucher [`DEMO_VOUCHER`] (10 %
+/// off a basket of 20.00 or more, once per customer). Added with the demo catalogue only.
+pub async fn demo_offers(state: &AppState) -> anyhow::Result<()> {
+    use crate::db::{promotions, vouchers};
+    let now = state.clock.unix();
+    let mut tx = state.db.begin_write().await?;
+    let Some(kitchen) = catalog::category_by_slug(&mut tx, "kitchen").await? else {
+        return Ok(());
+    };
+    let promotion = promotions::NewPromotion {
+        name: "10 % off Kitchen this week",
+        kind: "percent",
+        percent: Some(10),
+        buy: None,
+        pay: None,
+        starts_at: now,
+        ends_at: Some(now + 7 * 24 * 3600),
+    };
+    let id = promotions::insert(&mut tx, &promotion, now).await?;
+    promotions::set_scope(&mut tx, id, &[], &[kitchen]).await?;
+    let voucher = vouchers::NewVoucher {
+        name: "Welcome (demo)",
+        kind: "percent",
+        amount: 10,
+        min_basket_cents: 2000,
+        starts_at: None,
+        ends_at: None,
+        usage_limit: None,
+        per_customer_limit: Some(1),
+    };
+    let id = vouchers::insert(&mut tx, &voucher, now).await?;
+    vouchers::add_code(&mut tx, id, DEMO_VOUCHER, None).await?;
+    tx.commit().await?;
+    crate::catalog::changed(state, false).await;
+    Ok(())
+}
+
 /// The demo categories' slugs (for the load drivers).
 pub fn category_slugs() -> Vec<String> {
     CATEGORIES

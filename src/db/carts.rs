@@ -3,7 +3,7 @@
 use sqlx::{AnyPool, FromRow};
 
 use super::{DbError, Tx, flag_of};
-use crate::domain::{CartId, Money, ProductId, TaxClass, UserId};
+use crate::domain::{CartId, CategoryId, Money, ProductId, TaxClass, UserId};
 
 pub async fn id_for_user(pool: &AnyPool, user: UserId) -> Result<Option<CartId>, DbError> {
     sqlx::query_scalar("SELECT id FROM carts WHERE user_id = $1")
@@ -104,6 +104,7 @@ pub async fn set_quantity(
 #[derive(Debug, Clone)]
 pub struct Line {
     pub product_id: ProductId,
+    pub category_id: CategoryId,
     pub quantity: i64,
     pub sku: String,
     pub name: String,
@@ -118,6 +119,7 @@ pub struct Line {
 #[derive(FromRow)]
 struct LineRow {
     product_id: ProductId,
+    category_id: CategoryId,
     quantity: i64,
     sku: String,
     name: String,
@@ -134,6 +136,7 @@ impl From<LineRow> for Line {
     fn from(r: LineRow) -> Self {
         Self {
             product_id: r.product_id,
+            category_id: r.category_id,
             quantity: r.quantity,
             sku: r.sku,
             name: r.name,
@@ -147,7 +150,7 @@ impl From<LineRow> for Line {
     }
 }
 
-const LINES: &str = "SELECT ci.product_id, ci.quantity, p.sku, p.name, p.brand, p.price_cents, p.stock, p.active, p.tax_class, \
+const LINES: &str = "SELECT ci.product_id, p.category_id, ci.quantity, p.sku, p.name, p.brand, p.price_cents, p.stock, p.active, p.tax_class, \
      (SELECT thumb FROM product_images i WHERE i.product_id = p.id ORDER BY i.position, i.id LIMIT 1) AS thumb \
      FROM cart_items ci JOIN products p ON p.id = ci.product_id WHERE ci.cart_id = $1 ORDER BY ci.added_at, ci.product_id";
 
@@ -209,4 +212,26 @@ pub async fn product(tx: &mut Tx, product: ProductId) -> Result<Option<CartProdu
         stock: r.stock,
         active: flag_of(r.active),
     }))
+}
+
+/// The voucher code a cart carries (none: `None`).
+pub async fn voucher_code<'e, E>(exec: E, cart: CartId) -> Result<Option<String>, DbError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let code: Option<Option<String>> =
+        sqlx::query_scalar("SELECT voucher_code FROM carts WHERE id = $1")
+            .bind(cart)
+            .fetch_optional(exec)
+            .await?;
+    Ok(code.flatten())
+}
+
+pub async fn set_voucher(tx: &mut Tx, cart: CartId, code: Option<&str>) -> Result<(), DbError> {
+    sqlx::query("UPDATE carts SET voucher_code = $2 WHERE id = $1")
+        .bind(cart)
+        .bind(code)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

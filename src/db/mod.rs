@@ -26,6 +26,7 @@ pub mod mock_gateway;
 pub mod order_payments;
 pub mod orders;
 pub mod private_links;
+pub mod promotions;
 pub mod purchases;
 pub mod recommendations;
 pub mod replicas;
@@ -37,6 +38,7 @@ pub mod support;
 pub mod throttle;
 pub mod users;
 pub mod views;
+pub mod vouchers;
 pub mod wishlist;
 
 use std::str::FromStr;

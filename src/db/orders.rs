@@ -18,6 +18,7 @@ pub struct NewOrder<'a> {
     pub vat_percent: i64,
     pub shipping_vat_percent: i64,
     pub subtotal: Money,
+    pub discount: Money,
     pub shipping: Money,
     pub total: Money,
     pub net: Money,
@@ -28,8 +29,8 @@ pub async fn insert(tx: &mut Tx, o: &NewOrder<'_>, now: i64) -> Result<OrderId, 
     sqlx::query_scalar(
         "INSERT INTO orders (user_id, status, checkout_token, email, customer_name, shipping_address, currency, \
          vat_percent, subtotal_cents, shipping_cents, total_cents, net_cents, vat_cents, payment_status, created_at, updated_at, \
-         shipping_vat_percent) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16) RETURNING id",
+         shipping_vat_percent, discount_cents) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17) RETURNING id",
     )
     .bind(o.user_id)
     .bind(OrderStatus::Pending.as_str())
@@ -47,6 +48,7 @@ pub async fn insert(tx: &mut Tx, o: &NewOrder<'_>, now: i64) -> Result<OrderId, 
     .bind(PaymentStatus::None.as_str())
     .bind(now)
     .bind(o.shipping_vat_percent)
+    .bind(o.discount)
     .fetch_one(&mut **tx)
     .await
 }
@@ -57,13 +59,15 @@ pub struct NewLine<'a> {
     pub name: &'a str,
     pub unit_price: Money,
     pub quantity: i64,
+    /// Cents taken off the line by promotions and the voucher.
+    pub discount: Money,
     pub vat_percent: i64,
 }
 
 pub async fn insert_line(tx: &mut Tx, order: OrderId, l: &NewLine<'_>) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO order_lines (order_id, product_id, sku, name, unit_price_cents, quantity, line_total_cents, vat_percent) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO order_lines (order_id, product_id, sku, name, unit_price_cents, quantity, line_total_cents, vat_percent, discount_cents) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(order)
     .bind(l.product_id)
@@ -71,11 +75,50 @@ pub async fn insert_line(tx: &mut Tx, order: OrderId, l: &NewLine<'_>) -> Result
     .bind(l.name)
     .bind(l.unit_price)
     .bind(l.quantity)
-    .bind(l.unit_price.cents() * l.quantity)
+    .bind(l.unit_price.cents() * l.quantity - l.discount.cents())
     .bind(l.vat_percent)
+    .bind(l.discount)
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// One discount line of an order ("Spring sale", "Voucher SPRING10"), as it was applied.
+#[derive(Debug, Clone, FromRow)]
+pub struct OrderDiscount {
+    pub label: String,
+    pub code: Option<String>,
+    #[sqlx(rename = "amount_cents")]
+    pub amount: Money,
+}
+
+pub async fn insert_discount(
+    tx: &mut Tx,
+    order: OrderId,
+    d: &OrderDiscount,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO order_discounts (order_id, label, code, amount_cents) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(order)
+    .bind(&d.label)
+    .bind(&d.code)
+    .bind(d.amount)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn discounts<'e, E>(exec: E, order: OrderId) -> Result<Vec<OrderDiscount>, DbError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query_as(
+        "SELECT label, code, amount_cents FROM order_discounts WHERE order_id = $1 ORDER BY id",
+    )
+    .bind(order)
+    .fetch_all(exec)
+    .await
 }
 
 /// Takes units from stock only if that many are there (and the product is on sale): the
@@ -312,6 +355,9 @@ pub struct Order {
     pub shipping_vat_percent: i64,
     #[sqlx(rename = "subtotal_cents")]
     pub subtotal: Money,
+    /// What discounts took off the lines (`total = subtotal − discount + shipping`).
+    #[sqlx(rename = "discount_cents")]
+    pub discount: Money,
     #[sqlx(rename = "shipping_cents")]
     pub shipping: Money,
     #[sqlx(rename = "total_cents")]
@@ -332,7 +378,7 @@ pub struct Order {
 }
 
 const ORDER_COLUMNS: &str = "SELECT id, user_id, status, email, customer_name, shipping_address, currency, vat_percent, shipping_vat_percent, \
-     subtotal_cents, shipping_cents, total_cents, net_cents, vat_cents, card_brand, card_last4, payment_status, \
+     subtotal_cents, discount_cents, shipping_cents, total_cents, net_cents, vat_cents, card_brand, card_last4, payment_status, \
      tracking_number, created_at, shipping_refunded FROM orders";
 
 pub async fn find(pool: &AnyPool, id: OrderId) -> Result<Option<Order>, DbError> {
@@ -408,8 +454,11 @@ pub struct OrderLine {
     #[sqlx(rename = "unit_price_cents")]
     pub unit_price: Money,
     pub quantity: i64,
+    /// What was charged for the line: unit price × quantity − discount.
     #[sqlx(rename = "line_total_cents")]
     pub line_total: Money,
+    #[sqlx(rename = "discount_cents")]
+    pub discount: Money,
     pub vat_percent: i64,
     /// Units credited by credit notes so far.
     pub refunded_quantity: i64,
@@ -421,7 +470,7 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     sqlx::query_as(
-        "SELECT id, product_id, sku, name, unit_price_cents, quantity, line_total_cents, vat_percent, refunded_quantity \
+        "SELECT id, product_id, sku, name, unit_price_cents, quantity, line_total_cents, discount_cents, vat_percent, refunded_quantity \
          FROM order_lines \
          WHERE order_id = $1 ORDER BY id",
     )

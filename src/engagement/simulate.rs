@@ -232,6 +232,7 @@ pub async fn run(state: &AppState, plan: Plan) -> anyhow::Result<Report> {
                     // Simulated orders carry no VAT (net = total).
                     shipping_vat_percent: 0,
                     subtotal: Money::from_cents(total),
+                    discount: Money::ZERO,
                     shipping: Money::ZERO,
                     total: Money::from_cents(total),
                     net: Money::from_cents(total),
@@ -247,6 +248,7 @@ pub async fn run(state: &AppState, plan: Plan) -> anyhow::Result<Report> {
                     name: "Simulated purchase",
                     unit_price: Money::from_cents(p.price_cents),
                     quantity: 1,
+                    discount: Money::ZERO,
                     vat_percent: 0,
                 };
                 order_db::insert_line(&mut tx, order, &line).await?;

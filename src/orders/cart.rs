@@ -5,6 +5,8 @@
 use super::OrderError;
 use super::pricing::{PricingRules, Totals, VatRates};
 use crate::db::carts::{self, Line};
+use crate::discounts::vouchers::{self, Usable};
+use crate::discounts::{self, DiscountPart, Item, Promotion, promotions};
 use crate::domain::{CartId, FieldErrors, Money, ProductId, Quantity, UserId};
 use crate::state::AppState;
 
@@ -38,7 +40,12 @@ pub struct CartLine {
     pub thumb: Option<String>,
     pub unit_price: Money,
     pub quantity: i64,
+    /// The list price × quantity (before discounts).
     pub line_total: Money,
+    /// What promotions and the voucher take off this line.
+    pub discount: Money,
+    /// The promotion applied to the line, if one is.
+    pub offer: Option<String>,
     pub stock: i64,
     /// The VAT rate of the product's tax class.
     pub vat_percent: i64,
@@ -50,8 +57,99 @@ pub struct CartLine {
 pub struct CartView {
     pub lines: Vec<CartLine>,
     pub totals: Totals,
+    /// The discount lines (promotions, then the voucher).
+    pub discounts: Vec<DiscountPart>,
+    /// The voucher code on the cart, and why it takes nothing off when it does not.
+    pub voucher: Option<String>,
+    pub voucher_problem: Option<String>,
     pub items: i64,
     pub blocked: bool,
+}
+
+/// The voucher on a cart as pricing sees it: usable (with its terms), or why not.
+pub type VoucherState = Option<Result<Usable, String>>;
+
+/// Prices cart lines: promotions and the voucher (see `discounts`), then the totals. The
+/// checkout uses the same function inside its transaction, so it charges what the page showed.
+pub fn price(
+    state: &AppState,
+    lines: Vec<Line>,
+    promotions: &[Promotion],
+    voucher: &VoucherState,
+) -> CartView {
+    let rules = rules(state);
+    let items: Vec<Item> = lines
+        .iter()
+        .map(|l| Item {
+            product_id: l.product_id,
+            category_id: l.category_id,
+            unit_cents: l.price.cents(),
+            quantity: l.quantity,
+        })
+        .collect();
+    let currency = state.settings.store.currency.clone();
+    let terms = match voucher {
+        Some(Ok(u)) => Some(&u.terms),
+        _ => None,
+    };
+    let outcome = discounts::apply(&items, promotions, terms, |c| {
+        Money::from_cents(c).display(&currency)
+    });
+    let lines: Vec<CartLine> = lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| CartLine {
+            problem: line_problem(&l),
+            product_id: l.product_id,
+            sku: l.sku,
+            name: l.name,
+            brand: l.brand,
+            thumb: l.thumb,
+            unit_price: l.price,
+            quantity: l.quantity,
+            line_total: Money::from_cents(l.price.cents() * l.quantity),
+            discount: Money::from_cents(outcome.line_discounts.get(i).copied().unwrap_or(0)),
+            offer: outcome.line_offers.get(i).cloned().flatten(),
+            stock: l.stock,
+            vat_percent: rules.rates.of(l.tax_class),
+        })
+        .collect();
+    let voucher_problem = match voucher {
+        Some(Err(reason)) => Some(reason.clone()),
+        _ => outcome.voucher_problem.clone(),
+    };
+    CartView {
+        totals: rules.discounted_totals(
+            lines
+                .iter()
+                .map(|l| (l.line_total.cents(), l.discount.cents(), l.vat_percent)),
+        ),
+        discounts: outcome.parts,
+        voucher: match voucher {
+            Some(Ok(u)) => Some(u.terms.code.clone()),
+            _ => None,
+        },
+        voucher_problem,
+        items: lines.iter().map(|l| l.quantity).sum(),
+        blocked: lines.iter().any(|l| l.problem.is_some()),
+        lines,
+    }
+}
+
+/// The cart's voucher, looked up now (`None`: the cart carries no code).
+pub async fn voucher_state<'c, A>(
+    state: &AppState,
+    conn: A,
+    cart: CartId,
+) -> Result<VoucherState, sqlx::Error>
+where
+    A: sqlx::Acquire<'c, Database = sqlx::Any>,
+{
+    let mut conn = conn.acquire().await?;
+    let Some(code) = carts::voucher_code(&mut *conn, cart).await? else {
+        return Ok(None);
+    };
+    Ok(Some(vouchers::lookup(state, &mut *conn, &code).await?))
 }
 
 /// Why a line cannot be bought as it is.
@@ -75,40 +173,78 @@ pub async fn find(state: &AppState, owner: &Owner) -> Result<Option<CartId>, sql
     }
 }
 
-pub fn build_view(state: &AppState, lines: Vec<Line>) -> CartView {
-    let rules = rules(state);
-    let lines: Vec<CartLine> = lines
-        .into_iter()
-        .map(|l| CartLine {
-            problem: line_problem(&l),
-            product_id: l.product_id,
-            sku: l.sku,
-            name: l.name,
-            brand: l.brand,
-            thumb: l.thumb,
-            unit_price: l.price,
-            quantity: l.quantity,
-            line_total: Money::from_cents(l.price.cents() * l.quantity),
-            stock: l.stock,
-            vat_percent: rules.rates.of(l.tax_class),
-        })
-        .collect();
-    CartView {
-        totals: rules.totals(lines.iter().map(|l| (l.line_total.cents(), l.vat_percent))),
-        items: lines.iter().map(|l| l.quantity).sum(),
-        blocked: lines.iter().any(|l| l.problem.is_some()),
-        lines,
-    }
-}
-
 pub async fn view(state: &AppState, owner: &Owner) -> Result<CartView, OrderError> {
     let Some(cart) = find(state, owner).await? else {
         return Ok(CartView::default());
     };
-    Ok(build_view(
-        state,
-        carts::lines(state.db.pool(), cart).await?,
-    ))
+    let pool = state.db.pool();
+    let lines = carts::lines(pool, cart).await?;
+    let promotions = promotions::running(state).await?;
+    let voucher = voucher_state(state, pool, cart).await?;
+    Ok(price(state, lines, &promotions, &voucher))
+}
+
+/// Puts a voucher code on the cart after checking it applies to the cart as it is now (and,
+/// for a signed-in customer, that their uses are not spent). Returns the discount line.
+pub async fn apply_voucher(
+    state: &AppState,
+    owner: &Owner,
+    code: &str,
+    customer: Option<(UserId, &str)>,
+    ip: &str,
+) -> Result<DiscountPart, OrderError> {
+    count_change(state, ip).await?;
+    let refuse = |reason: String| {
+        let mut e = FieldErrors::new();
+        e.add("code", reason);
+        OrderError::Invalid(e)
+    };
+    if vouchers::normalise(code).is_empty() {
+        return Err(refuse("Enter a voucher code.".into()));
+    }
+    let Some(cart) = find(state, owner).await? else {
+        return Err(refuse("Your cart is empty.".into()));
+    };
+    let pool = state.db.pool();
+    let usable = match vouchers::lookup(state, pool, code).await? {
+        Ok(u) => u,
+        Err(reason) => return Err(refuse(reason)),
+    };
+    if let Some((user, email)) = customer
+        && let Some(reason) = vouchers::spent_for(state, &usable, user, email).await?
+    {
+        return Err(refuse(reason));
+    }
+    let code = usable.terms.code.clone();
+    let lines = carts::lines(pool, cart).await?;
+    if lines.is_empty() {
+        return Err(refuse("Your cart is empty.".into()));
+    }
+    let promotions = promotions::running(state).await?;
+    let view = price(state, lines, &promotions, &Some(Ok(usable)));
+    if let Some(reason) = view.voucher_problem {
+        return Err(refuse(reason));
+    }
+    let part = view
+        .discounts
+        .into_iter()
+        .find(|p| p.code.as_deref() == Some(code.as_str()))
+        .ok_or_else(|| refuse(format!("The code {code} takes nothing off your cart.")))?;
+    let mut tx = state.db.begin_write().await?;
+    carts::set_voucher(&mut tx, cart, Some(&code)).await?;
+    tx.commit().await?;
+    Ok(part)
+}
+
+/// Takes the voucher code off the cart.
+pub async fn remove_voucher(state: &AppState, owner: &Owner, ip: &str) -> Result<(), OrderError> {
+    count_change(state, ip).await?;
+    if let Some(cart) = find(state, owner).await? {
+        let mut tx = state.db.begin_write().await?;
+        carts::set_voucher(&mut tx, cart, None).await?;
+        tx.commit().await?;
+    }
+    Ok(())
 }
 
 pub async fn item_count(state: &AppState, owner: &Owner) -> Result<i64, sqlx::Error> {
@@ -272,6 +408,13 @@ pub async fn merge(state: &AppState, token: &str, user: UserId) -> Result<Vec<St
                     if moved == 1 { "" } else { "s" }
                 ),
             );
+        }
+    }
+    // The code the guest entered comes along unless the customer's cart has one.
+    if let Some(code) = carts::voucher_code(&mut *tx, guest_cart).await? {
+        let cart = carts::ensure_for_user(&mut tx, user, now).await?;
+        if carts::voucher_code(&mut *tx, cart).await?.is_none() {
+            carts::set_voucher(&mut tx, cart, Some(&code)).await?;
         }
     }
     carts::delete(&mut tx, guest_cart).await?;

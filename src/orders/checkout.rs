@@ -11,11 +11,12 @@ use serde::Deserialize;
 
 use anyhow::Context;
 
-use super::cart::{self, rules};
+use super::cart;
 use super::{OrderError, OrderStatus};
 use crate::db::orders::{self as db, NewLine, NewOrder, PaymentRecord};
 use crate::db::users::User;
 use crate::db::{carts, is_unique_violation, order_payments};
+use crate::discounts::vouchers;
 use crate::domain::{
     CartId, Email, FieldErrors, Money, OrderId, PaymentStatus, UserId, required_text,
 };
@@ -320,6 +321,7 @@ async fn buy(
     reference: &str,
 ) -> Result<Placed, OrderError> {
     let now = state.clock.unix();
+    let promotions = crate::discounts::promotions::running(state).await?;
     let mut tx = state.db.begin_write().await.context("begin the checkout")?;
     // One checkout of a cart at a time: a second one (another tab) waits here, then finds the
     // cart emptied.
@@ -335,7 +337,7 @@ async fn buy(
             ))
         };
     }
-    let mut lines = carts::lines(&mut *tx, cart_id)
+    let lines = carts::lines(&mut *tx, cart_id)
         .await
         .context("read the cart")?;
     if lines.is_empty() {
@@ -348,16 +350,26 @@ async fn buy(
     if !problems.is_empty() {
         return Err(OrderError::Unavailable(problems));
     }
-    let rules = rules(state);
-    let totals = rules.totals(
-        lines
-            .iter()
-            .map(|l| (l.price.cents() * l.quantity, rules.rates.of(l.tax_class))),
-    );
+    // Priced exactly as the page that showed the total priced it (promotions, voucher, VAT).
+    let voucher = cart::voucher_state(state, &mut *tx, cart_id)
+        .await
+        .context("read the cart's voucher")?;
+    let priced = cart::price(state, lines, &promotions, &voucher);
+    let totals = priced.totals.clone();
     if shown_total(input) != Some(totals.total) {
         // The cart or a price changed after the page was shown: never take an unseen amount.
         tx.rollback().await?;
-        return Err(changed_total(state, totals.total));
+        return Err(match priced.voucher_problem {
+            // The likeliest change: the code ran out or ended meanwhile; say so.
+            Some(reason) => match changed_total(state, totals.total) {
+                OrderError::Unavailable(mut m) => {
+                    m.insert(0, reason);
+                    OrderError::Unavailable(m)
+                }
+                other => other,
+            },
+            None => changed_total(state, totals.total),
+        });
     }
     let store = &state.settings.store;
     let customer_name = payer.name.clone();
@@ -371,6 +383,7 @@ async fn buy(
         vat_percent: i64::from(store.vat_percent),
         shipping_vat_percent: totals.shipping_vat_percent,
         subtotal: totals.subtotal,
+        discount: totals.discount,
         shipping: totals.shipping,
         total: totals.total,
         net: totals.net,
@@ -387,18 +400,53 @@ async fn buy(
         }
         Err(e) => return Err(anyhow::Error::new(e).context("insert the order").into()),
     };
-    for l in &lines {
+    for l in &priced.lines {
         let line = NewLine {
             product_id: l.product_id,
             sku: &l.sku,
             name: &l.name,
-            unit_price: l.price,
+            unit_price: l.unit_price,
             quantity: l.quantity,
-            vat_percent: rules.rates.of(l.tax_class),
+            discount: l.discount,
+            vat_percent: l.vat_percent,
         };
         db::insert_line(&mut tx, order_id, &line)
             .await
             .context("insert an order line")?;
+    }
+    for d in &priced.discounts {
+        let row = db::OrderDiscount {
+            label: d.label.clone(),
+            code: d.code.clone(),
+            amount: Money::from_cents(d.cents),
+        };
+        db::insert_discount(&mut tx, order_id, &row)
+            .await
+            .context("record a discount")?;
+    }
+    // The voucher's use is counted here, in the order's transaction: of two buyers racing for
+    // its last use, one gets the discount and the other is shown the new total.
+    if let (Some(Ok(usable)), Some(part)) =
+        (&voucher, priced.discounts.iter().find(|d| d.code.is_some()))
+    {
+        if let Err(reason) = vouchers::take_use(&mut tx, usable, payer.user, &payer.email)
+            .await
+            .context("count the voucher's use")?
+        {
+            tx.rollback().await?;
+            return Err(OrderError::Unavailable(vec![reason]));
+        }
+        let redemption = crate::db::vouchers::Redemption {
+            voucher: usable.voucher_id,
+            code: usable.code_id,
+            order: order_id,
+            user: payer.user,
+            email: &payer.email,
+            discount_cents: part.cents,
+        };
+        crate::db::vouchers::redeem(&mut tx, &redemption, now)
+            .await
+            .context("record the voucher's use")?;
     }
     db::add_event(
         &mut tx,
@@ -440,6 +488,7 @@ async fn buy(
     // Stock is taken last: a product's row stays locked from its update to the commit, and
     // every buyer of that product waits for it (measured: the one wait that bounds checkouts
     // of a popular product). Always in the same order, so two checkouts cannot deadlock.
+    let mut lines = priced.lines;
     lines.sort_by_key(|l| l.product_id);
     for l in &lines {
         if !db::take_stock(&mut tx, l.product_id, l.quantity)

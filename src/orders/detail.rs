@@ -30,6 +30,8 @@ pub struct OrderDetail {
     pub payment: Option<crate::db::order_payments::OrderPayment>,
     /// Credit notes against its invoice, oldest first.
     pub credit_notes: Vec<crate::db::credit_notes::CreditNoteRow>,
+    /// Its discounts (promotions, voucher), as applied at checkout.
+    pub discounts: Vec<db::OrderDiscount>,
 }
 
 pub async fn find(state: &AppState, viewer: Viewer<'_>, id: OrderId) -> Result<Order, OrderError> {
@@ -64,6 +66,7 @@ pub async fn detail(
             .map(|i| i.number),
         payment: crate::db::order_payments::find(pool, order.id).await?,
         credit_notes: crate::db::credit_notes::for_order(pool, order.id).await?,
+        discounts: db::discounts(pool, order.id).await?,
         order,
     })
 }

@@ -36,6 +36,9 @@ pub struct InvoiceLine {
     /// The line's VAT rate (absent in invoices issued when the shop had a single rate).
     #[serde(default)]
     pub vat_percent: Option<i64>,
+    /// What discounts took off the line (`line_total = unit price × quantity − discount`).
+    #[serde(default)]
+    pub discount_cents: i64,
 }
 
 impl From<&OrderLine> for InvoiceLine {
@@ -48,6 +51,7 @@ impl From<&OrderLine> for InvoiceLine {
             quantity: l.quantity,
             line_total_cents: l.line_total.cents(),
             vat_percent: Some(l.vat_percent),
+            discount_cents: l.discount.cents(),
         }
     }
 }
@@ -102,6 +106,20 @@ pub struct Snapshot {
     /// The rate the shipping was charged at (absent in older snapshots).
     #[serde(default)]
     pub shipping_vat_percent: Option<i64>,
+    /// What discounts took off the lines (`total = subtotal − discount + shipping`; absent
+    /// before the shop had discounts).
+    #[serde(default)]
+    pub discount_cents: i64,
+    /// The discounts by name ("Spring sale", "Voucher SPRING10").
+    #[serde(default)]
+    pub discounts: Vec<NamedAmount>,
+}
+
+/// A discount line of a document.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NamedAmount {
+    pub label: String,
+    pub cents: i64,
 }
 
 impl Snapshot {
@@ -121,6 +139,21 @@ impl Snapshot {
     /// The rate of a line as printed.
     pub fn line_rate(&self, l: &InvoiceLine) -> i64 {
         l.vat_percent.unwrap_or(self.vat_percent)
+    }
+
+    /// The discount lines a document shows: by name, or one line for older credit notes that
+    /// only know the amount.
+    pub fn discount_rows(&self) -> Vec<NamedAmount> {
+        if !self.discounts.is_empty() {
+            return self.discounts.clone();
+        }
+        if self.discount_cents != 0 {
+            return vec![NamedAmount {
+                label: "Discounts".into(),
+                cents: self.discount_cents,
+            }];
+        }
+        Vec::new()
     }
 
     pub fn money(&self, cents: i64) -> String {
@@ -222,6 +255,16 @@ pub async fn issue(
         credits_invoice: None,
         reason: None,
         shipping_vat_percent: Some(order.shipping_vat_percent),
+        discount_cents: order.discount.cents(),
+        discounts: crate::db::orders::discounts(&mut **tx, order.id)
+            .await
+            .context("read the order's discounts")?
+            .into_iter()
+            .map(|d| NamedAmount {
+                label: d.label,
+                cents: d.amount.cents(),
+            })
+            .collect(),
     };
     // The number last: the year's counter row is locked from here to the commit.
     let year = i64::from(state.clock.now().year());
@@ -496,15 +539,33 @@ fn render(s: &Snapshot, mut doc: Document) -> Result<Vec<u8>, PdfError> {
             pen.right(c_unit, y, 9.5, false, &s.money(l.unit_price_cents));
             pen.right(c_total, y, 9.5, false, &s.money(l.line_total_cents));
             y += 16.0;
+            if l.discount_cents != 0 {
+                pen.text(
+                    left + 10.0,
+                    y - 3.0,
+                    8.5,
+                    false,
+                    "discount included in the amount",
+                );
+                pen.right(
+                    c_unit,
+                    y - 3.0,
+                    8.5,
+                    false,
+                    &format!("−{}", s.money(l.discount_cents)),
+                );
+                y += 12.0;
+            }
         }
         if page_no + 1 == pages {
             pen.rule(left, right, y - 6.0);
             y += 8.0;
-            let mut rows = vec![
-                ("Subtotal".to_string(), s.subtotal_cents, false),
-                ("Shipping".to_string(), s.shipping_cents, false),
-                ("Total".to_string(), s.total_cents, true),
-            ];
+            let mut rows = vec![("Subtotal".to_string(), s.subtotal_cents, false)];
+            for d in s.discount_rows() {
+                rows.push((shorten(&d.label, 40), -d.cents, false));
+            }
+            rows.push(("Shipping".to_string(), s.shipping_cents, false));
+            rows.push(("Total".to_string(), s.total_cents, true));
             for v in s.vat_breakdown() {
                 rows.push((format!("Net at {}% VAT", v.percent), v.net_cents, false));
                 rows.push((format!("VAT {}%", v.percent), v.vat_cents, false));
@@ -563,6 +624,7 @@ mod tests {
                 quantity: 2,
                 line_total_cents: 9800,
                 vat_percent: Some(19),
+                discount_cents: 0,
             }],
             subtotal_cents: 9800,
             shipping_cents: 0,
@@ -574,6 +636,8 @@ mod tests {
             credits_invoice: None,
             reason: None,
             shipping_vat_percent: Some(19),
+            discount_cents: 0,
+            discounts: Vec::new(),
         }
     }
 

@@ -152,6 +152,10 @@ async fn apply(state: &AppState, order: &Order, mv: &Move<'_>) -> Result<bool, O
     if restock {
         db::return_stock(&mut tx, order.id).await?;
     }
+    // A cancelled order gives its voucher use back (a single-use code works again).
+    if to == OrderStatus::Cancelled {
+        crate::db::vouchers::release(&mut tx, order.id).await?;
+    }
     // An authorisation that will never be captured is released (after the commit, below).
     let mut to_void = None;
     if to == OrderStatus::Cancelled

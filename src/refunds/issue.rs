@@ -105,6 +105,13 @@ pub struct Issued {
     pub total: Money,
 }
 
+/// What `q` more units of a line give back: the line's charged total (after its discounts)
+/// shared per unit, in whole cents, so crediting every unit returns exactly what was charged.
+fn credited(l: &OrderLine, q: i64) -> i64 {
+    let upto = |k: i64| l.line_total.cents() * k / l.quantity.max(1);
+    upto(l.refunded_quantity + q) - upto(l.refunded_quantity)
+}
+
 /// Numbers, builds and stores the credit note of `credit`, inside the refund's transaction.
 /// Seller, buyer and payment are the invoice's; VAT per rate is exact against the invoice and
 /// the order's earlier credit notes (`amounts`).
@@ -133,14 +140,18 @@ async fn issue(
     let lines: Vec<InvoiceLine> = credit
         .lines
         .iter()
-        .map(|(l, q)| InvoiceLine {
-            product_id: l.product_id,
-            sku: l.sku.clone(),
-            name: l.name.clone(),
-            unit_price_cents: l.unit_price.cents(),
-            quantity: *q,
-            line_total_cents: l.unit_price.cents() * q,
-            vat_percent: Some(l.vat_percent),
+        .map(|(l, q)| {
+            let credited = credited(l, *q);
+            InvoiceLine {
+                product_id: l.product_id,
+                sku: l.sku.clone(),
+                name: l.name.clone(),
+                unit_price_cents: l.unit_price.cents(),
+                quantity: *q,
+                line_total_cents: credited,
+                vat_percent: Some(l.vat_percent),
+                discount_cents: l.unit_price.cents() * q - credited,
+            }
         })
         .collect();
     let vat_lines = credit_vat(
@@ -155,7 +166,8 @@ async fn issue(
             })
             .chain([(order.shipping_vat_percent, shipping_cents)]),
     );
-    let subtotal: i64 = lines.iter().map(|l| l.line_total_cents).sum();
+    let charged: i64 = lines.iter().map(|l| l.line_total_cents).sum();
+    let discount: i64 = lines.iter().map(|l| l.discount_cents).sum();
     let year = i64::from(state.clock.now().year());
     let seq = credit_notes::next_seq(tx, year).await?;
     let snapshot = Snapshot {
@@ -168,16 +180,18 @@ async fn issue(
         currency: invoice.currency,
         vat_percent: order.vat_percent,
         lines,
-        subtotal_cents: subtotal,
+        subtotal_cents: charged + discount,
         shipping_cents,
         net_cents: vat_lines.iter().map(|v| v.net_cents).sum(),
         vat_cents: vat_lines.iter().map(|v| v.vat_cents).sum(),
-        total_cents: subtotal + shipping_cents,
+        total_cents: charged + shipping_cents,
         payment: invoice.payment,
         vat_lines,
         credits_invoice: Some(invoice.number),
         reason,
         shipping_vat_percent: Some(order.shipping_vat_percent),
+        discount_cents: discount,
+        discounts: Vec::new(),
     };
     let json = serde_json::to_string(&snapshot).context("serialise the credit note")?;
     let id = credit_notes::insert(

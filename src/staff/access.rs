@@ -39,6 +39,18 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/admin/products/{id}/delete", &[Catalog]),
     rule("GET", "/admin/reviews", &[Catalog]),
     rule("POST", "/admin/reviews/{id}/visibility", &[Catalog]),
+    // Prices: promotions and vouchers belong with the catalogue.
+    rule("GET", "/admin/promotions", &[Catalog]),
+    rule("POST", "/admin/promotions", &[Catalog]),
+    rule("GET", "/admin/promotions/new", &[Catalog]),
+    rule("GET", "/admin/promotions/{id}", &[Catalog]),
+    rule("POST", "/admin/promotions/{id}/active", &[Catalog]),
+    rule("GET", "/admin/vouchers", &[Catalog]),
+    rule("POST", "/admin/vouchers", &[Catalog]),
+    rule("GET", "/admin/vouchers/new", &[Catalog]),
+    rule("GET", "/admin/vouchers/{id}", &[Catalog]),
+    rule("GET", "/admin/vouchers/{id}/codes.csv", &[Catalog]),
+    rule("POST", "/admin/vouchers/{id}/active", &[Catalog]),
     // Orders.
     rule("GET", "/admin/orders", &[Orders]),
     rule("GET", "/admin/orders/{id}", &[Orders]),
@@ -138,6 +150,14 @@ const MENU: &[MenuLink] = &[
     MenuLink {
         href: "/admin/reviews",
         label: "Reviews",
+    },
+    MenuLink {
+        href: "/admin/promotions",
+        label: "Promotions",
+    },
+    MenuLink {
+        href: "/admin/vouchers",
+        label: "Vouchers",
     },
     MenuLink {
         href: "/admin/reports",

@@ -84,6 +84,20 @@ impl From<crate::catalog::CatalogError> for AppError {
     }
 }
 
+impl From<crate::discounts::DiscountError> for AppError {
+    fn from(e: crate::discounts::DiscountError) -> Self {
+        use crate::discounts::DiscountError;
+        match e {
+            DiscountError::NotFound => AppError::NotFound,
+            DiscountError::NotApplicable(m) => AppError::Refused(m),
+            DiscountError::Invalid(_) => {
+                AppError::BadRequest("The request could not be processed.".into())
+            }
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
 impl From<crate::engagement::EngagementError> for AppError {
     fn from(e: crate::engagement::EngagementError) -> Self {
         use crate::engagement::EngagementError;

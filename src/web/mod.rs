@@ -99,6 +99,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/cart", web::get().to(cart::show))
         .service(web::resource("/cart/items").post(cart::add))
         .service(web::resource("/cart/items/{product_id}").post(cart::update))
+        .service(web::resource("/cart/voucher").post(cart::apply_voucher))
+        .service(web::resource("/cart/voucher/remove").post(cart::remove_voucher))
         .service(
             web::resource("/checkout")
                 .get(checkout::form)
@@ -223,6 +225,32 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/products/{id}", web::post().to(admin::products::update))
                 .route("/reviews", web::get().to(admin::reviews::list))
+                .service(
+                    web::resource("/promotions")
+                        .get(admin::promotions::list)
+                        .post(admin::promotions::create),
+                )
+                .route("/promotions/new", web::get().to(admin::promotions::new))
+                .route("/promotions/{id}", web::get().to(admin::promotions::show))
+                .route(
+                    "/promotions/{id}/active",
+                    web::post().to(admin::promotions::set_active),
+                )
+                .service(
+                    web::resource("/vouchers")
+                        .get(admin::vouchers::list)
+                        .post(admin::vouchers::create),
+                )
+                .route("/vouchers/new", web::get().to(admin::vouchers::new))
+                .route("/vouchers/{id}", web::get().to(admin::vouchers::show))
+                .route(
+                    "/vouchers/{id}/codes.csv",
+                    web::get().to(admin::vouchers::codes_csv),
+                )
+                .route(
+                    "/vouchers/{id}/active",
+                    web::post().to(admin::vouchers::set_active),
+                )
                 .route(
                     "/reviews/{id}/visibility",
                     web::post().to(admin::reviews::set_visibility),

@@ -17,6 +17,7 @@ mod checkout;
 mod cli;
 mod csrf;
 mod deploy;
+mod discounts;
 mod engagement;
 mod hardening;
 mod login;

@@ -4,7 +4,7 @@ use sqlx::{AnyConnection, AnyPool, FromRow};
 
 use crate::db::sql::Sql;
 use crate::db::{DbError, flag_of};
-use crate::domain::{Money, ProductId, Sort};
+use crate::domain::{CategoryId, Money, ProductId, Sort};
 
 /// What a listing is narrowed to. Terms are lower-cased words, each matched as a prefix.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -446,6 +446,7 @@ pub struct ProductCard {
     pub price: Money,
     pub stock: i64,
     pub active: bool,
+    pub category_id: CategoryId,
     pub category_name: String,
     pub thumb: Option<String>,
     pub thumb_width: Option<i64>,
@@ -465,6 +466,7 @@ struct CardRow {
     price_cents: Money,
     stock: i64,
     active: i64,
+    category_id: CategoryId,
     category_name: String,
     thumb: Option<String>,
     thumb_width: Option<i64>,
@@ -484,6 +486,7 @@ impl From<CardRow> for ProductCard {
             price: r.price_cents,
             stock: r.stock,
             active: flag_of(r.active),
+            category_id: r.category_id,
             category_name: r.category_name,
             thumb: r.thumb,
             thumb_width: r.thumb_width,
@@ -494,7 +497,7 @@ impl From<CardRow> for ProductCard {
     }
 }
 
-const CARD_SELECT: &str = "SELECT p.id, p.sku, p.name, p.description, p.brand, p.price_cents, p.stock, p.active, c.name AS category_name, \
+const CARD_SELECT: &str = "SELECT p.id, p.sku, p.name, p.description, p.brand, p.price_cents, p.stock, p.active, p.category_id, c.name AS category_name, \
      i.thumb, i.thumb_width, i.thumb_height, p.rating_count, p.rating_sum \
      FROM products p JOIN categories c ON c.id = p.category_id \
      LEFT JOIN product_images i ON i.product_id = p.id AND i.position = 0";

@@ -16,8 +16,8 @@ pub use listing::{
     Facet, Filter, Found, Method, ProductCard, SearchWord, cards, search, search_by, vocabulary,
 };
 pub use products::{
-    Category, ExportRow, Product, ProductData, Stats, TermSource, categories, count_on_sale,
-    delete_unless_referenced, ensure_category, export_all, find, find_id_by_sku, insert,
-    product_count, recount_on_sale, replace_terms, set_active, set_sku, stats, term_sources,
-    update,
+    Category, ExportRow, Product, ProductData, Stats, TermSource, categories, category_by_slug,
+    count_on_sale, delete_unless_referenced, ensure_category, export_all, find, find_id_by_sku,
+    insert, product_count, recount_on_sale, replace_terms, set_active, set_sku, stats,
+    term_sources, update,
 };

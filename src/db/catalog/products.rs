@@ -105,6 +105,13 @@ pub async fn categories(pool: &AnyPool) -> Result<Vec<Category>, DbError> {
         .await
 }
 
+pub async fn category_by_slug(tx: &mut Tx, slug: &str) -> Result<Option<CategoryId>, DbError> {
+    sqlx::query_scalar("SELECT id FROM categories WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
 /// The category with this slug, created with `name` when missing.
 pub async fn ensure_category(tx: &mut Tx, name: &str, slug: &str) -> Result<CategoryId, DbError> {
     if let Some(id) = sqlx::query_scalar("SELECT id FROM categories WHERE slug = $1")

@@ -6,12 +6,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::domain::{FieldErrors, MAX_QUANTITY, ProductId, Quantity};
+use crate::domain::{FieldErrors, MAX_QUANTITY, Money, ProductId, Quantity};
 use crate::http::{Path, client_ip};
 use crate::orders::OrderError;
 use crate::orders::cart::{self, CartView, Owner};
 use crate::state::AppState;
-use crate::web::context::{PageContext, cart_owner};
+use crate::web::context::{PageContext, cart_owner, signed_in_user};
 use crate::web::errors::AppError;
 use crate::web::handlers::catalog::{CartAttempt, product_page};
 use crate::web::session::{self, FlashLevel};
@@ -25,6 +25,9 @@ struct CartPage {
     cart: CartSummary,
     error: Option<String>,
     max_quantity: i64,
+    /// The voucher field as typed, and why the code was refused.
+    voucher_input: String,
+    voucher_error: Option<String>,
 }
 
 async fn cart_page(
@@ -33,11 +36,22 @@ async fn cart_page(
     state: &AppState,
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
+    voucher_page(req, ctx, state, error, String::new(), None).await
+}
+
+async fn voucher_page(
+    req: &HttpRequest,
+    ctx: PageContext,
+    state: &AppState,
+    error: Option<String>,
+    voucher_input: String,
+    voucher_error: Option<String>,
+) -> Result<HttpResponse, AppError> {
     let view = match cart_owner(req).await? {
         Some(owner) => cart::view(state, &owner).await?,
         None => CartView::default(),
     };
-    let status = if error.is_some() {
+    let status = if error.is_some() || voucher_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -47,6 +61,8 @@ async fn cart_page(
         cart: CartSummary::new(view, state),
         error,
         max_quantity: MAX_QUANTITY,
+        voucher_input,
+        voucher_error,
     };
     render(status, &page)
 }
@@ -180,4 +196,56 @@ pub async fn update(
         }
         Err(e) => refused(&req, ctx, &state, e, "That product is not in your cart.").await,
     }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct VoucherForm {
+    code: String,
+}
+
+/// `POST /cart/voucher`: puts a code on the cart, or shows the cart again (422) with why not.
+pub async fn apply_voucher(
+    req: HttpRequest,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<VoucherForm>,
+) -> Result<HttpResponse, AppError> {
+    let typed: String = form.code.chars().take(40).collect();
+    let user = signed_in_user(&req).await?;
+    let owner = owner_for_change(&req, &session).await?;
+    let customer = user.as_ref().map(|u| (u.id, u.email.as_str()));
+    match cart::apply_voucher(&state, &owner, &typed, customer, &client_ip(&req)).await {
+        Ok(part) => {
+            let amount = Money::from_cents(part.cents).display(&state.settings.store.currency);
+            session::flash(
+                &session,
+                FlashLevel::Success,
+                format!("{} applied: {amount} off.", part.label),
+            );
+            Ok(see_other("/cart"))
+        }
+        Err(OrderError::Invalid(e)) => {
+            voucher_page(&req, ctx, &state, None, typed, Some(first_error(&e))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /cart/voucher/remove`.
+pub async fn remove_voucher(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    if let Some(owner) = cart_owner(&req).await? {
+        cart::remove_voucher(&state, &owner, &client_ip(&req)).await?;
+    }
+    session::flash(
+        &session,
+        FlashLevel::Success,
+        "The voucher code was removed.",
+    );
+    Ok(see_other("/cart"))
 }

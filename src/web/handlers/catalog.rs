@@ -9,7 +9,8 @@ use serde::Deserialize;
 use crate::catalog::search::{self, SearchParams};
 use crate::catalog::{self, StockState};
 use crate::db::catalog::Facet;
-use crate::domain::{FieldErrors, MAX_QUANTITY, Pagination, ProductId};
+use crate::discounts::promotions::{Deal, deal};
+use crate::domain::{FieldErrors, MAX_QUANTITY, Money, Pagination, ProductId};
 use crate::engagement::{recommend, reviews, wishlist};
 use crate::http::{Path, media_url};
 use crate::state::AppState;
@@ -40,16 +41,27 @@ struct ProductsPage {
     popular: Vec<CardView>,
 }
 
-/// Gives the signed-in customer's cards their wishlist state (guests get no control).
+/// Gives the signed-in customer's cards their wishlist state (guests get no control), and
+/// every card the running promotion on it.
 pub async fn mark_wished(
     state: &AppState,
     ctx: &PageContext,
     cards: &mut [CardView],
 ) -> Result<(), AppError> {
+    show_deals(state, cards).await?;
     if let Some(u) = &ctx.user {
         let ids: Vec<ProductId> = cards.iter().map(|c| c.id).collect();
         let wished = wishlist::wished_among(state, u.id, &ids).await?;
         CardView::mark_wished(cards, &wished);
+    }
+    Ok(())
+}
+
+/// Shows the promotions running now on these cards.
+pub async fn show_deals(state: &AppState, cards: &mut [CardView]) -> Result<(), AppError> {
+    let running = crate::discounts::promotions::running(state).await?;
+    if !running.is_empty() {
+        CardView::show_deals(cards, &running, &state.settings.store.currency);
     }
     Ok(())
 }
@@ -132,6 +144,10 @@ struct ProductPage {
     category: String,
     category_slug: String,
     price: String,
+    /// The running promotion: its name and badge, and the list price struck through when the
+    /// offer lowers the unit price.
+    deal: Option<Deal>,
+    was_price: Option<String>,
     stock_label: String,
     stock_class: &'static str,
     available: bool,
@@ -215,6 +231,7 @@ pub async fn product_page(
         recommend::also_bought(state, id, &bought, 4).await?,
         currency,
     );
+    show_deals(state, &mut also_bought).await?;
     // One wishlist query for the product and the cards under it.
     let wished = match viewer {
         Some(u) => {
@@ -238,6 +255,20 @@ pub async fn product_page(
         })
         .collect();
     let stock = StockState::of(product.stock);
+    let running = crate::discounts::promotions::running(state).await?;
+    let deal = deal(
+        &running,
+        product.id,
+        product.category_id,
+        product.price.cents(),
+    );
+    let (price, was_price) = match deal.as_ref().and_then(|d| d.unit_cents) {
+        Some(unit) => (
+            Money::from_cents(unit).display(currency),
+            Some(product.price.display(currency)),
+        ),
+        None => (product.price.display(currency), None),
+    };
     let page = ProductPage {
         ctx,
         id: product.id,
@@ -247,7 +278,9 @@ pub async fn product_page(
         brand: product.brand,
         category: product.category_name,
         category_slug: product.category_slug,
-        price: product.price.display(currency),
+        price,
+        deal,
+        was_price,
         stock_label: stock.label(),
         stock_class: stock_class(stock),
         available: stock.available(),

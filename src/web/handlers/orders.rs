@@ -159,6 +159,13 @@ pub struct InvoiceLineView {
     pub unit: String,
     pub total: String,
     pub vat_percent: i64,
+    /// What discounts took off the line (empty: none).
+    pub discount: String,
+}
+
+pub struct DiscountView {
+    pub label: String,
+    pub amount: String,
 }
 
 /// An invoice or a credit note, as its page shows it.
@@ -170,6 +177,7 @@ struct DocumentPage {
     date: String,
     lines: Vec<InvoiceLineView>,
     subtotal: String,
+    discounts: Vec<DiscountView>,
     shipping: String,
     total: String,
     vat_lines: Vec<VatView>,
@@ -199,6 +207,19 @@ fn document_page(
             unit: s.money(l.unit_price_cents),
             total: s.money(l.line_total_cents),
             vat_percent: s.line_rate(l),
+            discount: if l.discount_cents == 0 {
+                String::new()
+            } else {
+                s.money(l.discount_cents)
+            },
+        })
+        .collect();
+    let discounts = s
+        .discount_rows()
+        .into_iter()
+        .map(|d| DiscountView {
+            amount: s.money(d.cents),
+            label: d.label,
         })
         .collect();
     let page = DocumentPage {
@@ -206,6 +227,7 @@ fn document_page(
         date: format_unix(s.issued_at).chars().take(10).collect(),
         lines,
         subtotal: s.money(s.subtotal_cents),
+        discounts,
         shipping: s.money(s.shipping_cents),
         total: s.money(s.total_cents),
         vat_lines: vat_views(&s.vat_breakdown(), &s.currency),

@@ -14,6 +14,10 @@ pub struct CartLineView {
     pub unit_price: String,
     pub quantity: i64,
     pub line_total: String,
+    /// What promotions and the voucher take off the line (empty: nothing).
+    pub discount: String,
+    /// The promotion applied to the line.
+    pub offer: Option<String>,
     pub problem: Option<String>,
 }
 
@@ -22,6 +26,11 @@ pub struct CartSummary {
     pub lines: Vec<CartLineView>,
     pub items: i64,
     pub subtotal: String,
+    /// The discount lines (promotions, then the voucher).
+    pub discounts: Vec<super::orders::DiscountLineView>,
+    /// The voucher code on the cart, and why it takes nothing off when it does not.
+    pub voucher: Option<String>,
+    pub voucher_problem: Option<String>,
     pub shipping: String,
     pub total: String,
     pub vat: String,
@@ -37,6 +46,16 @@ impl CartSummary {
         Self {
             items: view.items,
             subtotal: view.totals.subtotal.display(c),
+            discounts: view
+                .discounts
+                .iter()
+                .map(|d| super::orders::DiscountLineView {
+                    label: d.label.clone(),
+                    amount: Money::from_cents(d.cents).display(c),
+                })
+                .collect(),
+            voucher: view.voucher.clone(),
+            voucher_problem: view.voucher_problem.clone(),
             shipping: view.totals.shipping.display(c),
             total: view.totals.total.display(c),
             vat: view.totals.vat.display(c),
@@ -56,6 +75,12 @@ impl CartSummary {
                     unit_price: l.unit_price.display(c),
                     quantity: l.quantity,
                     line_total: l.line_total.display(c),
+                    discount: if l.discount.cents() == 0 {
+                        String::new()
+                    } else {
+                        l.discount.display(c)
+                    },
+                    offer: l.offer,
                     problem: l.problem,
                 })
                 .collect(),

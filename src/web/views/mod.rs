@@ -20,7 +20,9 @@ pub mod support;
 
 use crate::catalog::StockState;
 use crate::db::catalog::ProductCard;
-use crate::domain::ProductId;
+use crate::discounts::Promotion;
+use crate::discounts::promotions::deal;
+use crate::domain::{CategoryId, Money, ProductId};
 use crate::http::media_url;
 
 pub struct CardView {
@@ -44,6 +46,12 @@ pub struct CardView {
     pub rating_count: i64,
     /// On the signed-in customer's wishlist (None for guests: no wishlist control).
     pub wished: Option<bool>,
+    pub category_id: CategoryId,
+    pub price_cents: i64,
+    /// The best running promotion: its badge, and the list price struck through when the
+    /// offer lowers the price of one unit.
+    pub deal: Option<String>,
+    pub was_price: Option<String>,
 }
 
 /// Cards shown before the fold on a phone and a desktop.
@@ -65,6 +73,10 @@ impl CardView {
             id: c.id,
             sku: c.sku,
             price: c.price.display(currency),
+            price_cents: c.price.cents(),
+            category_id: c.category_id,
+            deal: None,
+            was_price: None,
             stock_label: state.label(),
             stock_class: stock_class(state),
             stock: c.stock,
@@ -86,6 +98,20 @@ impl CardView {
     pub fn mark_wished(cards: &mut [Self], wished: &[ProductId]) {
         for c in cards {
             c.wished = Some(wished.contains(&c.id));
+        }
+    }
+
+    /// Shows the running promotions on the cards (after the listing cache, so an offer starts
+    /// and ends on time).
+    pub fn show_deals(cards: &mut [Self], running: &[Promotion], currency: &str) {
+        for c in cards {
+            if let Some(d) = deal(running, c.id, c.category_id, c.price_cents) {
+                if let Some(unit) = d.unit_cents {
+                    c.was_price = Some(std::mem::take(&mut c.price));
+                    c.price = Money::from_cents(unit).display(currency);
+                }
+                c.deal = Some(d.badge);
+            }
         }
     }
 

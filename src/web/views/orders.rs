@@ -33,6 +33,14 @@ pub struct OrderLineView {
     pub quantity: i64,
     pub total: String,
     pub vat_percent: i64,
+    /// What discounts took off the line (empty: none).
+    pub discount: String,
+}
+
+/// A discount line of a cart or an order.
+pub struct DiscountLineView {
+    pub label: String,
+    pub amount: String,
 }
 
 /// One VAT rate's part of a total, formatted.
@@ -77,6 +85,7 @@ pub struct OrderView {
     pub lines: Vec<OrderLineView>,
     pub events: Vec<EventView>,
     pub subtotal: String,
+    pub discounts: Vec<DiscountLineView>,
     pub shipping: String,
     pub total: String,
     pub net: String,
@@ -170,6 +179,11 @@ impl OrderView {
                 .map(|l| OrderLineView {
                     unit_price: money(l.unit_price),
                     total: money(l.line_total),
+                    discount: if l.discount.cents() == 0 {
+                        String::new()
+                    } else {
+                        money(l.discount)
+                    },
                     name: l.name,
                     sku: l.sku,
                     product_id: l.product_id,
@@ -187,6 +201,14 @@ impl OrderView {
                 })
                 .collect(),
             subtotal: money(o.subtotal),
+            discounts: d
+                .discounts
+                .iter()
+                .map(|x| DiscountLineView {
+                    label: x.label.clone(),
+                    amount: money(x.amount),
+                })
+                .collect(),
             shipping: money(o.shipping),
             total: money(o.total),
             net: money(o.net),

@@ -6,9 +6,11 @@ pub mod dashboard;
 pub mod import;
 pub mod orders;
 pub mod products;
+pub mod promotions;
 pub mod reports;
 pub mod reviews;
 pub mod support;
+pub mod vouchers;
 
 /// Rows per page of every admin list.
 pub const PAGE_SIZE: i64 = 50;
