@@ -14,6 +14,7 @@
 //! - `ops`: running it for real: HTTPS, graceful stops, backups
 
 pub mod accounts;
+pub mod addresses;
 pub mod api;
 pub mod catalog;
 pub mod cli;
@@ -31,6 +32,7 @@ pub mod payments;
 pub mod refunds;
 pub mod reports;
 pub mod rng;
+pub mod shipping;
 pub mod staff;
 pub mod startup;
 pub mod state;

@@ -85,6 +85,7 @@ impl AppState {
             picks: Arc::default(),
         };
         crate::catalog::reindex_if_needed(&state).await?;
+        crate::shipping::ensure_defaults(&state).await?;
         drop(setup);
         Ok(state)
     }

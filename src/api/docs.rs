@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, cart, customer, engagement, orders, products};
+use super::{addresses, auth, cart, customer, engagement, orders, products};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +32,9 @@ use super::{auth, cart, customer, engagement, orders, products};
         cart::remove,
         cart::apply_voucher,
         cart::remove_voucher,
+        addresses::list,
+        addresses::add,
+        addresses::delete,
         orders::list,
         orders::place,
         orders::show,
@@ -49,6 +52,7 @@ use super::{auth, cart, customer, engagement, orders, products};
         (name = "customer", description = "Registration and profile"),
         (name = "products", description = "The catalogue"),
         (name = "cart", description = "The customer's cart"),
+        (name = "addresses", description = "The customer's address book"),
         (name = "orders", description = "Checkout and orders"),
         (name = "reviews", description = "Ratings and reviews (verified purchases)"),
         (name = "wishlist", description = "The customer's wishlist"),

@@ -2,6 +2,7 @@
 //! Requests authenticate with bearer JWTs only, never with the session cookie (so there is no
 //! CSRF exposure); every error is JSON; CORS is off unless `api.cors_origins` lists origins.
 
+pub mod addresses;
 pub mod auth;
 pub mod cart;
 pub mod customer;
@@ -175,6 +176,12 @@ pub fn routes(cfg: &mut web::ServiceConfig, api: &ApiSettings) {
                             .delete(engagement::wishlist_remove),
                     )
                     .service(web::resource("/recommendations").get(engagement::recommendations))
+                    .service(
+                        web::resource("/addresses")
+                            .get(addresses::list)
+                            .post(addresses::add),
+                    )
+                    .service(web::resource("/addresses/{id}").delete(addresses::delete))
                     .service(
                         web::resource("/cart/voucher")
                             .post(cart::apply_voucher)

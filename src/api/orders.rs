@@ -92,6 +92,12 @@ pub struct Order {
     pub vat: Vec<VatAmount>,
     pub total_cents: i64,
     pub shipping_address: String,
+    /// ISO code (absent on orders placed before shipping methods).
+    pub shipping_country: Option<String>,
+    /// `standard`, `express`, `pickup`.
+    pub shipping_method: Option<String>,
+    /// The billing address when it is not the delivery address.
+    pub billing_address: Option<String>,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
     pub payment_status: String,
@@ -140,6 +146,9 @@ impl From<OrderDetail> for Order {
             payment_status: o.payment_status.as_str().to_string(),
             currency: o.currency,
             shipping_address: o.shipping_address,
+            shipping_country: o.shipping_country,
+            shipping_method: o.shipping_method,
+            billing_address: o.billing_address,
             card_brand: o.card_brand,
             card_last4: o.card_last4,
             tracking_number: o.tracking_number,
@@ -224,6 +233,19 @@ pub struct PlaceOrder {
     /// Defaults to the address in the profile.
     #[serde(default)]
     pub shipping_address: Option<String>,
+    /// The country of `shipping_address` (ISO code; defaults to the shop's).
+    #[serde(default)]
+    pub shipping_country: Option<String>,
+    /// One of the customer's saved addresses (`/api/v1/addresses`) instead of
+    /// `shipping_address`.
+    #[serde(default)]
+    pub address_id: Option<i64>,
+    /// A billing address other than the delivery address.
+    #[serde(default)]
+    pub billing_address: Option<String>,
+    /// `standard`, `express`, `pickup` (what the country is offered; defaults to the first).
+    #[serde(default)]
+    pub shipping_method: Option<String>,
     pub card_name: String,
     pub card_number: String,
     /// `MM/YY`.
@@ -288,6 +310,16 @@ pub async fn place(
     let user = user.0.user;
     let key = idempotency_key(&req)?;
     let b = body;
+    // Without an address in the request the customer's default one is used, as the cart's
+    // shipping was priced for it.
+    let default_address = match (&b.address_id, &b.shipping_address) {
+        (None, None) => crate::addresses::book(&state, user.id)
+            .await
+            .map_err(|e| ApiError::from(crate::orders::OrderError::Internal(e.into())))?
+            .shipping()
+            .map(|a| a.id),
+        _ => None,
+    };
     let input = CheckoutInput {
         checkout_token: match &key {
             Some(k) => token_for(user.id, k),
@@ -300,6 +332,16 @@ pub async fn place(
         card_expiry: b.card_expiry,
         card_cvc: b.card_cvc,
         expected_total_cents: b.expected_total_cents.to_string(),
+        shipping_country: b.shipping_country.unwrap_or_default(),
+        shipping_method: b.shipping_method.unwrap_or_default(),
+        address_id: b
+            .address_id
+            .or(default_address)
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
+        billing_address: b.billing_address.unwrap_or_default(),
+        billing_address_id: String::new(),
+        update: String::new(),
     };
     let placed = checkout::place(&state, checkout::Buyer::Customer(&user), &input).await?;
     let order = detail::detail(&state, Viewer::Customer(user.id), placed.order_id()).await?;

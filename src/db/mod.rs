@@ -8,6 +8,7 @@
 //! transaction; a read needed both alone and inside a transaction is generic over
 //! `E: Executor` (pass `&mut *tx`).
 
+pub mod addresses;
 pub mod api_tokens;
 pub mod audit;
 pub mod auth_events;
@@ -33,6 +34,7 @@ pub mod replicas;
 pub mod reviews;
 pub mod secrets;
 pub mod sessions;
+pub mod shipping;
 pub mod sql;
 pub mod support;
 pub mod throttle;

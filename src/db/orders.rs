@@ -14,6 +14,10 @@ pub struct NewOrder<'a> {
     pub email: &'a str,
     pub customer_name: &'a str,
     pub shipping_address: &'a str,
+    pub shipping_country: &'a str,
+    pub shipping_method: &'a str,
+    /// The billing address when it is not the delivery address.
+    pub billing_address: Option<&'a str>,
     pub currency: &'a str,
     pub vat_percent: i64,
     pub shipping_vat_percent: i64,
@@ -29,8 +33,8 @@ pub async fn insert(tx: &mut Tx, o: &NewOrder<'_>, now: i64) -> Result<OrderId, 
     sqlx::query_scalar(
         "INSERT INTO orders (user_id, status, checkout_token, email, customer_name, shipping_address, currency, \
          vat_percent, subtotal_cents, shipping_cents, total_cents, net_cents, vat_cents, payment_status, created_at, updated_at, \
-         shipping_vat_percent, discount_cents) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17) RETURNING id",
+         shipping_vat_percent, discount_cents, shipping_country, shipping_method, billing_address) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, $19, $20) RETURNING id",
     )
     .bind(o.user_id)
     .bind(OrderStatus::Pending.as_str())
@@ -49,6 +53,9 @@ pub async fn insert(tx: &mut Tx, o: &NewOrder<'_>, now: i64) -> Result<OrderId, 
     .bind(now)
     .bind(o.shipping_vat_percent)
     .bind(o.discount)
+    .bind(o.shipping_country)
+    .bind(o.shipping_method)
+    .bind(o.billing_address)
     .fetch_one(&mut **tx)
     .await
 }
@@ -350,6 +357,10 @@ pub struct Order {
     pub email: String,
     pub customer_name: String,
     pub shipping_address: String,
+    /// Absent on orders placed before shipping methods.
+    pub shipping_country: Option<String>,
+    pub shipping_method: Option<String>,
+    pub billing_address: Option<String>,
     pub currency: String,
     pub vat_percent: i64,
     pub shipping_vat_percent: i64,
@@ -377,7 +388,7 @@ pub struct Order {
     pub shipping_refunded: super::Flag,
 }
 
-const ORDER_COLUMNS: &str = "SELECT id, user_id, status, email, customer_name, shipping_address, currency, vat_percent, shipping_vat_percent, \
+const ORDER_COLUMNS: &str = "SELECT id, user_id, status, email, customer_name, shipping_address, shipping_country, shipping_method, billing_address, currency, vat_percent, shipping_vat_percent, \
      subtotal_cents, discount_cents, shipping_cents, total_cents, net_cents, vat_cents, card_brand, card_last4, payment_status, \
      tracking_number, created_at, shipping_refunded FROM orders";
 

@@ -227,6 +227,9 @@ pub async fn run(state: &AppState, plan: Plan) -> anyhow::Result<Report> {
                     email: &format!("{name}@simulated.example"),
                     customer_name: &format!("Simulated Shopper {c}"),
                     shipping_address: "1 Simulation Street",
+                    shipping_country: "DE",
+                    shipping_method: "standard",
+                    billing_address: None,
                     currency: &store.currency,
                     vat_percent: i64::from(store.vat_percent),
                     // Simulated orders carry no VAT (net = total).

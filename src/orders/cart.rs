@@ -8,6 +8,7 @@ use crate::db::carts::{self, Line};
 use crate::discounts::vouchers::{self, Usable};
 use crate::discounts::{self, DiscountPart, Item, Promotion, promotions};
 use crate::domain::{CartId, FieldErrors, Money, ProductId, Quantity, UserId};
+use crate::shipping::{Method, Offer};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,8 +63,45 @@ pub struct CartView {
     /// The voucher code on the cart, and why it takes nothing off when it does not.
     pub voucher: Option<String>,
     pub voucher_problem: Option<String>,
+    /// Where it ships to, the methods offered there (priced for this basket), and the one the
+    /// totals hold (none: the shop does not deliver there).
+    pub shipping_country: String,
+    pub shipping_offers: Vec<Offer>,
+    pub shipping_method: Option<Offer>,
     pub items: i64,
     pub blocked: bool,
+}
+
+/// Where a cart ships and how: the shop's methods, the destination country, and the method
+/// chosen (none or one not offered there: the first offered).
+#[derive(Debug, Clone)]
+pub struct ShippingPlan {
+    pub methods: Vec<Method>,
+    pub country: String,
+    pub method: Option<String>,
+}
+
+impl ShippingPlan {
+    /// The plan a cart page shows: the customer's default shipping address's country (the
+    /// shop's own otherwise) and the first method offered there.
+    pub async fn default_for(state: &AppState, owner: &Owner) -> Result<Self, OrderError> {
+        let country = match owner {
+            Owner::User(u) => crate::addresses::book(state, *u)
+                .await
+                .map_err(|e| match e {
+                    crate::addresses::AddressError::Db(e) => OrderError::Db(e),
+                    other => OrderError::Internal(anyhow::Error::new(other)),
+                })?
+                .shipping()
+                .map(|a| a.country.clone()),
+            Owner::Guest(_) => None,
+        };
+        Ok(Self {
+            methods: crate::shipping::methods(state).await?,
+            country: country.unwrap_or_else(|| state.settings.store.country_code.clone()),
+            method: None,
+        })
+    }
 }
 
 /// The voucher on a cart as pricing sees it: usable (with its terms), or why not.
@@ -76,6 +114,7 @@ pub fn price(
     lines: Vec<Line>,
     promotions: &[Promotion],
     voucher: &VoucherState,
+    shipping: &ShippingPlan,
 ) -> CartView {
     let rules = rules(state);
     let items: Vec<Item> = lines
@@ -118,12 +157,27 @@ pub fn price(
         Some(Err(reason)) => Some(reason.clone()),
         _ => outcome.voucher_problem.clone(),
     };
+    let goods: i64 = lines
+        .iter()
+        .map(|l| l.line_total.cents() - l.discount.cents())
+        .sum();
+    let offers = crate::shipping::offers(&shipping.methods, &shipping.country, goods);
+    let chosen = shipping
+        .method
+        .as_deref()
+        .and_then(|m| offers.iter().find(|o| o.code == m))
+        .or_else(|| offers.first())
+        .cloned();
     CartView {
         totals: rules.discounted_totals(
             lines
                 .iter()
                 .map(|l| (l.line_total.cents(), l.discount.cents(), l.vat_percent)),
+            chosen.as_ref().map_or(0, |o| o.price_cents),
         ),
+        shipping_country: shipping.country.clone(),
+        shipping_offers: offers,
+        shipping_method: chosen,
         discounts: outcome.parts,
         voucher: match voucher {
             Some(Ok(u)) => Some(u.terms.code.clone()),
@@ -181,7 +235,24 @@ pub async fn view(state: &AppState, owner: &Owner) -> Result<CartView, OrderErro
     let lines = carts::lines(pool, cart).await?;
     let promotions = promotions::running(state).await?;
     let voucher = voucher_state(state, pool, cart).await?;
-    Ok(price(state, lines, &promotions, &voucher))
+    let shipping = ShippingPlan::default_for(state, owner).await?;
+    Ok(price(state, lines, &promotions, &voucher, &shipping))
+}
+
+/// The cart priced for a chosen destination and method (the checkout page).
+pub async fn view_shipped(
+    state: &AppState,
+    owner: &Owner,
+    shipping: &ShippingPlan,
+) -> Result<CartView, OrderError> {
+    let Some(cart) = find(state, owner).await? else {
+        return Ok(CartView::default());
+    };
+    let pool = state.db.pool();
+    let lines = carts::lines(pool, cart).await?;
+    let promotions = promotions::running(state).await?;
+    let voucher = voucher_state(state, pool, cart).await?;
+    Ok(price(state, lines, &promotions, &voucher, shipping))
 }
 
 /// Puts a voucher code on the cart after checking it applies to the cart as it is now (and,
@@ -221,7 +292,8 @@ pub async fn apply_voucher(
         return Err(refuse("Your cart is empty.".into()));
     }
     let promotions = promotions::running(state).await?;
-    let view = price(state, lines, &promotions, &Some(Ok(usable)));
+    let shipping = ShippingPlan::default_for(state, owner).await?;
+    let view = price(state, lines, &promotions, &Some(Ok(usable)), &shipping);
     if let Some(reason) = view.voucher_problem {
         return Err(refuse(reason));
     }

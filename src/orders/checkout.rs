@@ -32,6 +32,18 @@ pub struct CheckoutInput {
     /// A guest's address for the confirmation and the private link (customers have theirs).
     pub email: String,
     pub shipping_address: String,
+    /// The country of a typed address (ISO code; empty: the shop's own).
+    pub shipping_country: String,
+    /// A customer's saved address to ship to (its id), or empty / `new` for the typed one.
+    pub address_id: String,
+    /// A saved address to bill (its id); empty: as below, or the delivery address.
+    pub billing_address_id: String,
+    /// A different billing address, typed (empty: the delivery address is billed).
+    pub billing_address: String,
+    /// The shipping method's code (empty: the first offered).
+    pub shipping_method: String,
+    /// Set by the "Update the totals" button: show the page again, priced for the choices.
+    pub update: String,
     pub card_name: String,
     pub card_number: String,
     pub card_expiry: String,
@@ -149,10 +161,15 @@ pub async fn place(
         Buyer::Customer(_) => None,
         Buyer::Guest { .. } => errors.check("email", Email::parse(&input.email)),
     };
-    let address = errors.check(
-        "shipping_address",
-        required_text(&input.shipping_address, 500, "the shipping address"),
-    );
+    let customer_name = match buyer {
+        Buyer::Customer(u) => format!("{} {}", u.first_name, u.last_name),
+        Buyer::Guest { .. } => input.card_name.trim().to_string(),
+    };
+    let book = match buyer {
+        Buyer::Customer(u) => Some(address_book(state, u.id).await?),
+        Buyer::Guest { .. } => None,
+    };
+    let destination = destination(state, book.as_ref(), input, &customer_name, &mut errors);
     let card = match Card::parse(
         &input.card_name,
         &input.card_number,
@@ -188,7 +205,7 @@ pub async fn place(
     {
         return Ok(placed);
     }
-    let (Some(address), Some(card)) = (address, card) else {
+    let (Some(destination), Some(card)) = (destination, card) else {
         return Err(OrderError::Invalid(errors));
     };
     if !errors.is_empty() {
@@ -220,7 +237,17 @@ pub async fn place(
         ));
     };
     let reference = authorise(state, &payer, &card, amount, &input.checkout_token).await?;
-    let placed = match buy(state, &payer, input, &address, &card, cart_id, &reference).await {
+    let placed = match buy(
+        state,
+        &payer,
+        input,
+        &destination,
+        &card,
+        cart_id,
+        &reference,
+    )
+    .await
+    {
         // The same form submitted at the same moment may have emptied the cart or taken the
         // stock first (PostgreSQL lets both transactions start): then this is its order.
         Err(e @ (OrderError::NotAllowed(_) | OrderError::Unavailable(_))) => {
@@ -257,6 +284,99 @@ pub async fn place(
     }
 }
 
+/// Where an order goes and who is billed, as the order keeps them.
+#[derive(Debug, Clone)]
+pub struct Destination {
+    /// The delivery address's text.
+    pub address: String,
+    pub country: String,
+    /// The billing address's text when it is not the delivery address.
+    pub billing: Option<String>,
+    /// The method chosen (empty: the first offered).
+    pub method: String,
+}
+
+async fn address_book(
+    state: &AppState,
+    user: UserId,
+) -> Result<crate::addresses::Book, OrderError> {
+    crate::addresses::book(state, user)
+        .await
+        .map_err(|e| match e {
+            crate::addresses::AddressError::Db(e) => OrderError::Db(e),
+            other => OrderError::Internal(anyhow::Error::new(other)),
+        })
+}
+
+/// A saved address as an order keeps it: the recipient's name only when it is not the
+/// customer's own (theirs is printed above it anyway).
+fn saved_text(a: &crate::db::addresses::AddressRow, customer_name: &str) -> String {
+    let p = crate::addresses::PostalAddress::from_row(a);
+    if p.name.trim().eq_ignore_ascii_case(customer_name.trim()) {
+        p.lines()
+    } else {
+        p.text()
+    }
+}
+
+/// Reads the delivery and billing choices of the form: a saved address (customers) or the
+/// typed one with its country; the billing address if it is another.
+pub fn destination(
+    state: &AppState,
+    book: Option<&crate::addresses::Book>,
+    input: &CheckoutInput,
+    customer_name: &str,
+    errors: &mut FieldErrors,
+) -> Option<Destination> {
+    let saved = |field: &str, raw: &str, errors: &mut FieldErrors| {
+        let raw = raw.trim();
+        if raw.is_empty() || raw == "new" {
+            return None;
+        }
+        let found = raw
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| book.and_then(|b| b.get(id)));
+        if found.is_none() {
+            errors.add(field, "Choose one of your saved addresses.");
+        }
+        found
+    };
+    let (address, country) = match saved("address_id", &input.address_id, errors) {
+        Some(a) => (Some(saved_text(a, customer_name)), Some(a.country.clone())),
+        None if errors.has("address_id") => (None, None),
+        None => {
+            let text = errors.check(
+                "shipping_address",
+                required_text(&input.shipping_address, 500, "the shipping address"),
+            );
+            let country = if input.shipping_country.trim().is_empty() {
+                Some(state.settings.store.country_code.clone())
+            } else {
+                errors.check(
+                    "shipping_country",
+                    crate::shipping::parse_country(&input.shipping_country),
+                )
+            };
+            (text, country)
+        }
+    };
+    let billing = match saved("billing_address_id", &input.billing_address_id, errors) {
+        Some(a) => Some(saved_text(a, customer_name)),
+        None if input.billing_address.trim().is_empty() => None,
+        None => errors.check(
+            "billing_address",
+            required_text(&input.billing_address, 500, "the billing address"),
+        ),
+    };
+    Some(Destination {
+        address: address?,
+        country: country?,
+        billing,
+        method: input.shipping_method.trim().to_string(),
+    })
+}
+
 /// The total the checkout form showed, in cents (a positive whole number).
 fn shown_total(input: &CheckoutInput) -> Option<Money> {
     input
@@ -266,6 +386,19 @@ fn shown_total(input: &CheckoutInput) -> Option<Money> {
         .ok()
         .filter(|c| *c > 0)
         .map(Money::from_cents)
+}
+
+/// No method delivers to the chosen country.
+fn not_delivered(country: &str) -> OrderError {
+    let mut e = FieldErrors::new();
+    e.add(
+        "shipping_country",
+        format!(
+            "We do not deliver to {} at the moment.",
+            crate::shipping::country_name(country).unwrap_or(country)
+        ),
+    );
+    OrderError::Invalid(e)
 }
 
 fn changed_total(state: &AppState, now_total: Money) -> OrderError {
@@ -315,13 +448,18 @@ async fn buy(
     state: &AppState,
     payer: &Payer,
     input: &CheckoutInput,
-    address: &str,
+    destination: &Destination,
     card: &Card,
     cart_id: CartId,
     reference: &str,
 ) -> Result<Placed, OrderError> {
     let now = state.clock.unix();
     let promotions = crate::discounts::promotions::running(state).await?;
+    let plan = cart::ShippingPlan {
+        methods: crate::shipping::methods(state).await?,
+        country: destination.country.clone(),
+        method: Some(destination.method.clone()).filter(|m| !m.is_empty()),
+    };
     let mut tx = state.db.begin_write().await.context("begin the checkout")?;
     // One checkout of a cart at a time: a second one (another tab) waits here, then finds the
     // cart emptied.
@@ -354,7 +492,23 @@ async fn buy(
     let voucher = cart::voucher_state(state, &mut *tx, cart_id)
         .await
         .context("read the cart's voucher")?;
-    let priced = cart::price(state, lines, &promotions, &voucher);
+    let priced = cart::price(state, lines, &promotions, &voucher, &plan);
+    let Some(method) = priced.shipping_method.clone() else {
+        tx.rollback().await?;
+        return Err(not_delivered(&destination.country));
+    };
+    if !destination.method.is_empty() && method.code != destination.method {
+        tx.rollback().await?;
+        let mut e = FieldErrors::new();
+        e.add(
+            "shipping_method",
+            format!(
+                "That shipping method is not available for deliveries to {}; please choose another.",
+                crate::shipping::country_name(&destination.country).unwrap_or(&destination.country)
+            ),
+        );
+        return Err(OrderError::Invalid(e));
+    }
     let totals = priced.totals.clone();
     if shown_total(input) != Some(totals.total) {
         // The cart or a price changed after the page was shown: never take an unseen amount.
@@ -378,7 +532,10 @@ async fn buy(
         checkout_token: &input.checkout_token,
         email: &payer.email,
         customer_name: &customer_name,
-        shipping_address: address,
+        shipping_address: &destination.address,
+        shipping_country: &destination.country,
+        shipping_method: &method.code,
+        billing_address: destination.billing.as_deref(),
         currency: &store.currency,
         vat_percent: i64::from(store.vat_percent),
         shipping_vat_percent: totals.shipping_vat_percent,

@@ -235,7 +235,11 @@ pub async fn issue(
         },
         buyer: Party {
             name: order.customer_name.clone(),
-            address: order.shipping_address.clone(),
+            // The billing address when the order has one, else where it was delivered.
+            address: order
+                .billing_address
+                .clone()
+                .unwrap_or_else(|| order.shipping_address.clone()),
             detail: order.email.clone(),
         },
         currency: order.currency.clone(),

@@ -100,27 +100,36 @@ pub fn vat_lines(amounts: impl IntoIterator<Item = (i64, i64)>) -> Vec<VatLine> 
 
 impl PricingRules {
     /// Totals for these lines: each line's total (unit price × quantity) and its VAT rate.
+    /// (The flat rate of the settings; carts and orders price shipping by method, see
+    /// `shipping`.)
     pub fn totals(&self, lines: impl IntoIterator<Item = (i64, i64)>) -> Totals {
-        self.discounted_totals(
-            lines
-                .into_iter()
-                .map(|(total, percent)| (total, 0, percent)),
-        )
-    }
-
-    /// Totals for lines with discounts: each line's list total, the cents taken off it, and its
-    /// VAT rate. VAT is computed on what each line costs after its discount; free shipping
-    /// counts the basket after discounts.
-    pub fn discounted_totals(&self, lines: impl IntoIterator<Item = (i64, i64, i64)>) -> Totals {
-        let lines: Vec<(i64, i64, i64)> = lines.into_iter().collect();
-        let subtotal: i64 = lines.iter().map(|(total, _, _)| total).sum();
-        let discount: i64 = lines.iter().map(|(_, d, _)| d).sum();
-        let goods = subtotal - discount;
-        let shipping = if subtotal == 0 || goods >= self.free_shipping_over_cents {
+        let lines: Vec<(i64, i64)> = lines.into_iter().collect();
+        let subtotal: i64 = lines.iter().map(|(total, _)| total).sum();
+        let shipping = if subtotal == 0 || subtotal >= self.free_shipping_over_cents {
             0
         } else {
             self.shipping_cents
         };
+        self.discounted_totals(
+            lines
+                .into_iter()
+                .map(|(total, percent)| (total, 0, percent)),
+            shipping,
+        )
+    }
+
+    /// Totals for lines with discounts (each line's list total, the cents taken off it, and its
+    /// VAT rate) and the shipping charge. VAT is computed on what each line costs after its
+    /// discount.
+    pub fn discounted_totals(
+        &self,
+        lines: impl IntoIterator<Item = (i64, i64, i64)>,
+        shipping: i64,
+    ) -> Totals {
+        let lines: Vec<(i64, i64, i64)> = lines.into_iter().collect();
+        let subtotal: i64 = lines.iter().map(|(total, _, _)| total).sum();
+        let discount: i64 = lines.iter().map(|(_, d, _)| d).sum();
+        let goods = subtotal - discount;
         let shipping_vat_percent = self.rates.shipping_percent();
         let vat_lines = vat_lines(
             lines
@@ -227,8 +236,8 @@ mod tests {
     #[test]
     fn vat_is_computed_on_what_discounted_lines_cost() {
         // A lamp at 19 % with 10.00 off, a book at 7 % with 1.07 off: each rate's VAT is on the
-        // discounted amount, and shipping is free because the discounted basket reaches 50.00.
-        let t = RULES.discounted_totals([(10_000, 1_000, 19), (1_070, 107, 7)]);
+        // discounted amount.
+        let t = RULES.discounted_totals([(10_000, 1_000, 19), (1_070, 107, 7)], 0);
         assert_eq!(t.subtotal.cents(), 11_070);
         assert_eq!(t.discount.cents(), 1_107);
         assert_eq!(t.shipping.cents(), 0);
@@ -239,8 +248,8 @@ mod tests {
             .map(|v| (v.percent, v.net_cents, v.vat_cents))
             .collect();
         assert_eq!(vat, [(19, 7_563, 1_437), (7, 900, 63)]);
-        // Below the threshold once discounted: shipping is charged.
-        let t = RULES.discounted_totals([(5_000, 1, 19)]);
+        // Shipping is added at its rate.
+        let t = RULES.discounted_totals([(5_000, 1, 19)], 495);
         assert_eq!(t.shipping.cents(), 495);
         assert_eq!(t.total.cents(), 5_494);
     }

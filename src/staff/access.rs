@@ -59,6 +59,14 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/admin/orders/{id}/refunds", &[Orders]),
     rule("POST", "/admin/orders/{id}/refunds", &[Orders]),
     rule("POST", "/admin/orders/{id}/status", &[Orders]),
+    // Shipping prices: admins only (they change what every order costs).
+    rule("GET", "/admin/shipping", &[StaffRole::Admin]),
+    rule("POST", "/admin/shipping/rates/{id}", &[StaffRole::Admin]),
+    rule(
+        "POST",
+        "/admin/shipping/methods/{id}/active",
+        &[StaffRole::Admin],
+    ),
     // Accounting: the money of the whole shop, for admins only.
     rule("GET", "/admin/reports", &[StaffRole::Admin]),
     rule("GET", "/admin/reports/documents.csv", &[StaffRole::Admin]),
@@ -158,6 +166,10 @@ const MENU: &[MenuLink] = &[
     MenuLink {
         href: "/admin/vouchers",
         label: "Vouchers",
+    },
+    MenuLink {
+        href: "/admin/shipping",
+        label: "Shipping",
     },
     MenuLink {
         href: "/admin/reports",

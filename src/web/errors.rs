@@ -84,6 +84,32 @@ impl From<crate::catalog::CatalogError> for AppError {
     }
 }
 
+impl From<crate::addresses::AddressError> for AppError {
+    fn from(e: crate::addresses::AddressError) -> Self {
+        use crate::addresses::AddressError;
+        match e {
+            AddressError::NotFound => AppError::NotFound,
+            AddressError::Invalid(_) => {
+                AppError::BadRequest("The request could not be processed.".into())
+            }
+            AddressError::Db(e) => AppError::Internal(e.into()),
+        }
+    }
+}
+
+impl From<crate::shipping::ShippingError> for AppError {
+    fn from(e: crate::shipping::ShippingError) -> Self {
+        use crate::shipping::ShippingError;
+        match e {
+            ShippingError::NotFound => AppError::NotFound,
+            ShippingError::Invalid(_) => {
+                AppError::BadRequest("The request could not be processed.".into())
+            }
+            ShippingError::Db(e) => AppError::Internal(e.into()),
+        }
+    }
+}
+
 impl From<crate::discounts::DiscountError> for AppError {
     fn from(e: crate::discounts::DiscountError) -> Self {
         use crate::discounts::DiscountError;

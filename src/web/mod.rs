@@ -84,8 +84,8 @@ pub fn probes(cfg: &mut web::ServiceConfig) {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use actix_web::middleware::from_fn;
     use handlers::{
-        account, admin, auth, cart, catalog, checkout, home, orders, password_reset, reviews,
-        support, wishlist,
+        account, addresses, admin, auth, cart, catalog, checkout, home, orders, password_reset,
+        reviews, support, wishlist,
     };
     cfg.route("/", web::get().to(home::home))
         .route("/products", web::get().to(catalog::list))
@@ -186,6 +186,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/account", web::get().to(account::overview))
         .service(
+            web::resource("/account/addresses")
+                .get(addresses::list)
+                .post(addresses::add),
+        )
+        .route(
+            "/account/addresses/{id}/delete",
+            web::post().to(addresses::delete),
+        )
+        .route(
+            "/account/addresses/{id}/default",
+            web::post().to(addresses::set_default),
+        )
+        .service(
             web::resource("/account/recently-viewed/clear").post(account::clear_recently_viewed),
         )
         .service(
@@ -231,6 +244,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .post(admin::promotions::create),
                 )
                 .route("/promotions/new", web::get().to(admin::promotions::new))
+                .route("/shipping", web::get().to(admin::shipping::show))
+                .route(
+                    "/shipping/rates/{id}",
+                    web::post().to(admin::shipping::set_rate),
+                )
+                .route(
+                    "/shipping/methods/{id}/active",
+                    web::post().to(admin::shipping::set_active),
+                )
                 .route("/promotions/{id}", web::get().to(admin::promotions::show))
                 .route(
                     "/promotions/{id}/active",

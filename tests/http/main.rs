@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod addresses;
 mod admin;
 mod api;
 mod back_office;

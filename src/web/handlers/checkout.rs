@@ -8,10 +8,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use crate::db::users::User;
-use crate::domain::FieldErrors;
+use crate::domain::{FieldErrors, Money};
 use crate::http::client_ip;
 use crate::orders::OrderError;
-use crate::orders::cart::{self, Owner};
+use crate::orders::cart::{self, Owner, ShippingPlan};
 use crate::orders::checkout::{self, Buyer, CheckoutInput, Placed};
 use crate::state::AppState;
 use crate::web::context::{PageContext, signed_in_user};
@@ -30,8 +30,28 @@ struct CheckoutPage {
     problems: Vec<String>,
     /// No account: the form asks for an email address and says signing in is optional.
     guest: bool,
+    /// The customer's saved addresses (ship to one of them, or to a typed one).
+    addresses: Vec<AddressChoice>,
+    countries: &'static [(&'static str, &'static str, bool)],
+    /// The methods offered for the destination, priced for this basket.
+    methods: Vec<MethodChoice>,
+    /// Where it ships (the country's name), for the methods' heading.
+    destination: String,
 }
 
+pub struct AddressChoice {
+    pub id: i64,
+    pub text: String,
+}
+
+pub struct MethodChoice {
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub price: String,
+}
+
+/// The checkout page priced for the destination and method the form holds.
 async fn checkout_page(
     ctx: PageContext,
     state: &AppState,
@@ -41,9 +61,66 @@ async fn checkout_page(
     problems: Vec<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let view = cart::view(state, owner).await?;
-    // The form vouches for the total it shows now.
+    let book = match owner {
+        Owner::User(u) => Some(crate::addresses::book(state, *u).await?),
+        Owner::Guest(_) => None,
+    };
+    let saved = book.as_ref().and_then(|b| {
+        form.address_id
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| b.get(id))
+    });
+    let country = match saved {
+        Some(a) => a.country.clone(),
+        None => crate::shipping::parse_country(&form.shipping_country)
+            .unwrap_or_else(|_| state.settings.store.country_code.clone()),
+    };
+    if saved.is_none() && form.shipping_country.trim().is_empty() {
+        form.shipping_country = country.clone();
+    }
+    let plan = ShippingPlan {
+        methods: crate::shipping::methods(state).await?,
+        country: country.clone(),
+        method: Some(form.shipping_method.clone()).filter(|m| !m.is_empty()),
+    };
+    let view = cart::view_shipped(state, owner, &plan).await?;
+    // The form vouches for the total it shows now, with the method it shows chosen.
     form.expected_total_cents = view.totals.total.cents().to_string();
+    form.shipping_method = view
+        .shipping_method
+        .as_ref()
+        .map(|m| m.code.clone())
+        .unwrap_or_default();
+    let currency = &state.settings.store.currency;
+    let methods = view
+        .shipping_offers
+        .iter()
+        .map(|o| MethodChoice {
+            code: o.code.clone(),
+            name: o.name.clone(),
+            description: o.description.clone(),
+            price: if o.price_cents == 0 {
+                "free".into()
+            } else {
+                Money::from_cents(o.price_cents).display(currency)
+            },
+        })
+        .collect();
+    let addresses = book
+        .map(|b| {
+            b.addresses
+                .iter()
+                .map(|a| AddressChoice {
+                    id: a.id,
+                    text: crate::addresses::PostalAddress::from_row(a)
+                        .text()
+                        .replace('\n', ", "),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     render(
         status,
         &CheckoutPage {
@@ -53,6 +130,12 @@ async fn checkout_page(
             errors,
             problems,
             guest: matches!(owner, Owner::Guest(_)),
+            addresses,
+            countries: crate::shipping::COUNTRIES,
+            methods,
+            destination: crate::shipping::country_name(&country)
+                .unwrap_or(&country)
+                .to_string(),
         },
     )
 }
@@ -94,9 +177,19 @@ pub async fn form(
         );
         return Ok(see_other("/cart"));
     }
+    // A customer ships to their default address; one without saved addresses types it (the
+    // profile's address filled in).
+    let default_address = match &user {
+        Some(u) => crate::addresses::book(&state, u.id)
+            .await?
+            .shipping()
+            .map(|a| a.id.to_string()),
+        None => None,
+    };
     let form = CheckoutInput {
         checkout_token: checkout::new_token(),
         shipping_address: user.map(|u| u.address).unwrap_or_default(),
+        address_id: default_address.unwrap_or_default(),
         ..CheckoutInput::default()
     };
     let (errors, status) = (FieldErrors::new(), StatusCode::OK);
@@ -115,6 +208,13 @@ pub async fn place(
         session::flash(&session, FlashLevel::Info, "Your cart is empty.");
         return Ok(see_other("/cart"));
     };
+    // "Update the totals" (another country or method, without JavaScript): the page again,
+    // priced for the new choice; nothing is paid.
+    if !input.update.is_empty() {
+        let (errors, status) = (FieldErrors::new(), StatusCode::OK);
+        let form = input.for_redisplay();
+        return checkout_page(ctx, &state, &owner, form, errors, Vec::new(), status).await;
+    }
     let ip = client_ip(&req);
     let buyer = match (&user, &owner) {
         (Some(u), _) => Buyer::Customer(u),

@@ -1,6 +1,7 @@
 //! Page handlers, one file per part of the store (the routes are in `web::routes`).
 
 pub mod account;
+pub mod addresses;
 pub mod admin;
 pub mod auth;
 pub mod cart;

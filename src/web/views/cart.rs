@@ -36,7 +36,10 @@ pub struct CartSummary {
     pub vat: String,
     /// The VAT included, per rate.
     pub vat_lines: Vec<super::orders::VatView>,
-    pub free_shipping_from: String,
+    /// From what basket value the shipping shown is free (none: never).
+    pub free_shipping_from: Option<String>,
+    /// The shipping method the totals hold ("Standard delivery").
+    pub shipping_method: Option<String>,
     pub blocked: bool,
 }
 
@@ -60,8 +63,12 @@ impl CartSummary {
             total: view.totals.total.display(c),
             vat: view.totals.vat.display(c),
             vat_lines: super::orders::vat_views(&view.totals.vat_lines, c),
-            free_shipping_from: Money::from_cents(state.settings.store.free_shipping_over_cents)
-                .display(c),
+            free_shipping_from: view
+                .shipping_method
+                .as_ref()
+                .and_then(|m| m.free_over_cents)
+                .map(|f| Money::from_cents(f).display(c)),
+            shipping_method: view.shipping_method.as_ref().map(|m| m.name.clone()),
             blocked: view.blocked,
             lines: view
                 .lines

@@ -80,6 +80,10 @@ pub struct OrderView {
     pub customer: String,
     pub email: String,
     pub address: String,
+    /// The billing address when it is not the delivery address.
+    pub billing: Option<String>,
+    /// How it ships ("Express delivery").
+    pub shipping_method: Option<String>,
     pub payment: String,
     pub tracking: Option<String>,
     pub lines: Vec<OrderLineView>,
@@ -236,6 +240,11 @@ impl OrderView {
             customer: o.customer_name,
             email: o.email,
             address: o.shipping_address,
+            billing: o.billing_address,
+            shipping_method: o
+                .shipping_method
+                .as_deref()
+                .map(|m| crate::shipping::method_label(m).to_string()),
             tracking: o.tracking_number,
         }
     }

@@ -9,6 +9,7 @@ pub mod products;
 pub mod promotions;
 pub mod reports;
 pub mod reviews;
+pub mod shipping;
 pub mod support;
 pub mod vouchers;
 
