@@ -16,6 +16,9 @@ use crate::state::AppState;
 pub struct CartItem {
     #[schema(value_type = i64)]
     pub product_id: ProductId,
+    /// The variant (0: none) and its options ("M / Blue").
+    pub variant_id: i64,
+    pub variant: String,
     pub sku: String,
     pub name: String,
     pub brand: String,
@@ -73,6 +76,8 @@ pub fn to_json(state: &AppState, v: CartView) -> Cart {
             .into_iter()
             .map(|l| CartItem {
                 product_id: l.product_id,
+                variant_id: l.variant_id,
+                variant: l.variant,
                 sku: l.sku,
                 name: l.name,
                 brand: l.brand,
@@ -113,6 +118,9 @@ pub fn to_json(state: &AppState, v: CartView) -> Cart {
 pub struct CartAdd {
     #[schema(value_type = i64)]
     pub product_id: ProductId,
+    /// The variant (required for a product with variants; see the product's `variants`).
+    #[serde(default)]
+    pub variant_id: Option<i64>,
     /// Units to add.
     #[schema(minimum = 1, maximum = 999)] // MAX_QUANTITY
     pub quantity: i64,
@@ -123,6 +131,8 @@ pub struct CartAdd {
 pub struct CartSet {
     #[schema(value_type = i64)]
     pub product_id: ProductId,
+    #[serde(default)]
+    pub variant_id: Option<i64>,
     /// The line's new quantity; 0 removes it.
     #[schema(minimum = 0, maximum = 999)] // MAX_QUANTITY
     pub quantity: i64,
@@ -134,6 +144,8 @@ pub struct CartRemove {
     /// The product to take out of the cart; without it the whole cart is emptied.
     #[param(value_type = Option<i64>)]
     pub product_id: Option<ProductId>,
+    /// The line's variant, for a product with variants.
+    pub variant_id: Option<i64>,
 }
 
 fn quantity(n: i64, allow_zero: bool) -> Result<Quantity, ApiError> {
@@ -190,7 +202,8 @@ pub async fn add(
 ) -> Result<HttpResponse, ApiError> {
     let owner = Owner::User(user.0.user.id);
     let q = quantity(body.quantity, false)?;
-    cart::add(&state, &owner, body.product_id, q, &client_ip(&req)).await?;
+    let line = (body.product_id, body.variant_id.unwrap_or(0));
+    cart::add(&state, &owner, line, q, &client_ip(&req)).await?;
     current(&state, &owner).await
 }
 
@@ -221,9 +234,13 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let owner = Owner::User(user.0.user.id);
     let q = quantity(body.quantity, true)?;
-    let product = body.product_id;
+    let product = (body.product_id, body.variant_id.unwrap_or(0));
     let view = cart::view(&state, &owner).await?;
-    if !view.lines.iter().any(|l| l.product_id == product) {
+    if !view
+        .lines
+        .iter()
+        .any(|l| (l.product_id, l.variant_id) == product)
+    {
         return Err(ApiError::not_found("This product is not in your cart."));
     }
     cart::set(&state, &owner, product, q, &client_ip(&req)).await?;
@@ -254,8 +271,13 @@ pub async fn remove(
     let owner = Owner::User(user.0.user.id);
     match query.product_id {
         Some(product) => {
+            let product = (product, query.variant_id.unwrap_or(0));
             let view = cart::view(&state, &owner).await?;
-            if view.lines.iter().any(|l| l.product_id == product) {
+            if view
+                .lines
+                .iter()
+                .any(|l| (l.product_id, l.variant_id) == product)
+            {
                 cart::set(
                     &state,
                     &owner,

@@ -126,6 +126,22 @@ pub struct Product {
     pub image: Option<String>,
     /// Average rating from 1 to 5, to one decimal; null until the product has reviews.
     pub rating: Option<f64>,
+    /// The option names ("Size", "Colour") and the variants on sale (one product only; lists
+    /// leave them out). A product with variants is put in the cart with a `variant_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<Variant>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Variant {
+    pub id: i64,
+    pub sku: String,
+    /// The values of the product's options, in their order.
+    pub options: Vec<String>,
+    pub price_cents: i64,
+    pub stock: i64,
 }
 
 impl Product {
@@ -139,6 +155,8 @@ impl Product {
             stock: c.stock,
             image: c.thumb.as_deref().map(media_url),
             rating: average(c.rating_count, c.rating_sum),
+            options: None,
+            variants: None,
             name: c.name,
             description: c.description,
             brand: c.brand,
@@ -209,7 +227,28 @@ pub async fn show(
     let on_sale = catalog::product_on_sale(&state, id).await?;
     let p = on_sale.product;
     let currency = &state.settings.store.currency;
+    let pool = state.db.pool();
+    let options = crate::db::variants::options(pool, id).await?;
+    let variants: Vec<Variant> = crate::db::variants::variants(pool, id)
+        .await?
+        .into_iter()
+        .filter(|v| v.active.0)
+        .map(|v| Variant {
+            id: v.id,
+            options: v
+                .values()
+                .iter()
+                .take(options.len())
+                .map(|s| s.to_string())
+                .collect(),
+            price_cents: v.price(p.price).cents(),
+            stock: v.stock,
+            sku: v.sku,
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(Product {
+        options: Some(options),
+        variants: Some(variants),
         id: p.id,
         price: p.price.to_decimal(),
         price_cents: p.price.cents(),

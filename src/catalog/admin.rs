@@ -238,6 +238,8 @@ pub(crate) async fn save(
         }
         None => catalog::insert(tx, &data, popularity, now).await?,
     };
+    // A product with variants has the sum of their stock, whatever the form said.
+    crate::db::variants::recount(tx, id).await?;
     catalog::count_on_sale(tx, id, 1).await?;
     let sku = match &p.sku {
         Some(s) => s.clone(),

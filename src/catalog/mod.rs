@@ -11,6 +11,7 @@ pub mod search_eval;
 pub mod seed;
 pub mod spelling;
 pub mod terms;
+pub mod variants;
 
 use crate::db::catalog::{self as db, ImageRow, Product};
 use crate::domain::{FieldErrors, ProductId};

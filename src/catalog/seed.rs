@@ -361,8 +361,55 @@ pub async fn demo_offers(state: &AppState) -> anyhow::Result<()> {
     };
     let id = vouchers::insert(&mut tx, &voucher, now).await?;
     vouchers::add_code(&mut tx, id, DEMO_VOUCHER, None).await?;
+    demo_tshirt(&mut tx, now).await?;
     tx.commit().await?;
     crate::catalog::changed(state, false).await;
+    Ok(())
+}
+
+/// The demo SKU of the T-shirt that comes in sizes and colours.
+pub const DEMO_TSHIRT: &str = "EMP-TEE";
+
+/// A T-shirt in three sizes and two colours, each its own SKU and stock (large red sold out,
+/// large blue dearer): the demo of variants.
+async fn demo_tshirt(tx: &mut crate::db::Tx, now: i64) -> anyhow::Result<()> {
+    use crate::db::variants;
+    use crate::domain::Sku;
+    let category = catalog::ensure_category(tx, "Clothing", "clothing").await?;
+    let sku = Sku::from_trusted(DEMO_TSHIRT.to_string());
+    let (name, brand) = ("Organic Cotton T-shirt", "Fieldhouse");
+    let description =
+        "A heavy organic cotton T-shirt, garment-dyed. Sizes S, M and L in blue or red.";
+    let data = catalog::ProductData {
+        sku: &sku,
+        name,
+        description,
+        brand,
+        category_id: category,
+        price: Money::from_cents(1900),
+        stock: Some(0),
+        active: true,
+        tax_class: None,
+    };
+    let id = catalog::insert(tx, &data, 50, now).await?;
+    catalog::count_on_sale(tx, id, 1).await?;
+    let words = terms::product_terms(sku.as_str(), name, brand, "Clothing", description);
+    catalog::replace_terms(tx, id, &words).await?;
+    variants::set_options(tx, id, &["Size".to_string(), "Colour".to_string()]).await?;
+    for (size, stock_blue, stock_red) in [("S", 6, 4), ("M", 8, 5), ("L", 3, 0)] {
+        for (colour, stock) in [("Blue", stock_blue), ("Red", stock_red)] {
+            let sku = format!("{DEMO_TSHIRT}-{size}-{}", &colour[..1]);
+            let v = variants::NewVariant {
+                product: id,
+                sku: &sku,
+                options: [size, colour, ""],
+                price_cents: (size == "L" && colour == "Blue").then_some(2100),
+                stock,
+            };
+            variants::insert(tx, &v).await?;
+        }
+    }
+    variants::recount(tx, id).await?;
     Ok(())
 }
 

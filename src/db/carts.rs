@@ -55,12 +55,20 @@ pub async fn lock(tx: &mut Tx, cart: CartId, now: i64) -> Result<(), DbError> {
     Ok(())
 }
 
-pub async fn quantity_of(tx: &mut Tx, cart: CartId, product: ProductId) -> Result<i64, DbError> {
+/// A cart line: a product and its variant (0: a product without variants).
+pub type LineKey = (ProductId, i64);
+
+pub async fn quantity_of(
+    tx: &mut Tx,
+    cart: CartId,
+    (product, variant): LineKey,
+) -> Result<i64, DbError> {
     let q: Option<i64> = sqlx::query_scalar(
-        "SELECT quantity FROM cart_items WHERE cart_id = $1 AND product_id = $2",
+        "SELECT quantity FROM cart_items WHERE cart_id = $1 AND product_id = $2 AND variant_id = $3",
     )
     .bind(cart)
     .bind(product)
+    .bind(variant)
     .fetch_optional(&mut **tx)
     .await?;
     Ok(q.unwrap_or(0))
@@ -70,25 +78,29 @@ pub async fn quantity_of(tx: &mut Tx, cart: CartId, product: ProductId) -> Resul
 pub async fn set_quantity(
     tx: &mut Tx,
     cart: CartId,
-    product: ProductId,
+    (product, variant): LineKey,
     quantity: i64,
     now: i64,
 ) -> Result<(), DbError> {
     if quantity <= 0 {
-        sqlx::query("DELETE FROM cart_items WHERE cart_id = $1 AND product_id = $2")
-            .bind(cart)
-            .bind(product)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "DELETE FROM cart_items WHERE cart_id = $1 AND product_id = $2 AND variant_id = $3",
+        )
+        .bind(cart)
+        .bind(product)
+        .bind(variant)
+        .execute(&mut **tx)
+        .await?;
     } else {
         sqlx::query(
-            "INSERT INTO cart_items (cart_id, product_id, quantity, added_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = excluded.quantity",
+            "INSERT INTO cart_items (cart_id, product_id, variant_id, quantity, added_at) VALUES ($1, $2, $5, $3, $4) \
+             ON CONFLICT (cart_id, product_id, variant_id) DO UPDATE SET quantity = excluded.quantity",
         )
         .bind(cart)
         .bind(product)
         .bind(quantity)
         .bind(now)
+        .bind(variant)
         .execute(&mut **tx)
         .await?;
     }
@@ -104,6 +116,10 @@ pub async fn set_quantity(
 #[derive(Debug, Clone)]
 pub struct Line {
     pub product_id: ProductId,
+    /// 0: the product has no variants.
+    pub variant_id: i64,
+    /// The variant's options ("M / Blue"); empty without a variant.
+    pub variant: String,
     pub category_id: CategoryId,
     pub quantity: i64,
     pub sku: String,
@@ -119,6 +135,10 @@ pub struct Line {
 #[derive(FromRow)]
 struct LineRow {
     product_id: ProductId,
+    variant_id: i64,
+    option1: Option<String>,
+    option2: Option<String>,
+    option3: Option<String>,
     category_id: CategoryId,
     quantity: i64,
     sku: String,
@@ -136,6 +156,13 @@ impl From<LineRow> for Line {
     fn from(r: LineRow) -> Self {
         Self {
             product_id: r.product_id,
+            variant_id: r.variant_id,
+            variant: [r.option1, r.option2, r.option3]
+                .into_iter()
+                .flatten()
+                .filter(|o| !o.is_empty())
+                .collect::<Vec<_>>()
+                .join(" / "),
             category_id: r.category_id,
             quantity: r.quantity,
             sku: r.sku,
@@ -150,9 +177,16 @@ impl From<LineRow> for Line {
     }
 }
 
-const LINES: &str = "SELECT ci.product_id, p.category_id, ci.quantity, p.sku, p.name, p.brand, p.price_cents, p.stock, p.active, p.tax_class, \
+/// A variant's SKU, price, stock and being on sale stand in for the product's; a variant that
+/// was deleted reads as not on sale.
+const LINES: &str = "SELECT ci.product_id, ci.variant_id, v.option1, v.option2, v.option3, p.category_id, ci.quantity, \
+     COALESCE(v.sku, p.sku) AS sku, p.name, p.brand, COALESCE(v.price_cents, p.price_cents) AS price_cents, \
+     CASE WHEN ci.variant_id = 0 THEN p.stock ELSE COALESCE(v.stock, 0) END AS stock, \
+     CASE WHEN ci.variant_id = 0 THEN p.active ELSE p.active * COALESCE(v.active, 0) END AS active, p.tax_class, \
      (SELECT thumb FROM product_images i WHERE i.product_id = p.id ORDER BY i.position, i.id LIMIT 1) AS thumb \
-     FROM cart_items ci JOIN products p ON p.id = ci.product_id WHERE ci.cart_id = $1 ORDER BY ci.added_at, ci.product_id";
+     FROM cart_items ci JOIN products p ON p.id = ci.product_id \
+     LEFT JOIN product_variants v ON v.id = ci.variant_id AND v.product_id = ci.product_id \
+     WHERE ci.cart_id = $1 ORDER BY ci.added_at, ci.product_id, ci.variant_id";
 
 /// A cart's lines, from the pool or inside a transaction (`&mut *tx`).
 pub async fn lines<'e, E>(exec: E, cart: CartId) -> Result<Vec<Line>, DbError>
@@ -196,17 +230,37 @@ pub struct CartProduct {
     pub active: bool,
 }
 
-pub async fn product(tx: &mut Tx, product: ProductId) -> Result<Option<CartProduct>, DbError> {
+/// The product (or its variant) of a cart line; a product with variants cannot be bought
+/// without choosing one.
+pub async fn product(
+    tx: &mut Tx,
+    (product, variant): LineKey,
+) -> Result<Option<CartProduct>, DbError> {
     #[derive(FromRow)]
     struct Row {
         name: String,
         stock: i64,
         active: i64,
     }
-    let row: Option<Row> = sqlx::query_as("SELECT name, stock, active FROM products WHERE id = $1")
+    let row: Option<Row> = if variant == 0 {
+        sqlx::query_as(
+            "SELECT name, stock, active FROM products p WHERE id = $1 \
+             AND NOT EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id)",
+        )
         .bind(product)
         .fetch_optional(&mut **tx)
-        .await?;
+        .await?
+    } else {
+        sqlx::query_as(
+            "SELECT p.name || ' (' || TRIM(v.option1 || ' ' || v.option2 || ' ' || v.option3) || ')' AS name, \
+             v.stock, p.active * v.active AS active \
+             FROM product_variants v JOIN products p ON p.id = v.product_id WHERE v.id = $2 AND p.id = $1",
+        )
+        .bind(product)
+        .bind(variant)
+        .fetch_optional(&mut **tx)
+        .await?
+    };
     Ok(row.map(|r| CartProduct {
         name: r.name,
         stock: r.stock,

@@ -39,6 +39,7 @@ pub mod sql;
 pub mod support;
 pub mod throttle;
 pub mod users;
+pub mod variants;
 pub mod views;
 pub mod vouchers;
 pub mod wishlist;

@@ -69,12 +69,13 @@ pub struct NewLine<'a> {
     /// Cents taken off the line by promotions and the voucher.
     pub discount: Money,
     pub vat_percent: i64,
+    pub variant_id: Option<i64>,
 }
 
 pub async fn insert_line(tx: &mut Tx, order: OrderId, l: &NewLine<'_>) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO order_lines (order_id, product_id, sku, name, unit_price_cents, quantity, line_total_cents, vat_percent, discount_cents) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO order_lines (order_id, product_id, sku, name, unit_price_cents, quantity, line_total_cents, vat_percent, discount_cents, variant_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(order)
     .bind(l.product_id)
@@ -85,6 +86,7 @@ pub async fn insert_line(tx: &mut Tx, order: OrderId, l: &NewLine<'_>) -> Result
     .bind(l.unit_price.cents() * l.quantity - l.discount.cents())
     .bind(l.vat_percent)
     .bind(l.discount)
+    .bind(l.variant_id)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -146,19 +148,16 @@ pub async fn return_stock(tx: &mut Tx, order: OrderId) -> Result<(), DbError> {
     #[derive(FromRow)]
     struct Units {
         product_id: ProductId,
+        variant_id: Option<i64>,
         quantity: i64,
     }
     let lines: Vec<Units> =
-        sqlx::query_as("SELECT product_id, quantity - refunded_quantity AS quantity FROM order_lines WHERE order_id = $1")
+        sqlx::query_as("SELECT product_id, variant_id, quantity - refunded_quantity AS quantity FROM order_lines WHERE order_id = $1")
             .bind(order)
             .fetch_all(&mut **tx)
             .await?;
     for l in lines.into_iter().filter(|l| l.quantity > 0) {
-        sqlx::query("UPDATE products SET stock = stock + $2 WHERE id = $1")
-            .bind(l.product_id)
-            .bind(l.quantity)
-            .execute(&mut **tx)
-            .await?;
+        put_back(tx, l.product_id, l.variant_id, l.quantity).await?;
     }
     Ok(())
 }
@@ -184,8 +183,17 @@ pub async fn is_in(tx: &mut Tx, order: OrderId, status: OrderStatus) -> Result<b
     Ok(n == 1)
 }
 
-/// Puts `quantity` units of a product back into stock (goods returned with a refund).
-pub async fn put_back(tx: &mut Tx, product: ProductId, quantity: i64) -> Result<(), DbError> {
+/// Puts `quantity` units of a product (and of its variant) back into stock (a cancellation, or
+/// goods returned with a refund).
+pub async fn put_back(
+    tx: &mut Tx,
+    product: ProductId,
+    variant: Option<i64>,
+    quantity: i64,
+) -> Result<(), DbError> {
+    if let Some(v) = variant {
+        super::variants::put_back(tx, v, quantity).await?;
+    }
     sqlx::query("UPDATE products SET stock = stock + $2 WHERE id = $1")
         .bind(product)
         .bind(quantity)
@@ -471,6 +479,7 @@ pub struct OrderLine {
     #[sqlx(rename = "discount_cents")]
     pub discount: Money,
     pub vat_percent: i64,
+    pub variant_id: Option<i64>,
     /// Units credited by credit notes so far.
     pub refunded_quantity: i64,
 }
@@ -481,7 +490,7 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     sqlx::query_as(
-        "SELECT id, product_id, sku, name, unit_price_cents, quantity, line_total_cents, discount_cents, vat_percent, refunded_quantity \
+        "SELECT id, product_id, sku, name, unit_price_cents, quantity, line_total_cents, discount_cents, vat_percent, variant_id, refunded_quantity \
          FROM order_lines \
          WHERE order_id = $1 ORDER BY id",
     )

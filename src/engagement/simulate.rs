@@ -253,6 +253,7 @@ pub async fn run(state: &AppState, plan: Plan) -> anyhow::Result<Report> {
                     quantity: 1,
                     discount: Money::ZERO,
                     vat_percent: 0,
+                    variant_id: None,
                 };
                 order_db::insert_line(&mut tx, order, &line).await?;
             }

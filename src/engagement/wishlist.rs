@@ -54,7 +54,7 @@ pub async fn move_to_cart(
     ip: &str,
 ) -> Result<String, crate::orders::OrderError> {
     let one = Quantity::from_number(1, false).map_err(|_| crate::orders::OrderError::NotFound)?;
-    let name = cart::add(state, &Owner::User(user), product, one, ip).await?;
+    let name = cart::add(state, &Owner::User(user), (product, 0), one, ip).await?;
     db::remove(state.db.pool(), user, product).await?;
     state.picks.forget(user);
     Ok(name)

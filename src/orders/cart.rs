@@ -4,7 +4,7 @@
 
 use super::OrderError;
 use super::pricing::{PricingRules, Totals, VatRates};
-use crate::db::carts::{self, Line};
+use crate::db::carts::{self, Line, LineKey};
 use crate::discounts::vouchers::{self, Usable};
 use crate::discounts::{self, DiscountPart, Item, Promotion, promotions};
 use crate::domain::{CartId, FieldErrors, Money, ProductId, Quantity, UserId};
@@ -35,6 +35,10 @@ pub fn rules(state: &AppState) -> PricingRules {
 #[derive(Debug, Clone)]
 pub struct CartLine {
     pub product_id: ProductId,
+    /// 0: no variant.
+    pub variant_id: i64,
+    /// The variant's options ("M / Blue"), empty without one.
+    pub variant: String,
     pub sku: String,
     pub name: String,
     pub brand: String,
@@ -140,6 +144,8 @@ pub fn price(
         .map(|(i, l)| CartLine {
             problem: line_problem(&l),
             product_id: l.product_id,
+            variant_id: l.variant_id,
+            variant: l.variant,
             sku: l.sku,
             name: l.name,
             brand: l.brand,
@@ -351,11 +357,11 @@ async fn ensure(tx: &mut crate::db::Tx, owner: &Owner, now: i64) -> Result<CartI
 }
 
 /// Adds units of a product; refuses more than the stock, counting what is already in the cart.
-#[tracing::instrument(name = "cart add", skip_all, fields(%product, quantity = quantity.get()))]
+#[tracing::instrument(name = "cart add", skip_all, fields(product = %product.0, variant = product.1, quantity = quantity.get()))]
 pub async fn add(
     state: &AppState,
     owner: &Owner,
-    product: ProductId,
+    product: LineKey,
     quantity: Quantity,
     ip: &str,
 ) -> Result<String, OrderError> {
@@ -368,6 +374,11 @@ pub async fn add(
         active: true,
     }) = carts::product(&mut tx, product).await?
     else {
+        if product.1 == 0 && crate::db::variants::count_for(&mut tx, product.0).await? > 0 {
+            return Err(quantity_error(
+                "This product comes in several variants; please choose one.".into(),
+            ));
+        }
         return Err(OrderError::NotFound);
     };
     let cart = ensure(&mut tx, owner, now).await?;
@@ -390,11 +401,70 @@ pub async fn add(
     Ok(name)
 }
 
+/// The variant a shopper chose with the product page's option fields (`chosen`: the values of
+/// options 1–3, or a variant id); 0 for a product without variants. A combination that does
+/// not exist or is not sold is refused with a sentence naming it.
+pub async fn resolve_variant(
+    state: &AppState,
+    product: ProductId,
+    variant_id: &str,
+    chosen: [&str; 3],
+) -> Result<i64, OrderError> {
+    let pool = state.db.pool();
+    let variants = crate::db::variants::variants(pool, product).await?;
+    if variants.is_empty() {
+        return Ok(0);
+    }
+    let names = crate::db::variants::options(pool, product).await?;
+    let refuse = |message: String| {
+        let mut e = FieldErrors::new();
+        e.add("quantity", message);
+        OrderError::NotEnoughStock(e)
+    };
+    let found = match variant_id.trim().parse::<i64>() {
+        Ok(id) => variants.iter().find(|v| v.id == id),
+        Err(_) => {
+            let chosen: Vec<&str> = chosen.iter().map(|c| c.trim()).collect();
+            if chosen.iter().take(names.len().max(1)).any(|c| c.is_empty()) {
+                return Err(refuse(format!(
+                    "Please choose the {}.",
+                    names.join(" and ").to_lowercase()
+                )));
+            }
+            variants.iter().find(|v| {
+                v.values()
+                    .iter()
+                    .zip(&chosen)
+                    .all(|(a, b)| a.eq_ignore_ascii_case(b))
+            })
+        }
+    };
+    let describe = |values: &[&str]| {
+        names
+            .iter()
+            .zip(values)
+            .map(|(n, v)| format!("{n} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match found {
+        Some(v) if v.active.0 && v.stock > 0 => Ok(v.id),
+        Some(v) => Err(refuse(format!(
+            "{} is sold out; please choose another.",
+            describe(&v.values())
+        ))),
+        None => Err(refuse(format!(
+            "{} is not available; please choose another combination.",
+            describe(&chosen)
+        ))),
+    }
+}
+
 /// Sets a line's quantity (0 removes it); refuses more than the stock.
 pub async fn set(
     state: &AppState,
     owner: &Owner,
-    product: ProductId,
+    product: LineKey,
     quantity: Quantity,
     ip: &str,
 ) -> Result<(), OrderError> {
@@ -452,7 +522,7 @@ pub async fn merge(state: &AppState, token: &str, user: UserId) -> Result<Vec<St
         let cart = carts::ensure_for_user(&mut tx, user, now).await?;
         let mut moved = 0;
         for l in &guest_lines {
-            let product = l.product_id;
+            let product = (l.product_id, l.variant_id);
             if !l.active || l.stock <= 0 {
                 notes.push(format!(
                     "{} is no longer available and was not added.",

@@ -558,10 +558,16 @@ async fn buy(
         Err(e) => return Err(anyhow::Error::new(e).context("insert the order").into()),
     };
     for l in &priced.lines {
+        let name = if l.variant.is_empty() {
+            l.name.clone()
+        } else {
+            format!("{} ({})", l.name, l.variant)
+        };
         let line = NewLine {
             product_id: l.product_id,
+            variant_id: (l.variant_id != 0).then_some(l.variant_id),
             sku: &l.sku,
-            name: &l.name,
+            name: &name,
             unit_price: l.unit_price,
             quantity: l.quantity,
             discount: l.discount,
@@ -645,18 +651,36 @@ async fn buy(
     // Stock is taken last: a product's row stays locked from its update to the commit, and
     // every buyer of that product waits for it (measured: the one wait that bounds checkouts
     // of a popular product). Always in the same order, so two checkouts cannot deadlock.
+    // Variants first (their rows, by id), then the products' sums (by id): every checkout
+    // locks in that order, so two cannot wait for each other.
     let mut lines = priced.lines;
-    lines.sort_by_key(|l| l.product_id);
+    lines.sort_by_key(|l| l.variant_id);
+    for l in lines.iter().filter(|l| l.variant_id != 0) {
+        if !crate::db::variants::take(&mut tx, l.variant_id, l.quantity)
+            .await
+            .context("take a variant's stock")?
+        {
+            tx.rollback().await?;
+            return Err(OrderError::Unavailable(vec![format!(
+                "{} ({}): not enough left in stock any more. Please lower the quantity.",
+                l.name, l.variant
+            )]));
+        }
+    }
+    let mut per_product: std::collections::BTreeMap<crate::domain::ProductId, (i64, &str)> =
+        std::collections::BTreeMap::new();
     for l in &lines {
-        if !db::take_stock(&mut tx, l.product_id, l.quantity)
+        per_product.entry(l.product_id).or_insert((0, &l.name)).0 += l.quantity;
+    }
+    for (product, (quantity, name)) in per_product {
+        if !db::take_stock(&mut tx, product, quantity)
             .await
             .context("take stock")?
         {
             // Someone bought the last units since the cart was read; nothing is kept.
             tx.rollback().await?;
             return Err(OrderError::Unavailable(vec![format!(
-                "{}: not enough left in stock any more. Please lower the quantity.",
-                l.name
+                "{name}: not enough left in stock any more. Please lower the quantity."
             )]));
         }
     }

@@ -286,7 +286,7 @@ pub async fn refund(
             return Err(changed());
         }
         if restock {
-            db::put_back(&mut tx, l.product_id, *q).await?;
+            db::put_back(&mut tx, l.product_id, l.variant_id, *q).await?;
         }
     }
     if credit.shipping && !credit_notes::credit_shipping(&mut tx, order_id).await? {

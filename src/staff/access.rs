@@ -35,6 +35,13 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/admin/products/export.csv", &[Catalog]),
     rule("GET", "/admin/products/{id}/edit", &[Catalog]),
     rule("POST", "/admin/products/{id}", &[Catalog]),
+    rule("POST", "/admin/products/{id}/options", &[Catalog]),
+    rule("POST", "/admin/products/{id}/variants", &[Catalog]),
+    rule(
+        "POST",
+        "/admin/products/{id}/variants/{variant}",
+        &[Catalog],
+    ),
     rule("GET", "/admin/products/{id}/delete", &[Catalog]),
     rule("POST", "/admin/products/{id}/delete", &[Catalog]),
     rule("GET", "/admin/reviews", &[Catalog]),

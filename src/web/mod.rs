@@ -237,6 +237,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .post(admin::products::delete),
                 )
                 .route("/products/{id}", web::post().to(admin::products::update))
+                .route(
+                    "/products/{id}/options",
+                    web::post().to(admin::products::set_options),
+                )
+                .route(
+                    "/products/{id}/variants",
+                    web::post().to(admin::products::add_variant),
+                )
+                .route(
+                    "/products/{id}/variants/{variant}",
+                    web::post().to(admin::products::update_variant),
+                )
                 .route("/reviews", web::get().to(admin::reviews::list))
                 .service(
                     web::resource("/promotions")

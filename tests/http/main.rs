@@ -33,5 +33,6 @@ mod replicas;
 mod scale_out;
 mod sessions;
 mod smtp;
+mod variants;
 mod vat;
 mod verification;

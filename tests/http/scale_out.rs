@@ -106,7 +106,8 @@ async fn instances_started_together_on_an_empty_database_set_it_up_once_and_shar
     for c in &mut children {
         assert!(c.try_wait().unwrap().is_none(), "an instance died");
     }
-    // Seeded once (not 3 × 240), by whichever came first.
+    // Seeded once (not 3 × 240), by whichever came first: the catalogue and the demo's offers
+    // (one T-shirt with variants, one promotion, one voucher).
     let state = {
         let mut s = emporium::config::Settings::default();
         s.database.url = secrecy::SecretString::from(db.url.clone());
@@ -119,7 +120,18 @@ async fn instances_started_together_on_an_empty_database_set_it_up_once_and_shar
         .fetch_one(state.db.pool())
         .await
         .unwrap();
-    assert_eq!(products, emporium::catalog::seed::DEFAULT_PRODUCTS as i64);
+    assert_eq!(
+        products,
+        emporium::catalog::seed::DEFAULT_PRODUCTS as i64 + 1
+    );
+    for table in ["promotions", "vouchers"] {
+        let n: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                .fetch_one(state.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(n, 1, "{table}");
+    }
     let keys: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM store_secrets")
         .fetch_one(state.db.pool())
         .await

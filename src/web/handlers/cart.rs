@@ -124,6 +124,11 @@ async fn on_product_page(
 pub struct AddForm {
     product_id: String,
     quantity: String,
+    /// The variant chosen: by id, or by the values of the options (`option1`–`option3`).
+    variant_id: String,
+    option1: String,
+    option2: String,
+    option3: String,
 }
 
 pub async fn add(
@@ -146,8 +151,28 @@ pub async fn add(
         Ok(q) => q,
         Err(message) => return on_product_page(&state, ctx, product, again(message)).await,
     };
+    let chosen = [
+        form.option1.as_str(),
+        form.option2.as_str(),
+        form.option3.as_str(),
+    ];
+    let variant = match cart::resolve_variant(&state, product, &form.variant_id, chosen).await {
+        Ok(v) => v,
+        Err(OrderError::NotEnoughStock(e)) => {
+            return on_product_page(&state, ctx, product, again(first_error(&e))).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
     let owner = owner_for_change(&req, &session).await?;
-    match cart::add(&state, &owner, product, quantity, &client_ip(&req)).await {
+    match cart::add(
+        &state,
+        &owner,
+        (product, variant),
+        quantity,
+        &client_ip(&req),
+    )
+    .await
+    {
         Ok(name) => {
             session::flash(
                 &session,
@@ -167,6 +192,8 @@ pub async fn add(
 #[serde(default)]
 pub struct QuantityForm {
     quantity: String,
+    /// The line's variant (0 or empty: none).
+    variant_id: String,
 }
 
 pub async fn update(
@@ -184,7 +211,16 @@ pub async fn update(
     let Some(owner) = cart_owner(&req).await? else {
         return cart_page(&req, ctx, &state, Some("Your cart is empty.".into())).await;
     };
-    match cart::set(&state, &owner, product, quantity, &client_ip(&req)).await {
+    let variant = form.variant_id.trim().parse::<i64>().unwrap_or(0);
+    match cart::set(
+        &state,
+        &owner,
+        (product, variant),
+        quantity,
+        &client_ip(&req),
+    )
+    .await
+    {
         Ok(()) => {
             let note = if quantity.get() == 0 {
                 "Removed from your cart."

@@ -164,6 +164,25 @@ struct ProductPage {
     /// The quantity field as typed, and why it was refused (an add to the cart).
     quantity: String,
     quantity_error: Option<String>,
+    /// The product's options (size, colour) with their values, and every variant with its
+    /// price and stock (the table a shopper without JavaScript chooses from).
+    options: Vec<OptionChoice>,
+    variants: Vec<VariantView>,
+}
+
+pub struct OptionChoice {
+    /// 1–3: the form field is `option{position}`.
+    pub position: usize,
+    pub name: String,
+    pub values: Vec<String>,
+}
+
+pub struct VariantView {
+    pub label: String,
+    pub sku: String,
+    pub price: String,
+    pub stock_label: String,
+    pub stock_class: &'static str,
 }
 
 /// An add to the cart that was refused, shown again at the quantity field.
@@ -176,6 +195,56 @@ pub struct CartAttempt {
 #[serde(default)]
 pub struct ProductQuery {
     reviews_page: String,
+}
+
+/// A product's options with the values its variants on sale have, and the variants as rows.
+async fn variant_choices(
+    state: &AppState,
+    product: &crate::db::catalog::Product,
+    currency: &str,
+) -> Result<(Vec<OptionChoice>, Vec<VariantView>), AppError> {
+    let pool = state.db.pool();
+    let variants: Vec<_> = crate::db::variants::variants(pool, product.id)
+        .await?
+        .into_iter()
+        .filter(|v| v.active.0)
+        .collect();
+    if variants.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let names = crate::db::variants::options(pool, product.id).await?;
+    let options = names
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let mut values: Vec<String> = Vec::new();
+            for v in &variants {
+                let value = v.values()[i].to_string();
+                if !value.is_empty() && !values.contains(&value) {
+                    values.push(value);
+                }
+            }
+            OptionChoice {
+                position: i + 1,
+                name,
+                values,
+            }
+        })
+        .collect();
+    let rows = variants
+        .iter()
+        .map(|v| {
+            let s = StockState::of(v.stock);
+            VariantView {
+                label: v.label(),
+                sku: v.sku.clone(),
+                price: v.price(product.price).display(currency),
+                stock_label: s.label(),
+                stock_class: stock_class(s),
+            }
+        })
+        .collect();
+    Ok((options, rows))
 }
 
 /// Renders a product page; `form` and `errors` are a refused review being shown again, `cart`
@@ -255,6 +324,7 @@ pub async fn product_page(
         })
         .collect();
     let stock = StockState::of(product.stock);
+    let (options, variants) = variant_choices(state, &product, currency).await?;
     let running = crate::discounts::promotions::running(state).await?;
     let deal = deal(
         &running,
@@ -294,6 +364,8 @@ pub async fn product_page(
         errors,
         wished,
         also_bought,
+        options,
+        variants,
         quantity: cart
             .as_ref()
             .map_or_else(|| "1".to_string(), |c| c.quantity.clone()),

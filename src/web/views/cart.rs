@@ -7,6 +7,9 @@ use crate::state::AppState;
 
 pub struct CartLineView {
     pub product_id: ProductId,
+    pub variant_id: i64,
+    /// "M / Blue" (empty: no variant).
+    pub variant: String,
     pub name: String,
     pub sku: String,
     pub brand: String,
@@ -75,6 +78,8 @@ impl CartSummary {
                 .into_iter()
                 .map(|l| CartLineView {
                     product_id: l.product_id,
+                    variant_id: l.variant_id,
+                    variant: l.variant,
                     name: l.name,
                     sku: l.sku,
                     brand: l.brand,

@@ -14,7 +14,7 @@ use crate::catalog::CatalogError;
 use crate::catalog::admin::{self, ProductInput, Removal};
 use crate::catalog::terms::{MAX_QUERY_CHARS, query_terms};
 use crate::db::catalog::{self as db, Category, Filter, SearchWord};
-use crate::domain::{FieldErrors, Pagination, ProductId, Sort, TaxClass};
+use crate::domain::{FieldErrors, Money, Pagination, ProductId, Sort, TaxClass};
 use crate::http::{Path, media_url};
 use crate::state::AppState;
 use crate::web::context::{PageContext, Staff};
@@ -155,6 +155,21 @@ struct ProductFormPage {
     current_image: Option<String>,
     /// The tax classes with their rates: (value, label).
     tax_classes: Vec<(&'static str, String)>,
+    /// An existing product's option names ("Size, Colour") and variants.
+    option_names: String,
+    options: Vec<String>,
+    variants: Vec<VariantRowView>,
+    /// Why a change to the options or variants was refused.
+    variant_error: Option<String>,
+}
+
+pub struct VariantRowView {
+    pub id: i64,
+    pub label: String,
+    pub sku: String,
+    pub price: String,
+    pub stock: i64,
+    pub active: bool,
 }
 
 async fn form_page(
@@ -165,7 +180,41 @@ async fn form_page(
     errors: FieldErrors,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
+    form_page_with(state, ctx, id, form, errors, status, None).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_page_with(
+    state: &AppState,
+    ctx: PageContext,
+    id: Option<ProductId>,
+    form: ProductInput,
+    errors: FieldErrors,
+    status: StatusCode,
+    variant_error: Option<String>,
+) -> Result<HttpResponse, AppError> {
     let pool = state.db.pool();
+    let (options, variants) = match id {
+        Some(id) => (
+            crate::db::variants::options(pool, id).await?,
+            crate::db::variants::variants(pool, id).await?,
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let variants = variants
+        .into_iter()
+        .map(|v| VariantRowView {
+            id: v.id,
+            label: v.label(),
+            sku: v.sku.clone(),
+            price: v
+                .price_cents
+                .map(|c| Money::from_cents(c).to_decimal())
+                .unwrap_or_default(),
+            stock: v.stock,
+            active: v.active.0,
+        })
+        .collect();
     let current_image = match id {
         Some(id) => db::images(pool, id)
             .await?
@@ -188,8 +237,102 @@ async fn form_page(
             })
             .collect(),
         current_image,
+        option_names: options.join(", "),
+        options,
+        variants,
+        variant_error,
     };
     render(status, &page)
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct OptionsForm {
+    options: String,
+}
+
+/// A refused variant change: the edit page again (422) with the reason by the variants.
+async fn variant_refused(
+    state: &AppState,
+    ctx: PageContext,
+    id: ProductId,
+    e: CatalogError,
+) -> Result<HttpResponse, AppError> {
+    let CatalogError::Invalid(errors) = e else {
+        return Err(e.into());
+    };
+    let product = db::find(state.db.pool(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let message = errors
+        .fields()
+        .flat_map(|(_, m)| m.iter())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let form = ProductInput::from_product(&product);
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    form_page_with(
+        state,
+        ctx,
+        Some(id),
+        form,
+        FieldErrors::new(),
+        status,
+        Some(message),
+    )
+    .await
+}
+
+pub async fn set_options(
+    staff: Staff,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    session: Session,
+    Path(id): Path<ProductId>,
+    form: web::Form<OptionsForm>,
+) -> Result<HttpResponse, AppError> {
+    match crate::catalog::variants::set_options(&state, staff.0.id, id, &form.options).await {
+        Ok(()) => {
+            session::flash(&session, FlashLevel::Success, "Options saved.");
+            Ok(see_other(&format!("/admin/products/{id}/edit#variants")))
+        }
+        Err(e) => variant_refused(&state, ctx, id, e).await,
+    }
+}
+
+pub async fn add_variant(
+    staff: Staff,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    session: Session,
+    Path(id): Path<ProductId>,
+    form: web::Form<crate::catalog::variants::VariantInput>,
+) -> Result<HttpResponse, AppError> {
+    match crate::catalog::variants::add(&state, staff.0.id, id, &form).await {
+        Ok(_) => {
+            session::flash(&session, FlashLevel::Success, "Variant added.");
+            Ok(see_other(&format!("/admin/products/{id}/edit#variants")))
+        }
+        Err(e) => variant_refused(&state, ctx, id, e).await,
+    }
+}
+
+pub async fn update_variant(
+    staff: Staff,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    session: Session,
+    Path((id, variant)): Path<(ProductId, i64)>,
+    form: web::Form<crate::catalog::variants::VariantInput>,
+) -> Result<HttpResponse, AppError> {
+    match crate::catalog::variants::update(&state, staff.0.id, id, variant, &form).await {
+        Ok(()) => {
+            session::flash(&session, FlashLevel::Success, "Variant saved.");
+            Ok(see_other(&format!("/admin/products/{id}/edit#variants")))
+        }
+        Err(e) => variant_refused(&state, ctx, id, e).await,
+    }
 }
 
 pub async fn new(
