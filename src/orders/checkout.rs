@@ -369,8 +369,11 @@ pub fn destination(
             required_text(&input.billing_address, 500, "the billing address"),
         ),
     };
+    let address = address?;
+    // Billing the delivery address is no separate billing address.
+    let billing = billing.filter(|b| *b != address);
     Some(Destination {
-        address: address?,
+        address,
         country: country?,
         billing,
         method: input.shipping_method.trim().to_string(),

@@ -664,3 +664,180 @@ async fn an_admin_deactivates_a_customer_whose_browser_is_signed_in() {
     admin.close().await.unwrap();
     customer.close().await.unwrap();
 }
+
+/// Issue 18's purchase: a size-M blue T-shirt (a variant chosen with plain selects), a voucher
+/// on the cart, express shipping to the customer's second address, billed to the first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buy_a_size_m_blue_tshirt_with_a_voucher_and_express_shipping_to_a_second_address() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let tee = app
+        .product("Cotton Tee", "Fieldhouse", "Clothing", 2000, 0)
+        .await;
+    let post = |path: String, fields: Vec<(&'static str, &'static str)>| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let res = app.post_form_as(admin, &path, &fields).await;
+            assert_eq!(res.status(), 303, "{path}");
+        }
+    };
+    post(
+        format!("/admin/products/{tee}/options"),
+        vec![("options", "Size, Colour")],
+    )
+    .await;
+    for (size, colour, sku) in [
+        ("M", "Blue", "TEE-M-B"),
+        ("M", "Red", "TEE-M-R"),
+        ("L", "Blue", "TEE-L-B"),
+    ] {
+        let fields = vec![
+            ("option1", size),
+            ("option2", colour),
+            ("sku", sku),
+            ("stock", "4"),
+        ];
+        post(format!("/admin/products/{tee}/variants"), fields).await;
+    }
+    let voucher = vec![
+        ("name", "Launch"),
+        ("kind", "percent"),
+        ("amount", "10"),
+        ("code", "TEE10"),
+    ];
+    post("/admin/vouchers".to_string(), voucher).await;
+    let user = app.verified_user("grace").await;
+    let driver = Driver::start();
+    let c = driver.client().await;
+
+    // Sign in and keep two addresses: home (the first, so the default) and the office abroad.
+    c.goto(&app.url("/login")).await.unwrap();
+    fill(&c, "email", &user.email).await;
+    fill(&c, "password", PASSWORD).await;
+    submit(&c, "/login").await;
+    c.goto(&app.url("/account/addresses")).await.unwrap();
+    for (name, street, postcode, city, country) in [
+        ("Grace Hopper", "1 Harbour Lane", "20095", "Hamburg", "DE"),
+        ("Grace at the Lab", "5 Ring Street", "1010", "Wien", "AT"),
+    ] {
+        fill(&c, "name", name).await;
+        fill(&c, "street", street).await;
+        fill(&c, "postcode", postcode).await;
+        fill(&c, "city", city).await;
+        c.find(Locator::Id("country"))
+            .await
+            .unwrap()
+            .select_by_value(country)
+            .await
+            .unwrap();
+        submit(&c, "/account/addresses").await;
+        assert!(body_text(&c).await.contains("Address saved."));
+    }
+    let office: i64 = sqlx::query_scalar("SELECT id FROM addresses WHERE city = 'Wien'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+
+    // The product page: choose M and Blue with the selects.
+    c.goto(&app.url(&format!("/products/{tee}"))).await.unwrap();
+    for (select, value) in [("option1", "M"), ("option2", "Blue")] {
+        c.find(Locator::Id(select))
+            .await
+            .unwrap()
+            .select_by_value(value)
+            .await
+            .unwrap();
+    }
+    submit(&c, "/cart/items").await;
+    assert_eq!(path_of(&c).await, "/cart");
+    assert!(body_text(&c).await.contains("Cotton Tee (M / Blue)"));
+
+    // The voucher on the cart.
+    fill(&c, "voucher-code", "tee10").await;
+    submit(&c, "/cart/voucher").await;
+    let text = body_text(&c).await;
+    assert!(text.contains("Voucher TEE10 applied: €2.00 off."), "{text}");
+    std::fs::write(
+        artifact("18-cart-voucher.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // Checkout: the office, express, then the totals for that choice, then pay.
+    click_and_wait(
+        &c,
+        c.find(Locator::Css(r#"a[href="/checkout"]"#))
+            .await
+            .unwrap(),
+    )
+    .await;
+    c.find(Locator::Css(&format!(
+        r#"input[name="address_id"][value="{office}"]"#
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    click_and_wait(
+        &c,
+        c.find(Locator::Css(r#"button[name="update"]"#))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(body_text(&c).await.contains("Shipping to Austria"));
+    c.find(Locator::Css(
+        r#"input[name="shipping_method"][value="express"]"#,
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    click_and_wait(
+        &c,
+        c.find(Locator::Css(r#"button[name="update"]"#))
+            .await
+            .unwrap(),
+    )
+    .await;
+    // 20.00 − 2.00 + express to Austria 19.95.
+    let text = body_text(&c).await;
+    assert!(text.contains("Pay €37.95 and place the order"), "{text}");
+    fill(&c, "card_name", "Grace Hopper").await;
+    fill(&c, "card_number", "4242 4242 4242 4242").await;
+    fill(&c, "card_expiry", "12/30").await;
+    fill(&c, "card_cvc", "123").await;
+    std::fs::write(artifact("18-checkout.png"), c.screenshot().await.unwrap()).unwrap();
+    submit(&c, "/checkout").await;
+    let order_path = path_of(&c).await;
+    assert!(order_path.starts_with("/orders/"), "{order_path}");
+    let text = body_text(&c).await;
+    for expected in [
+        "Your order is confirmed and paid",
+        "Cotton Tee (M / Blue)",
+        "Voucher TEE10",
+        "Express delivery",
+        "5 Ring Street",
+        "1 Harbour Lane",
+    ] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+    std::fs::write(artifact("18-order.png"), c.screenshot().await.unwrap()).unwrap();
+    let (country, method, total): (String, String, i64) =
+        sqlx::query_as("SELECT shipping_country, shipping_method, total_cents FROM orders")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        (country.as_str(), method.as_str(), total),
+        ("AT", "express", 3795)
+    );
+    let stock: i64 = sqlx::query_scalar("SELECT stock FROM product_variants WHERE sku = 'TEE-M-B'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(stock, 3);
+    c.close().await.unwrap();
+}

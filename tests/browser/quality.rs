@@ -591,6 +591,16 @@ async fn every_page_passes_axe_and_the_nu_html_checker_and_fits_a_phone() {
     g.send("cart-filled", "/cart/items", &[("quantity", "1")])
         .await;
     g.visit("checkout-customer", "/checkout").await;
+    g.visit("cart-with-items", "/cart").await;
+    g.send("cart-voucher-refused", "/cart/voucher", &[("code", "NOPE")])
+        .await;
+    g.visit("addresses-empty", "/account/addresses").await;
+    g.send(
+        "addresses-errors",
+        "/account/addresses",
+        &[("name", ""), ("postcode", "!"), ("phone", "1")],
+    )
+    .await;
 
     // Staff.
     g.sign_in("boss", ADMIN_PASSWORD).await;
@@ -606,6 +616,18 @@ async fn every_page_passes_axe_and_the_nu_html_checker_and_fits_a_phone() {
     g.visit("admin-product-edit", &format!("/admin/products/{p}/edit"))
         .await;
     g.visit("admin-import", "/admin/products/import").await;
+    g.visit("admin-vouchers", "/admin/vouchers").await;
+    g.visit("admin-voucher-new", "/admin/vouchers/new").await;
+    g.send(
+        "admin-voucher-errors",
+        "/admin/vouchers",
+        &[("amount", "500"), ("code", "x")],
+    )
+    .await;
+    g.visit("admin-promotions", "/admin/promotions").await;
+    g.visit("admin-promotion-new", "/admin/promotions/new")
+        .await;
+    g.visit("admin-shipping", "/admin/shipping").await;
     g.visit("admin-orders", "/admin/orders").await;
     g.visit("admin-orders-filtered", "/admin/orders?status=shipped")
         .await;

@@ -179,17 +179,21 @@ pub async fn form(
     }
     // A customer ships to their default address; one without saved addresses types it (the
     // profile's address filled in).
-    let default_address = match &user {
-        Some(u) => crate::addresses::book(&state, u.id)
-            .await?
-            .shipping()
-            .map(|a| a.id.to_string()),
-        None => None,
+    let (default_address, default_billing) = match &user {
+        Some(u) => {
+            let book = crate::addresses::book(&state, u.id).await?;
+            (
+                book.shipping().map(|a| a.id.to_string()),
+                book.default_billing.map(|id| id.to_string()),
+            )
+        }
+        None => (None, None),
     };
     let form = CheckoutInput {
         checkout_token: checkout::new_token(),
         shipping_address: user.map(|u| u.address).unwrap_or_default(),
         address_id: default_address.unwrap_or_default(),
+        billing_address_id: default_billing.unwrap_or_default(),
         ..CheckoutInput::default()
     };
     let (errors, status) = (FieldErrors::new(), StatusCode::OK);
