@@ -249,7 +249,9 @@ pub(crate) async fn save(
             made
         }
     };
-    let terms = terms::product_terms(sku.as_str(), &p.name, &p.brand, &p.category, &p.description);
+    // A product's variants' SKUs and options are found by search too.
+    let description = format!("{}{}", p.description, super::variants::words(tx, id).await?);
+    let terms = terms::product_terms(sku.as_str(), &p.name, &p.brand, &p.category, &description);
     catalog::replace_terms(tx, id, &terms).await?;
     Ok(id)
 }

@@ -1,6 +1,11 @@
 //! CSV export of all products, and import that creates or updates by SKU. Every row is
 //! validated; valid rows are applied in one transaction and each bad row is reported with its
 //! line number and reason.
+//!
+//! Variants travel as rows of their own after their product: `variant_of` names the product's
+//! SKU, `option1`–`option3` the combination, `price` (empty: the product's), `stock` and
+//! `active`; the product's row names its options in `options` (`Size|Colour`). Files without
+//! these columns import as before.
 
 use std::collections::HashMap;
 
@@ -11,7 +16,7 @@ use crate::db::catalog;
 use crate::domain::{Sku, UserId};
 use crate::state::AppState;
 
-pub const COLUMNS: [&str; 9] = [
+pub const COLUMNS: [&str; 14] = [
     "sku",
     "name",
     "description",
@@ -21,6 +26,11 @@ pub const COLUMNS: [&str; 9] = [
     "stock",
     "active",
     "tax_class",
+    "options",
+    "variant_of",
+    "option1",
+    "option2",
+    "option3",
 ];
 const REQUIRED: [&str; 6] = ["sku", "name", "brand", "category", "price", "stock"];
 
@@ -41,11 +51,23 @@ fn unneutralise(cell: &str) -> &str {
 }
 
 pub async fn export(state: &AppState) -> Result<Vec<u8>, CatalogError> {
-    let rows = catalog::export_all(state.db.pool()).await?;
+    let pool = state.db.pool();
+    let rows = catalog::export_all(pool).await?;
+    let options: HashMap<String, String> = crate::db::variants::export_options(pool)
+        .await?
+        .into_iter()
+        .collect();
+    let mut variants: HashMap<String, Vec<crate::db::variants::VariantRow>> = HashMap::new();
+    for (parent, v) in crate::db::variants::export_all(pool).await? {
+        variants.entry(parent).or_default().push(v);
+    }
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(COLUMNS)
         .map_err(|e| CatalogError::Internal(e.into()))?;
     for r in rows {
+        let names = options.get(&r.sku).cloned().unwrap_or_default();
+        let own = variants.remove(&r.sku).unwrap_or_default();
+        let parent = r.sku.clone();
         w.write_record([
             neutralise(&r.sku),
             neutralise(&r.name),
@@ -56,8 +78,34 @@ pub async fn export(state: &AppState) -> Result<Vec<u8>, CatalogError> {
             r.stock.to_string(),
             r.active.to_string(),
             r.tax_class.as_str().to_string(),
+            neutralise(&names),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
         ])
         .map_err(|e| CatalogError::Internal(e.into()))?;
+        for v in own {
+            w.write_record([
+                neutralise(&v.sku),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                v.price_cents
+                    .map(|c| crate::domain::Money::from_cents(c).to_decimal())
+                    .unwrap_or_default(),
+                v.stock.to_string(),
+                v.active.0.to_string(),
+                String::new(),
+                String::new(),
+                neutralise(&parent),
+                neutralise(&v.option1),
+                neutralise(&v.option2),
+                neutralise(&v.option3),
+            ])
+            .map_err(|e| CatalogError::Internal(e.into()))?;
+        }
     }
     w.into_inner()
         .map_err(|e| CatalogError::Internal(anyhow::anyhow!("{e}")))
@@ -141,6 +189,8 @@ pub async fn import(
     let col = |name: &str| headers.iter().position(|h| h == name);
     let mut report = ImportReport::default();
     let mut valid = Vec::new();
+    let mut variant_rows: Vec<(u64, VariantLine)> = Vec::new();
+    let mut option_rows: Vec<(String, String)> = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     for record in reader.records() {
         let record = match record {
@@ -167,6 +217,17 @@ pub async fn import(
                 .push((line, "active: use true or false".into()));
             continue;
         };
+        if !get("variant_of").is_empty() {
+            match variant_row(&get, active) {
+                Ok(v) => variant_rows.push((line, v)),
+                Err(reason) => report.errors.push((line, reason)),
+            }
+            continue;
+        }
+        let names = get("options");
+        if !names.is_empty() {
+            option_rows.push((get("sku").to_uppercase(), names));
+        }
         let input = ProductInput {
             sku: get("sku"),
             name: get("name"),
@@ -211,17 +272,66 @@ pub async fn import(
             }
         }
     }
-    apply(state, actor, &valid, &mut report).await?;
+    apply(
+        state,
+        actor,
+        &valid,
+        &option_rows,
+        &variant_rows,
+        &mut report,
+    )
+    .await?;
     Ok(report)
+}
+
+/// A variant's row of an import, checked.
+#[derive(Debug, Clone)]
+pub struct VariantLine {
+    sku: Sku,
+    parent: Sku,
+    options: [String; 3],
+    price_cents: Option<i64>,
+    stock: i64,
+    active: bool,
+}
+
+fn variant_row(get: &dyn Fn(&str) -> String, active: bool) -> Result<VariantLine, String> {
+    let sku = Sku::parse(&get("sku")).map_err(|e| format!("sku: {e}"))?;
+    let parent = Sku::parse(&get("variant_of")).map_err(|e| format!("variant_of: {e}"))?;
+    let price = get("price");
+    let price_cents = if price.trim().is_empty() {
+        None
+    } else {
+        Some(
+            crate::domain::Money::parse_decimal(&price)
+                .map_err(|e| format!("price: {e}"))?
+                .cents(),
+        )
+    };
+    let stock = crate::domain::parse_stock(&get("stock")).map_err(|e| format!("stock: {e}"))?;
+    let options = [get("option1"), get("option2"), get("option3")];
+    if options[0].is_empty() || options.iter().any(|o| o.chars().count() > 30) {
+        return Err("option1: a variant names its option values (up to 30 characters each)".into());
+    }
+    Ok(VariantLine {
+        sku,
+        parent,
+        options,
+        price_cents,
+        stock,
+        active,
+    })
 }
 
 async fn apply(
     state: &AppState,
     actor: UserId,
     rows: &[admin::ValidProduct],
+    option_rows: &[(String, String)],
+    variant_rows: &[(u64, VariantLine)],
     report: &mut ImportReport,
 ) -> Result<(), sqlx::Error> {
-    if rows.is_empty() {
+    if rows.is_empty() && variant_rows.is_empty() {
         return Ok(());
     }
     let now = state.clock.unix();
@@ -238,6 +348,73 @@ async fn apply(
         } else {
             report.created += 1;
         }
+    }
+    for (sku, names) in option_rows {
+        if let Some(id) = catalog::find_id_by_sku(&mut tx, &Sku::from_trusted(sku.clone())).await? {
+            let names: Vec<String> = names
+                .split('|')
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty())
+                .take(super::variants::MAX_OPTIONS)
+                .collect();
+            crate::db::variants::set_options(&mut tx, id, &names).await?;
+        }
+    }
+    let mut touched = Vec::new();
+    for (line, v) in variant_rows {
+        let Some(parent) = catalog::find_id_by_sku(&mut tx, &v.parent).await? else {
+            report.errors.push((
+                *line,
+                format!("variant_of: no product has the SKU {}", v.parent.as_str()),
+            ));
+            continue;
+        };
+        let new = crate::db::variants::NewVariant {
+            product: parent,
+            sku: v.sku.as_str(),
+            options: [&v.options[0], &v.options[1], &v.options[2]],
+            price_cents: v.price_cents,
+            stock: v.stock,
+        };
+        match crate::db::variants::by_sku(&mut tx, v.sku.as_str()).await? {
+            Some(existing) if existing.product_id == parent => {
+                crate::db::variants::replace(&mut tx, existing.id, &new, v.active).await?;
+                report.updated += 1;
+            }
+            Some(_) => {
+                report.errors.push((
+                    *line,
+                    format!("sku: {} is a variant of another product", v.sku.as_str()),
+                ));
+                continue;
+            }
+            None => {
+                // Checked first: a failed statement would abort the whole PostgreSQL transaction.
+                let taken = crate::db::variants::variants(&mut *tx, parent)
+                    .await?
+                    .iter()
+                    .any(|x| x.values() == new.options);
+                if taken || catalog::find_id_by_sku(&mut tx, &v.sku).await?.is_some() {
+                    report.errors.push((
+                        *line,
+                        "sku: this SKU or this combination exists already".into(),
+                    ));
+                    continue;
+                }
+                let id = crate::db::variants::insert(&mut tx, &new).await?;
+                if !v.active {
+                    crate::db::variants::replace(&mut tx, id, &new, false).await?;
+                }
+                report.created += 1;
+            }
+        }
+        touched.push(parent);
+    }
+    touched.sort();
+    touched.dedup();
+    for p in touched {
+        crate::db::variants::recount(&mut tx, p).await?;
+        super::variants::reindex(&mut tx, p).await?;
     }
     let details = format!(
         "CSV import: {} created, {} updated, {} rows refused",

@@ -14,6 +14,31 @@ use crate::state::AppState;
 /// The most options a product has.
 pub const MAX_OPTIONS: usize = 3;
 
+/// The words a product's variants add to its search terms: their SKUs and option values, so a
+/// search for `TEE-M-B` or "blue" finds the product.
+pub async fn words(tx: &mut crate::db::Tx, product: ProductId) -> Result<String, sqlx::Error> {
+    let mut out = String::new();
+    for v in db::variants(&mut **tx, product).await? {
+        for w in [v.sku.as_str(), &v.option1, &v.option2, &v.option3] {
+            if !w.is_empty() {
+                out.push(' ');
+                out.push_str(w);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Rebuilds a product's search terms with its variants' words.
+pub async fn reindex(tx: &mut crate::db::Tx, product: ProductId) -> Result<(), sqlx::Error> {
+    let Some(s) = crate::db::catalog::term_source(tx, product).await? else {
+        return Ok(());
+    };
+    let description = format!("{}{}", s.description, words(tx, product).await?);
+    let t = super::terms::product_terms(&s.sku, &s.name, &s.brand, &s.category_name, &description);
+    crate::db::catalog::replace_terms(tx, product, &t).await
+}
+
 /// `Size, Colour` → the option names (1 to 3, each up to 30 characters).
 pub async fn set_options(
     state: &AppState,
@@ -77,6 +102,9 @@ pub struct VariantInput {
     pub stock: String,
     /// The edit form's checkbox.
     pub active: Option<String>,
+    /// The stock the edit form was filled with: left as it was, the live stock (which
+    /// checkouts may have lowered meanwhile) is kept.
+    pub stock_original: String,
 }
 
 fn price_of(e: &mut FieldErrors, input: &str) -> Option<Option<i64>> {
@@ -149,11 +177,18 @@ pub async fn add(
         }
         Err(err) => return Err(err.into()),
     };
-    db::recount(&mut tx, product).await?;
+    // The first variant makes the product's stock their sum; later ones add to it (no sum read
+    // that a concurrent checkout could outdate).
+    if db::count_for(&mut tx, product).await? == 1 {
+        db::recount(&mut tx, product).await?;
+    } else {
+        db::adjust(&mut tx, product, stock).await?;
+    }
+    reindex(&mut tx, product).await?;
     let details = format!("variant {} added: stock {stock}", sku.as_str());
     record(&mut tx, actor, product, &details, state.clock.unix()).await?;
     tx.commit().await?;
-    super::changed(state, false).await;
+    super::changed(state, true).await;
     Ok(id)
 }
 
@@ -171,11 +206,12 @@ pub async fn update(
         return Err(CatalogError::Invalid(e));
     };
     let active = matches!(input.active.as_deref(), Some("on" | "1" | "true"));
+    let keep = input.stock.trim() == input.stock_original.trim();
     let mut tx = state.db.begin_write().await?;
-    if !db::update(&mut tx, product, variant, price, stock, active).await? {
+    let new_stock = (!keep).then_some(stock);
+    if !db::update(&mut tx, product, variant, price, new_stock, active).await? {
         return Err(CatalogError::NotFound);
     }
-    db::recount(&mut tx, product).await?;
     let details = format!("variant {variant}: stock {stock}, on sale {active}");
     record(&mut tx, actor, product, &details, state.clock.unix()).await?;
     tx.commit().await?;

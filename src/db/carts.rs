@@ -178,11 +178,14 @@ impl From<LineRow> for Line {
 }
 
 /// A variant's SKU, price, stock and being on sale stand in for the product's; a variant that
-/// was deleted reads as not on sale.
+/// was deleted reads as not on sale, and so does a line without a variant of a product that has
+/// variants now (the shopper chooses one again).
 const LINES: &str = "SELECT ci.product_id, ci.variant_id, v.option1, v.option2, v.option3, p.category_id, ci.quantity, \
      COALESCE(v.sku, p.sku) AS sku, p.name, p.brand, COALESCE(v.price_cents, p.price_cents) AS price_cents, \
      CASE WHEN ci.variant_id = 0 THEN p.stock ELSE COALESCE(v.stock, 0) END AS stock, \
-     CASE WHEN ci.variant_id = 0 THEN p.active ELSE p.active * COALESCE(v.active, 0) END AS active, p.tax_class, \
+     CASE WHEN ci.variant_id <> 0 THEN p.active * COALESCE(v.active, 0) \
+          WHEN EXISTS (SELECT 1 FROM product_variants pv WHERE pv.product_id = p.id) THEN 0 \
+          ELSE p.active END AS active, p.tax_class, \
      (SELECT thumb FROM product_images i WHERE i.product_id = p.id ORDER BY i.position, i.id LIMIT 1) AS thumb \
      FROM cart_items ci JOIN products p ON p.id = ci.product_id \
      LEFT JOIN product_variants v ON v.id = ci.variant_id AND v.product_id = ci.product_id \

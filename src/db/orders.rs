@@ -156,8 +156,34 @@ pub async fn return_stock(tx: &mut Tx, order: OrderId) -> Result<(), DbError> {
             .bind(order)
             .fetch_all(&mut **tx)
             .await?;
-    for l in lines.into_iter().filter(|l| l.quantity > 0) {
-        put_back(tx, l.product_id, l.variant_id, l.quantity).await?;
+    let units: Vec<_> = lines
+        .into_iter()
+        .filter(|l| l.quantity > 0)
+        .map(|l| (l.product_id, l.variant_id, l.quantity))
+        .collect();
+    put_back_all(tx, &units).await
+}
+
+/// Puts units back into stock in the order checkouts take them (variants by id, then products
+/// by id), so a cancellation or refund and a checkout cannot wait for each other.
+pub async fn put_back_all(
+    tx: &mut Tx,
+    units: &[(ProductId, Option<i64>, i64)],
+) -> Result<(), DbError> {
+    let mut variants: Vec<(i64, i64)> = units
+        .iter()
+        .filter_map(|(_, v, q)| v.map(|v| (v, *q)))
+        .collect();
+    variants.sort_unstable();
+    for (v, q) in variants {
+        super::variants::put_back(tx, v, q).await?;
+    }
+    let mut products: std::collections::BTreeMap<ProductId, i64> = Default::default();
+    for (p, _, q) in units {
+        *products.entry(*p).or_default() += q;
+    }
+    for (p, q) in products {
+        put_back(tx, p, None, q).await?;
     }
     Ok(())
 }

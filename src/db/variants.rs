@@ -129,26 +129,52 @@ pub async fn insert(tx: &mut Tx, v: &NewVariant<'_>) -> Result<i64, DbError> {
     .await
 }
 
-/// Sets a variant's price, stock and whether it is sold; false when it is not this product's.
+/// Sets a variant's price, stock (None: keep the live stock) and whether it is sold, and moves
+/// the product's sum by the difference (the variant's row, then the product's: the order a
+/// checkout locks them in, and no sum read from a snapshot that a checkout could outdate).
+/// False when it is not this product's variant.
 pub async fn update(
     tx: &mut Tx,
     product: ProductId,
     id: i64,
     price_cents: Option<i64>,
-    stock: i64,
+    stock: Option<i64>,
     active: bool,
 ) -> Result<bool, DbError> {
-    let done = sqlx::query(
-        "UPDATE product_variants SET price_cents = $3, stock = $4, active = $5 WHERE id = $1 AND product_id = $2",
+    let locked =
+        sqlx::query("UPDATE product_variants SET stock = stock WHERE id = $1 AND product_id = $2")
+            .bind(id)
+            .bind(product)
+            .execute(&mut **tx)
+            .await?;
+    if locked.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let (old_stock, old_active): (i64, i64) =
+        sqlx::query_as("SELECT stock, active FROM product_variants WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let new_stock = stock.unwrap_or(old_stock);
+    sqlx::query(
+        "UPDATE product_variants SET price_cents = $2, stock = $3, active = $4 WHERE id = $1",
     )
     .bind(id)
-    .bind(product)
     .bind(price_cents)
-    .bind(stock)
+    .bind(new_stock)
     .bind(super::flag(active))
     .execute(&mut **tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    let counted = |s: i64, on: bool| if on { s } else { 0 };
+    let delta = counted(new_stock, active) - counted(old_stock, old_active != 0);
+    if delta != 0 {
+        sqlx::query("UPDATE products SET stock = stock + $2 WHERE id = $1")
+            .bind(product)
+            .bind(delta)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(true)
 }
 
 /// Sets a product's stock to the sum of its variants' on sale (a product without variants
@@ -162,6 +188,16 @@ pub async fn recount(tx: &mut Tx, product: ProductId) -> Result<(), DbError> {
     .bind(product)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Moves a product's stock by `delta` (a variant added to a product that has variants).
+pub async fn adjust(tx: &mut Tx, product: ProductId, delta: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE products SET stock = stock + $2 WHERE id = $1")
+        .bind(product)
+        .bind(delta)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -193,4 +229,74 @@ pub async fn count_for(tx: &mut Tx, product: ProductId) -> Result<i64, DbError> 
         .bind(product)
         .fetch_one(&mut **tx)
         .await
+}
+
+/// A variant by its SKU (any product's).
+pub async fn by_sku(tx: &mut Tx, sku: &str) -> Result<Option<VariantRow>, DbError> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("{VARIANT} WHERE sku = $1")))
+        .bind(sku)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+/// Sets everything of a variant an import names (its product stays).
+pub async fn replace(
+    tx: &mut Tx,
+    id: i64,
+    v: &NewVariant<'_>,
+    active: bool,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE product_variants SET option1 = $2, option2 = $3, option3 = $4, price_cents = $5, \
+         stock = $6, active = $7 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(v.options[0])
+    .bind(v.options[1])
+    .bind(v.options[2])
+    .bind(v.price_cents)
+    .bind(v.stock)
+    .bind(super::flag(active))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Every variant with its product's SKU, for the CSV export (by product, then position).
+pub async fn export_all(pool: &sqlx::AnyPool) -> Result<Vec<(String, VariantRow)>, DbError> {
+    #[derive(FromRow)]
+    struct Row {
+        parent_sku: String,
+        #[sqlx(flatten)]
+        v: VariantRow,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT p.sku AS parent_sku, v.id, v.product_id, v.sku, v.option1, v.option2, v.option3, \
+         v.price_cents, v.stock, v.image, v.active \
+         FROM product_variants v JOIN products p ON p.id = v.product_id ORDER BY p.sku, v.position, v.id",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.parent_sku, r.v)).collect())
+}
+
+/// Every product's option names, for the CSV export: (product SKU, "Size|Colour").
+pub async fn export_options(pool: &sqlx::AnyPool) -> Result<Vec<(String, String)>, DbError> {
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT p.sku, o.position, o.name FROM product_options o JOIN products p ON p.id = o.product_id \
+         ORDER BY p.sku, o.position",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (sku, _, name) in rows {
+        match out.last_mut() {
+            Some((s, names)) if *s == sku => {
+                names.push('|');
+                names.push_str(&name);
+            }
+            _ => out.push((sku, name)),
+        }
+    }
+    Ok(out)
 }

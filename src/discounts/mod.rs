@@ -143,11 +143,17 @@ pub fn allocate(amount: i64, weights: &[i64]) -> Vec<i64> {
         return vec![0; weights.len()];
     }
     let amount = amount.min(total);
-    let mut parts: Vec<i64> = weights.iter().map(|w| amount * w / total).collect();
+    // In i128: amount × weight can exceed i64 for very large baskets.
+    let (a, t) = (i128::from(amount), i128::from(total));
+    let share = |w: i64| (a * i128::from(w) / t, a * i128::from(w) % t);
+    let mut parts: Vec<i64> = weights
+        .iter()
+        .map(|w| i64::try_from(share(*w).0).unwrap_or(0))
+        .collect();
     let mut rest = amount - parts.iter().sum::<i64>();
     let mut order: Vec<usize> = (0..weights.len()).collect();
     // Largest remainder first; ties to the earlier line, so the result is stable.
-    order.sort_by_key(|i| std::cmp::Reverse((amount * weights[*i]) % total));
+    order.sort_by_key(|i| std::cmp::Reverse(share(weights[*i]).1));
     for i in order {
         if rest == 0 {
             break;

@@ -254,12 +254,19 @@ pub async fn create(
         1_000_000,
     );
     let batch = terms::optional_number(&mut errors, "batch_size", &input.batch_size, 1, MAX_BATCH);
-    // A batch's prefix may be empty; a shared code may not.
+    // A batch's prefix may be empty (a shared code may not), and leaves room for the dash and
+    // the 10 drawn characters within a code's 32.
     let code = if batch.is_some() && input.code.trim().is_empty() {
         Some(String::new())
     } else {
         errors.check("code", valid_code(&input.code))
     };
+    if batch.is_some() && code.as_ref().is_some_and(|c| c.len() > 21) {
+        errors.add(
+            "code",
+            "A prefix of single-use codes has at most 21 characters.",
+        );
+    }
     let mut tx = state.db.begin_write().await?;
     let (products, categories) =
         terms::scope(&mut tx, &mut errors, &input.categories, &input.products).await?;

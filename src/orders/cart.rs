@@ -18,6 +18,10 @@ pub enum Owner {
     Guest(String),
 }
 
+/// Why a product with variants cannot go in the cart as it is (the wishlist then sends the
+/// shopper to its page).
+pub const CHOOSE_VARIANT: &str = "This product comes in several variants; please choose one.";
+
 pub fn rules(state: &AppState) -> PricingRules {
     let s = &state.settings.store;
     PricingRules {
@@ -167,7 +171,12 @@ pub fn price(
         .iter()
         .map(|l| l.line_total.cents() - l.discount.cents())
         .sum();
-    let offers = crate::shipping::offers(&shipping.methods, &shipping.country, goods);
+    let offers = crate::shipping::offers(
+        &shipping.methods,
+        &shipping.country,
+        goods,
+        lines.is_empty(),
+    );
     let chosen = shipping
         .method
         .as_deref()
@@ -375,9 +384,7 @@ pub async fn add(
     }) = carts::product(&mut tx, product).await?
     else {
         if product.1 == 0 && crate::db::variants::count_for(&mut tx, product.0).await? > 0 {
-            return Err(quantity_error(
-                "This product comes in several variants; please choose one.".into(),
-            ));
+            return Err(quantity_error(CHOOSE_VARIANT.into()));
         }
         return Err(OrderError::NotFound);
     };

@@ -230,6 +230,11 @@ pub async fn place(
     };
     // The card is authorised for the total the form showed, and the order is only made for
     // that total; a form without one is answered with the cart's total now.
+    if input.expected_total_cents.trim() == "0" {
+        return Err(OrderError::NotAllowed(
+            "An order that costs nothing cannot be paid by card here; please remove the voucher or add something to your cart.".into(),
+        ));
+    }
     let Some(amount) = shown_total(input) else {
         return Err(changed_total(
             state,

@@ -149,12 +149,13 @@ async fn apply(state: &AppState, order: &Order, mv: &Move<'_>) -> Result<bool, O
         return Ok(false);
     }
     let was_paid = order.payment_status == PaymentStatus::Paid;
-    if restock {
-        db::return_stock(&mut tx, order.id).await?;
-    }
-    // A cancelled order gives its voucher use back (a single-use code works again).
+    // A cancelled order gives its voucher use back (a single-use code works again). The
+    // voucher's row before the stock rows: the order a checkout locks them in.
     if to == OrderStatus::Cancelled {
         crate::db::vouchers::release(&mut tx, order.id).await?;
+    }
+    if restock {
+        db::return_stock(&mut tx, order.id).await?;
     }
     // An authorisation that will never be captured is released (after the commit, below).
     let mut to_void = None;

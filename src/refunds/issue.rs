@@ -107,9 +107,14 @@ pub struct Issued {
 
 /// What `q` more units of a line give back: the line's charged total (after its discounts)
 /// shared per unit, in whole cents, so crediting every unit returns exactly what was charged.
-fn credited(l: &OrderLine, q: i64) -> i64 {
-    let upto = |k: i64| l.line_total.cents() * k / l.quantity.max(1);
-    upto(l.refunded_quantity + q) - upto(l.refunded_quantity)
+/// (`before`: the units credited by earlier credit notes.)
+fn credited(l: &OrderLine, before: i64, q: i64) -> i64 {
+    let upto = |k: i64| {
+        let share =
+            i128::from(l.line_total.cents()) * i128::from(k) / i128::from(l.quantity.max(1));
+        i64::try_from(share).unwrap_or(0)
+    };
+    upto(before + q) - upto(before)
 }
 
 /// Numbers, builds and stores the credit note of `credit`, inside the refund's transaction.
@@ -137,11 +142,20 @@ async fn issue(
     } else {
         0
     };
+    // What earlier credit notes took of each line, read under the order's lock (this credit's
+    // units are already counted in it).
+    let fresh = db::lines(&mut **tx, order.id).await?;
+    let before = |l: &OrderLine, q: i64| {
+        fresh
+            .iter()
+            .find(|f| f.id == l.id)
+            .map_or(l.refunded_quantity, |f| f.refunded_quantity - q)
+    };
     let lines: Vec<InvoiceLine> = credit
         .lines
         .iter()
         .map(|(l, q)| {
-            let credited = credited(l, *q);
+            let credited = credited(l, before(l, *q), *q);
             InvoiceLine {
                 product_id: l.product_id,
                 sku: l.sku.clone(),
@@ -285,9 +299,14 @@ pub async fn refund(
             tx.rollback().await?;
             return Err(changed());
         }
-        if restock {
-            db::put_back(&mut tx, l.product_id, l.variant_id, *q).await?;
-        }
+    }
+    if restock {
+        let units: Vec<_> = credit
+            .lines
+            .iter()
+            .map(|(l, q)| (l.product_id, l.variant_id, *q))
+            .collect();
+        db::put_back_all(&mut tx, &units).await?;
     }
     if credit.shipping && !credit_notes::credit_shipping(&mut tx, order_id).await? {
         tx.rollback().await?;

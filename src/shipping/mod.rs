@@ -116,8 +116,9 @@ pub struct Offer {
 }
 
 /// The methods offered in `country` for goods worth `goods_cents` (after discounts), in their
-/// order; switched-off methods and methods without a rate there are not offered.
-pub fn offers(methods: &[Method], country: &str, goods_cents: i64) -> Vec<Offer> {
+/// order; switched-off methods and methods without a rate there are not offered. An empty cart
+/// ships for nothing.
+pub fn offers(methods: &[Method], country: &str, goods_cents: i64, empty: bool) -> Vec<Offer> {
     methods
         .iter()
         .filter(|m| m.row.active.0)
@@ -128,11 +129,7 @@ pub fn offers(methods: &[Method], country: &str, goods_cents: i64) -> Vec<Offer>
                 code: m.row.code.clone(),
                 name: m.row.name.clone(),
                 description: m.row.description.clone(),
-                price_cents: if free || goods_cents == 0 {
-                    0
-                } else {
-                    rate.price_cents
-                },
+                price_cents: if free || empty { 0 } else { rate.price_cents },
                 free_over_cents: rate.free_over_cents,
             })
         })
@@ -336,18 +333,18 @@ mod tests {
             method("express", true, &[("DE,AT", 995, None)]),
             method("pickup", false, &[("DE", 0, None)]),
         ];
-        let de: Vec<(String, i64)> = offers(&methods, "DE", 4999)
+        let de: Vec<(String, i64)> = offers(&methods, "DE", 4999, false)
             .into_iter()
             .map(|o| (o.code, o.price_cents))
             .collect();
         assert_eq!(de, [("standard".into(), 495), ("express".into(), 995)]);
-        assert_eq!(offers(&methods, "DE", 5000)[0].price_cents, 0);
-        let us: Vec<String> = offers(&methods, "US", 100)
+        assert_eq!(offers(&methods, "DE", 5000, false)[0].price_cents, 0);
+        let us: Vec<String> = offers(&methods, "US", 100, false)
             .into_iter()
             .map(|o| o.code)
             .collect();
         assert_eq!(us, ["standard"]);
-        assert_eq!(offers(&methods, "AT", 100)[1].price_cents, 995);
+        assert_eq!(offers(&methods, "AT", 100, false)[1].price_cents, 995);
         assert_eq!(parse_country(" de "), Ok("DE".to_string()));
         assert!(parse_country("XX").is_err());
     }

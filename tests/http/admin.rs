@@ -314,7 +314,9 @@ async fn csv_export_and_import_round_trip() {
             .contains("attachment")
     );
     let csv = res.text().await.unwrap();
-    assert!(csv.starts_with("sku,name,description,brand,category,price,stock,active,tax_class\n"));
+    assert!(csv.starts_with(
+        "sku,name,description,brand,category,price,stock,active,tax_class,options,variant_of,option1,option2,option3\n"
+    ));
     assert_eq!(csv.lines().count(), 31);
     // Change one price and add one product.
     let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();

@@ -388,6 +388,29 @@ async fn a_code_that_does_not_apply_is_refused_with_the_reason_and_changes_nothi
 }
 
 #[tokio::test]
+async fn a_voucher_worth_more_than_the_basket_leaves_the_shipping_to_pay() {
+    let app = TestApp::spawn().await;
+    let kettle = app
+        .product("Copper Kettle", "Hearth", "Kitchen", 2000, 5)
+        .await;
+    let admin = app.admin().await;
+    app.voucher(&admin, "BIG50", &[("kind", "fixed"), ("amount", "50.00")])
+        .await;
+    let (_, b) = app.signed_in("ada").await;
+    app.add_to_cart(&b, kettle, 1).await;
+    assert_eq!(app.apply_code(&b, "BIG50").await.status(), 303);
+    // The voucher takes the goods to nothing; the shipping is still charged (and never
+    // discounted), so there is an amount to pay.
+    assert_eq!(app.checkout_form(&b).await.expected, "495");
+    assert_eq!(app.pay(&b, GOOD_CARD).await.status(), 303);
+    assert_eq!(app.count_of("SELECT total_cents FROM orders").await, 495);
+    assert_eq!(
+        app.count_of("SELECT discount_cents FROM orders").await,
+        2000
+    );
+}
+
+#[tokio::test]
 async fn customers_racing_for_the_last_use_of_a_code_get_one_discount() {
     let app = TestApp::spawn().await;
     let kettle = app

@@ -366,3 +366,53 @@ async fn the_api_lists_variants_and_puts_one_in_the_cart() {
     assert_eq!(cart["items"][0]["sku"], "TEE-M-R");
     assert_eq!(cart["subtotal_cents"], 5000);
 }
+
+#[tokio::test]
+async fn variants_go_out_and_come_back_in_the_csv_files() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let id = app.tshirt(&admin, SHIRTS).await;
+    let csv = app
+        .get_as(&admin, "/admin/products/export.csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[1].ends_with(",Size|Colour,,,,"), "{}", lines[1]);
+    assert_eq!(lines[3], "TEE-M-R,,,,,25.00,3,true,,,P-000001,M,Red,");
+    // A new product with its options and two variants, one changed variant, and a bad row.
+    let file = [
+        "sku,name,description,brand,category,price,stock,active,options,variant_of,option1,option2",
+        "HOODIE,Warm Hoodie,Soft,Fieldhouse,Clothing,45.00,0,true,Size|Colour,,,",
+        "HOODIE-S-G,,,,,,4,true,,HOODIE,S,Grey",
+        "HOODIE-M-G,,,,,49.00,2,true,,HOODIE,M,Grey",
+        "TEE-M-B,,,,,,7,true,,P-000001,M,Blue",
+        "ORPHAN-1,,,,,,1,true,,NOPE,S,Red",
+    ]
+    .join("\n")
+        + "\n";
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(file.into_bytes()).file_name("v.csv"),
+    );
+    let res = app
+        .post_multipart(&admin, "/admin/products/import", form)
+        .await;
+    // The good rows are saved; the bad one is named (422, as for any refused row).
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("no product has the SKU NOPE"), "{html}");
+    let hoodie: i64 = sqlx::query_scalar("SELECT id FROM products WHERE sku = 'HOODIE'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(app.stock(hoodie).await, 6);
+    assert_eq!(app.variant_stock("HOODIE-M-G").await, 2);
+    assert_eq!(app.variant_stock("TEE-M-B").await, 7);
+    assert_eq!(app.stock(id).await, 10);
+    let page = app
+        .get_html(&app.browser, &format!("/products/{hoodie}"))
+        .await;
+    assert_eq!(page.texts("#option2 option"), ["Choose…", "Grey"]);
+}

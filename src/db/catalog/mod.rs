@@ -18,6 +18,6 @@ pub use listing::{
 pub use products::{
     Category, ExportRow, Product, ProductData, Stats, TermSource, categories, category_by_slug,
     count_on_sale, delete_unless_referenced, ensure_category, export_all, find, find_id_by_sku,
-    insert, product_count, recount_on_sale, replace_terms, set_active, set_sku, stats,
+    insert, product_count, recount_on_sale, replace_terms, set_active, set_sku, stats, term_source,
     term_sources, update,
 };

@@ -434,6 +434,17 @@ pub struct TermSource {
     pub description: String,
 }
 
+/// One product's term sources, inside a transaction (it may have been made in it).
+pub async fn term_source(tx: &mut Tx, id: ProductId) -> Result<Option<TermSource>, DbError> {
+    sqlx::query_as(
+        "SELECT p.id, p.sku, p.name, p.brand, c.name AS category_name, p.description \
+         FROM products p JOIN categories c ON c.id = p.category_id WHERE p.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
 /// Every product's term sources, by id (for rebuilding the index).
 pub async fn term_sources(pool: &AnyPool) -> Result<Vec<TermSource>, DbError> {
     sqlx::query_as(

@@ -102,6 +102,19 @@ pub async fn move_to_cart(
             );
             Ok(see_other("/cart"))
         }
+        Err(OrderError::NotEnoughStock(e))
+            if e.get("quantity")
+                .iter()
+                .any(|m| m == crate::orders::cart::CHOOSE_VARIANT) =>
+        {
+            // A product in sizes or colours: the product page asks which.
+            session::flash(
+                &session,
+                FlashLevel::Info,
+                "Please choose the variant you want; it stays on your wishlist.",
+            );
+            Ok(see_other(&format!("/products/{product}")))
+        }
         Err(OrderError::NotEnoughStock(_) | OrderError::NotFound) => {
             session::flash(
                 &session,
