@@ -142,6 +142,8 @@ pub struct Variant {
     pub options: Vec<String>,
     pub price_cents: i64,
     pub stock: i64,
+    /// The variant's own picture (a thumbnail), if it has one.
+    pub image: Option<String>,
 }
 
 impl Product {
@@ -243,6 +245,7 @@ pub async fn show(
                 .collect(),
             price_cents: v.price(p.price).cents(),
             stock: v.stock,
+            image: v.image.as_deref().map(media_url),
             sku: v.sku,
         })
         .collect();

@@ -116,11 +116,13 @@ fn price_of(e: &mut FieldErrors, input: &str) -> Option<Option<i64>> {
     }
 }
 
+/// Adds a variant, with its picture when one was uploaded (`image`: the upload's bytes).
 pub async fn add(
     state: &AppState,
     actor: UserId,
     product: ProductId,
     input: &VariantInput,
+    image: Option<Vec<u8>>,
 ) -> Result<i64, CatalogError> {
     let pool = state.db.pool();
     crate::db::catalog::find(pool, product)
@@ -154,6 +156,11 @@ pub async fn add(
     if !e.is_empty() {
         return Err(CatalogError::Invalid(e));
     }
+    // The picture is checked and stored before the transaction (its errors are the form's).
+    let picture = match image {
+        Some(data) => Some(super::admin::prepare_image(state, data, sku.as_str()).await?),
+        None => None,
+    };
     // Options the product does not have stay empty.
     let used: Vec<&str> = (0..3)
         .map(|i| if i < names.len() { values[i] } else { "" })
@@ -177,6 +184,9 @@ pub async fn add(
         }
         Err(err) => return Err(err.into()),
     };
+    if let Some(p) = &picture {
+        db::set_image(&mut tx, id, &p.thumb).await?;
+    }
     // The first variant makes the product's stock their sum; later ones add to it (no sum read
     // that a concurrent checkout could outdate).
     if db::count_for(&mut tx, product).await? == 1 {

@@ -40,7 +40,9 @@ pub struct StoreSettings {
     pub zero_vat_percent: u32,
     /// The tax class shipping is charged at.
     pub shipping_tax_class: crate::domain::TaxClass,
-    /// Flat shipping charge, and the subtotal from which shipping is free.
+    /// Standard delivery at home and the basket value from which it is free: the first start
+    /// makes the shipping methods from them (`shipping::ensure_defaults`); staff change them at
+    /// `/admin/shipping` afterwards.
     pub shipping_cents: i64,
     pub free_shipping_over_cents: i64,
     /// The seller on invoices.

@@ -186,7 +186,7 @@ const LINES: &str = "SELECT ci.product_id, ci.variant_id, v.option1, v.option2, 
      CASE WHEN ci.variant_id <> 0 THEN p.active * COALESCE(v.active, 0) \
           WHEN EXISTS (SELECT 1 FROM product_variants pv WHERE pv.product_id = p.id) THEN 0 \
           ELSE p.active END AS active, p.tax_class, \
-     (SELECT thumb FROM product_images i WHERE i.product_id = p.id ORDER BY i.position, i.id LIMIT 1) AS thumb \
+     COALESCE(v.image, (SELECT thumb FROM product_images i WHERE i.product_id = p.id ORDER BY i.position, i.id LIMIT 1)) AS thumb \
      FROM cart_items ci JOIN products p ON p.id = ci.product_id \
      LEFT JOIN product_variants v ON v.id = ci.variant_id AND v.product_id = ci.product_id \
      WHERE ci.cart_id = $1 ORDER BY ci.added_at, ci.product_id, ci.variant_id";

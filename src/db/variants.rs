@@ -191,6 +191,16 @@ pub async fn recount(tx: &mut Tx, product: ProductId) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Gives a variant its picture (a file of the media folder).
+pub async fn set_image(tx: &mut Tx, id: i64, file: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE product_variants SET image = $2 WHERE id = $1")
+        .bind(id)
+        .bind(file)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Moves a product's stock by `delta` (a variant added to a product that has variants).
 pub async fn adjust(tx: &mut Tx, product: ProductId, delta: i64) -> Result<(), DbError> {
     sqlx::query("UPDATE products SET stock = stock + $2 WHERE id = $1")

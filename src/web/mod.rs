@@ -64,11 +64,13 @@ pub fn takes_uploads(path: &str) -> bool {
     let Some(rest) = path.strip_prefix("/admin/products") else {
         return false;
     };
+    let digits = |n: &str| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit());
     match rest {
         "" | "/import" => true,
-        id => id
-            .strip_prefix('/')
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())),
+        id => id.strip_prefix('/').is_some_and(|n| {
+            // `/admin/products/{id}` and `/admin/products/{id}/variants` (a variant's picture).
+            digits(n) || n.strip_suffix("/variants").is_some_and(digits)
+        }),
     }
 }
 
@@ -359,12 +361,15 @@ mod tests {
             "/admin/products",
             "/admin/products/import",
             "/admin/products/42",
+            "/admin/products/42/variants",
         ] {
             assert!(super::takes_uploads(p), "{p}");
         }
         for p in [
             "/forgot-password",
             "/admin/products/42/delete",
+            "/admin/products/42/variants/7",
+            "/admin/products/x/variants",
             "/admin/products/x",
             "/admin",
         ] {

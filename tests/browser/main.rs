@@ -691,13 +691,16 @@ async fn buy_a_size_m_blue_tshirt_with_a_voucher_and_express_shipping_to_a_secon
         ("M", "Red", "TEE-M-R"),
         ("L", "Blue", "TEE-L-B"),
     ] {
-        let fields = vec![
-            ("option1", size),
-            ("option2", colour),
-            ("sku", sku),
-            ("stock", "4"),
-        ];
-        post(format!("/admin/products/{tee}/variants"), fields).await;
+        // The add-variant form is multipart (it may carry a picture).
+        let form = reqwest::multipart::Form::new()
+            .text("option1", size)
+            .text("option2", colour)
+            .text("sku", sku)
+            .text("stock", "4");
+        let res = app
+            .post_multipart(&admin, &format!("/admin/products/{tee}/variants"), form)
+            .await;
+        assert_eq!(res.status(), 303, "{sku}");
     }
     let voucher = vec![
         ("name", "Launch"),

@@ -23,22 +23,39 @@ impl TestApp {
             .await;
         assert_eq!(res.status(), 303);
         for (size, colour, sku, price, stock) in variants {
-            let res = self
-                .post_form_as(
-                    admin,
-                    &format!("/admin/products/{id}/variants"),
-                    &[
-                        ("option1", size),
-                        ("option2", colour),
-                        ("sku", sku),
-                        ("price", price),
-                        ("stock", stock),
-                    ],
-                )
-                .await;
+            let fields = [
+                ("option1", *size),
+                ("option2", *colour),
+                ("sku", *sku),
+                ("price", *price),
+                ("stock", *stock),
+            ];
+            let res = self.add_variant(admin, id, &fields, None).await;
             assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
         }
         id
+    }
+
+    /// Posts the add-variant form (multipart: it may carry a picture).
+    async fn add_variant(
+        &self,
+        admin: &Browser,
+        product: i64,
+        fields: &[(&'static str, &str)],
+        image: Option<Vec<u8>>,
+    ) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(*k, v.to_string());
+        }
+        if let Some(bytes) = image {
+            form = form.part(
+                "image",
+                reqwest::multipart::Part::bytes(bytes).file_name("shirt.png"),
+            );
+        }
+        self.post_multipart(admin, &format!("/admin/products/{product}/variants"), form)
+            .await
     }
 
     async fn variant_stock(&self, sku: &str) -> i64 {
@@ -122,9 +139,7 @@ async fn staff_give_a_product_variants_and_its_stock_is_their_sum() {
             "stock",
         ),
     ] {
-        let res = app
-            .post_form_as(&admin, &format!("/admin/products/{id}/variants"), &fields)
-            .await;
+        let res = app.add_variant(&admin, id, &fields, None).await;
         assert_eq!(res.status(), 422, "{reason}");
         let page = Html::parse(&res.text().await.unwrap());
         assert!(
@@ -140,6 +155,41 @@ async fn staff_give_a_product_variants_and_its_stock_is_their_sum() {
         .await
         .unwrap();
     assert_eq!(count, 3);
+    // A variant with its own picture: shown beside it on the product page and in the cart.
+    let fields = [
+        ("option1", "S"),
+        ("option2", "Blue"),
+        ("sku", "TEE-S-B"),
+        ("stock", "2"),
+    ];
+    let res = app
+        .add_variant(
+            &admin,
+            id,
+            &fields,
+            Some(crate::helpers::catalog::png(600, 600)),
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let page = app.get_html(&app.browser, &format!("/products/{id}")).await;
+    assert_eq!(page.select("table.variants img").len(), 1);
+    let res = app
+        .add_variant(
+            &admin,
+            id,
+            &[
+                ("option1", "S"),
+                ("option2", "Red"),
+                ("sku", "TEE-S-R"),
+                ("stock", "2"),
+            ],
+            Some(b"not a picture".to_vec()),
+        )
+        .await;
+    assert_eq!(res.status(), 422, "a file that is no picture is refused");
+    app.exec("DELETE FROM product_variants WHERE sku = 'TEE-S-B'")
+        .await;
+    app.exec("UPDATE products SET stock = 5").await;
     // A variant's stock changed by staff moves the product's sum; the product form's own stock
     // field cannot set it.
     let variant: i64 = sqlx::query_scalar("SELECT id FROM product_variants WHERE sku = 'TEE-L-B'")

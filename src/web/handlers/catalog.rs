@@ -178,6 +178,8 @@ pub struct OptionChoice {
 }
 
 pub struct VariantView {
+    /// The variant's own picture (its thumbnail), if it has one.
+    pub image: Option<String>,
     pub label: String,
     pub sku: String,
     pub price: String,
@@ -236,6 +238,7 @@ async fn variant_choices(
         .map(|v| {
             let s = StockState::of(v.stock);
             VariantView {
+                image: v.image.as_deref().map(crate::http::media_url),
                 label: v.label(),
                 sku: v.sku.clone(),
                 price: v.price(product.price).display(currency),

@@ -301,15 +301,41 @@ pub async fn set_options(
     }
 }
 
+/// The add-variant form as posted (multipart, because of its optional picture).
+#[derive(MultipartForm)]
+pub struct VariantForm {
+    option1: Option<Text<String>>,
+    option2: Option<Text<String>>,
+    option3: Option<Text<String>>,
+    sku: Option<Text<String>>,
+    price: Option<Text<String>>,
+    stock: Option<Text<String>>,
+    image: Option<FileBytes>,
+}
+
 pub async fn add_variant(
     staff: Staff,
     ctx: PageContext,
     state: web::Data<AppState>,
     session: Session,
     Path(id): Path<ProductId>,
-    form: web::Form<crate::catalog::variants::VariantInput>,
+    MultipartForm(form): MultipartForm<VariantForm>,
 ) -> Result<HttpResponse, AppError> {
-    match crate::catalog::variants::add(&state, staff.0.id, id, &form).await {
+    let input = crate::catalog::variants::VariantInput {
+        option1: text(&form.option1),
+        option2: text(&form.option2),
+        option3: text(&form.option3),
+        sku: text(&form.sku),
+        price: text(&form.price),
+        stock: text(&form.stock),
+        ..Default::default()
+    };
+    let image = form
+        .image
+        .as_ref()
+        .map(|f| f.data.to_vec())
+        .filter(|d| !d.is_empty());
+    match crate::catalog::variants::add(&state, staff.0.id, id, &input, image).await {
         Ok(_) => {
             session::flash(&session, FlashLevel::Success, "Variant added.");
             Ok(see_other(&format!("/admin/products/{id}/edit#variants")))
