@@ -97,6 +97,8 @@ pub async fn list(state: web::Data<AppState>, user: ApiUser) -> Result<HttpRespo
         (status = 201, description = "The address book with the new address", body = Vec<Address>),
         (status = 400, description = "Invalid input, each field's problem under `errors`", body = ErrorBody),
         (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
     )
 )]
 pub async fn add(

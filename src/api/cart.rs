@@ -310,7 +310,10 @@ pub struct VoucherCode {
     request_body = VoucherCode,
     responses(
         (status = 200, description = "The cart with the voucher's discount", body = Cart),
+        (status = 400, description = "The body is not valid", body = ErrorBody),
         (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "The code is unknown, expired, used up or does not apply", body = ErrorBody),
         (status = 429, description = "Too many cart changes from this address", body = ErrorBody),
     )
