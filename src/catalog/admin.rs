@@ -3,7 +3,7 @@
 use anyhow::Context;
 
 use super::images::{self, ImageError};
-use super::{CatalogError, slugify, terms};
+use super::{CatalogError, slugify};
 use crate::db::audit::{self, Changes, Entry};
 use crate::db::catalog::{self, NewImage, Product, ProductData};
 use crate::db::{Tx, is_unique_violation};
@@ -250,8 +250,15 @@ pub(crate) async fn save(
         }
     };
     // A product's variants' SKUs and options are found by search too.
-    let description = format!("{}{}", p.description, super::variants::words(tx, id).await?);
-    let terms = terms::product_terms(sku.as_str(), &p.name, &p.brand, &p.category, &description);
+    let source = catalog::TermSource {
+        id,
+        sku: sku.as_str().to_string(),
+        name: p.name.clone(),
+        brand: p.brand.clone(),
+        category_name: p.category.clone(),
+        description: p.description.clone(),
+    };
+    let terms = super::variants::product_terms(tx, &source).await?;
     catalog::replace_terms(tx, id, &terms).await?;
     Ok(id)
 }

@@ -163,8 +163,7 @@ pub async fn reindex_if_needed(state: &AppState) -> anyhow::Result<usize> {
     for chunk in sources.chunks(500) {
         let mut tx = state.db.begin_write().await?;
         for p in chunk {
-            let description = format!("{}{}", p.description, variants::words(&mut tx, p.id).await?);
-            let t = terms::product_terms(&p.sku, &p.name, &p.brand, &p.category_name, &description);
+            let t = variants::product_terms(&mut tx, p).await?;
             db::replace_terms(&mut tx, p.id, &t).await?;
         }
         tx.commit().await?;

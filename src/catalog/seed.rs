@@ -410,6 +410,7 @@ async fn demo_tshirt(tx: &mut crate::db::Tx, now: i64) -> anyhow::Result<()> {
         }
     }
     variants::recount(tx, id).await?;
+    crate::catalog::variants::reindex(tx, id).await?;
     Ok(())
 }
 

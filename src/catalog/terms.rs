@@ -9,7 +9,7 @@ use unicode_normalization::UnicodeNormalization;
 pub const MAX_QUERY_CHARS: usize = 200;
 /// …and at most this many distinct words of it.
 pub const MAX_QUERY_TERMS: usize = 6;
-const MAX_TERM_CHARS: usize = 40;
+pub(crate) const MAX_TERM_CHARS: usize = 40;
 
 /// The version of how terms are made; the index is rebuilt when it changes (see
 /// `catalog::reindex_if_needed`).

@@ -14,19 +14,34 @@ use crate::state::AppState;
 /// The most options a product has.
 pub const MAX_OPTIONS: usize = 3;
 
-/// The words a product's variants add to its search terms: their SKUs and option values, so a
-/// search for `TEE-M-B` or "blue" finds the product.
-pub async fn words(tx: &mut crate::db::Tx, product: ProductId) -> Result<String, sqlx::Error> {
-    let mut out = String::new();
-    for v in db::variants(&mut **tx, product).await? {
+/// A product's search terms with its variants': their option values as words, and each
+/// variant's SKU also whole (as the product's own is), so a search for `TEE-M-B` or "blue"
+/// finds the product.
+pub async fn product_terms(
+    tx: &mut crate::db::Tx,
+    s: &crate::db::catalog::TermSource,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let variants = db::variants(&mut **tx, s.id).await?;
+    let mut description = s.description.clone();
+    for v in &variants {
         for w in [v.sku.as_str(), &v.option1, &v.option2, &v.option3] {
             if !w.is_empty() {
-                out.push(' ');
-                out.push_str(w);
+                description.push(' ');
+                description.push_str(w);
             }
         }
     }
-    Ok(out)
+    let mut t =
+        super::terms::product_terms(&s.sku, &s.name, &s.brand, &s.category_name, &description);
+    for v in &variants {
+        let whole = v.sku.to_lowercase();
+        if whole.chars().count() <= super::terms::MAX_TERM_CHARS
+            && !t.iter().any(|(x, _)| *x == whole)
+        {
+            t.push((whole, 8));
+        }
+    }
+    Ok(t)
 }
 
 /// Rebuilds a product's search terms with its variants' words.
@@ -34,8 +49,7 @@ pub async fn reindex(tx: &mut crate::db::Tx, product: ProductId) -> Result<(), s
     let Some(s) = crate::db::catalog::term_source(tx, product).await? else {
         return Ok(());
     };
-    let description = format!("{}{}", s.description, words(tx, product).await?);
-    let t = super::terms::product_terms(&s.sku, &s.name, &s.brand, &s.category_name, &description);
+    let t = product_terms(tx, &s).await?;
     crate::db::catalog::replace_terms(tx, product, &t).await
 }
 

@@ -230,6 +230,16 @@ async fn shoppers_choose_a_variant_with_plain_fields_and_carts_orders_and_stock_
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let id = app.tshirt(&admin, SHIRTS).await;
+    // Search finds the product by a variant's SKU and by an option's value.
+    for q in ["TEE-M-R", "red"] {
+        let found = app
+            .get(&format!("/products?q={q}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(crate::helpers::html::product_ids(&found), [id], "{q}");
+    }
     let page = app.get_html(&app.browser, &format!("/products/{id}")).await;
     assert_eq!(page.texts("#option1 option"), ["Choose…", "M", "L"]);
     assert_eq!(page.texts("#option2 option"), ["Choose…", "Blue", "Red"]);
