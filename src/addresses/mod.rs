@@ -175,6 +175,8 @@ pub async fn add(
 ) -> Result<i64, AddressError> {
     let a = PostalAddress::parse(input).map_err(AddressError::Invalid)?;
     let mut tx = state.db.begin_write().await?;
+    // The customer's row first: two adds at once then count one after the other.
+    db::lock_owner(&mut tx, user).await?;
     let existing = db::count(&mut tx, user).await?;
     if existing >= MAX_ADDRESSES {
         let mut e = FieldErrors::new();

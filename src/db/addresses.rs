@@ -56,6 +56,15 @@ pub async fn list(pool: &AnyPool, user: UserId) -> Result<Vec<AddressRow>, DbErr
     .await
 }
 
+/// Locks the customer's row until the transaction ends.
+pub async fn lock_owner(tx: &mut Tx, user: UserId) -> Result<(), DbError> {
+    sqlx::query("UPDATE users SET id = id WHERE id = $1")
+        .bind(user)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 pub async fn count(tx: &mut Tx, user: UserId) -> Result<i64, DbError> {
     sqlx::query_scalar("SELECT COUNT(*) FROM addresses WHERE user_id = $1")
         .bind(user)

@@ -259,13 +259,14 @@ pub fn cii_xml(s: &Snapshot, seller: &Seller<'_>, vat_id: &str) -> String {
         seller.country,
         Some(vat_id),
     );
-    // The buyer's address is free text: its country is taken to be the shop's.
+    // The buyer's address is free text: its country is the delivery country when the order
+    // was billed there, else taken to be the shop's.
     party(
         &mut x,
         "BuyerTradeParty",
         &s.buyer.name,
         &s.buyer.address,
-        seller.country,
+        s.buyer_country.as_deref().unwrap_or(seller.country),
         None,
     );
     x.push_str("</ram:ApplicableHeaderTradeAgreement><ram:ApplicableHeaderTradeDelivery/>");

@@ -113,6 +113,10 @@ pub struct Snapshot {
     /// The discounts by name ("Spring sale", "Voucher SPRING10").
     #[serde(default)]
     pub discounts: Vec<NamedAmount>,
+    /// The buyer's country (ISO code) when the order knows it: the delivery country of an
+    /// order billed to where it went. Absent: the shop's own.
+    #[serde(default)]
+    pub buyer_country: Option<String>,
 }
 
 /// A discount line of a document.
@@ -260,6 +264,10 @@ pub async fn issue(
         reason: None,
         shipping_vat_percent: Some(order.shipping_vat_percent),
         discount_cents: order.discount.cents(),
+        buyer_country: order
+            .shipping_country
+            .clone()
+            .filter(|_| order.billing_address.is_none()),
         discounts: crate::db::orders::discounts(&mut **tx, order.id)
             .await
             .context("read the order's discounts")?
@@ -642,6 +650,7 @@ mod tests {
             shipping_vat_percent: Some(19),
             discount_cents: 0,
             discounts: Vec::new(),
+            buyer_country: None,
         }
     }
 

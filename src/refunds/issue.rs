@@ -206,6 +206,7 @@ async fn issue(
         shipping_vat_percent: Some(order.shipping_vat_percent),
         discount_cents: discount,
         discounts: Vec::new(),
+        buyer_country: invoice.buyer_country,
     };
     let json = serde_json::to_string(&snapshot).context("serialise the credit note")?;
     let id = credit_notes::insert(

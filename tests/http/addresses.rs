@@ -297,6 +297,17 @@ async fn a_method_the_country_is_not_offered_is_refused_and_thresholds_apply() {
             .unwrap(),
         2495
     );
+    // The e-invoice names the buyer's country: where the order went, as it was billed there.
+    let xml = app
+        .get_as(&guest, &format!("{}/invoice.xml", location(&res)))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        xml.contains("<ram:BuyerTradeParty>") && xml.contains("<ram:CountryID>US</ram:CountryID>"),
+        "{xml}"
+    );
     // An unknown country is an input error.
     app.add_to_cart(&guest, lamp, 3).await;
     let res = app
