@@ -98,6 +98,18 @@ impl PostalAddress {
         }
     }
 
+    /// The row to store.
+    pub fn as_new(&self) -> NewAddress<'_> {
+        NewAddress {
+            name: &self.name,
+            street: &self.street,
+            postcode: &self.postcode,
+            city: &self.city,
+            country: &self.country,
+            phone: &self.phone,
+        }
+    }
+
     /// The lines printed on a parcel or an invoice (the name goes on its own line above).
     pub fn lines(&self) -> String {
         let country = country_name(&self.country).unwrap_or(&self.country);
@@ -188,14 +200,7 @@ pub async fn add(
         );
         return Err(AddressError::Invalid(e));
     }
-    let new = NewAddress {
-        name: &a.name,
-        street: &a.street,
-        postcode: &a.postcode,
-        city: &a.city,
-        country: &a.country,
-        phone: &a.phone,
-    };
+    let new = a.as_new();
     let id = db::insert(&mut tx, user, &new, state.clock.unix()).await?;
     if existing == 0 || checked(&input.default_shipping) {
         db::set_default(&mut tx, user, id, false).await?;
@@ -205,6 +210,43 @@ pub async fn add(
     }
     tx.commit().await?;
     Ok(id)
+}
+
+/// Changes one of the customer's addresses (orders placed with it keep their copy).
+pub async fn update(
+    state: &AppState,
+    user: UserId,
+    id: i64,
+    input: &AddressInput,
+) -> Result<(), AddressError> {
+    let a = PostalAddress::parse(input).map_err(AddressError::Invalid)?;
+    let new = a.as_new();
+    let mut tx = state.db.begin_write().await?;
+    if !db::update(&mut tx, user, id, &new).await? {
+        return Err(AddressError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The form of one of the customer's addresses, filled in.
+pub async fn input_of(
+    state: &AppState,
+    user: UserId,
+    id: i64,
+) -> Result<AddressInput, AddressError> {
+    let a = db::find(state.db.pool(), user, id)
+        .await?
+        .ok_or(AddressError::NotFound)?;
+    Ok(AddressInput {
+        name: a.name,
+        street: a.street,
+        postcode: a.postcode,
+        city: a.city,
+        country: a.country,
+        phone: a.phone,
+        ..AddressInput::default()
+    })
 }
 
 pub async fn delete(state: &AppState, user: UserId, id: i64) -> Result<(), AddressError> {

@@ -83,6 +83,30 @@ pub async fn find(pool: &AnyPool, user: UserId, id: i64) -> Result<Option<Addres
     .await
 }
 
+/// Changes one of the customer's addresses; false when it is not theirs.
+pub async fn update(
+    tx: &mut Tx,
+    user: UserId,
+    id: i64,
+    a: &NewAddress<'_>,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE addresses SET name = $3, street = $4, postcode = $5, city = $6, country = $7, phone = $8 \
+         WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user)
+    .bind(a.name)
+    .bind(a.street)
+    .bind(a.postcode)
+    .bind(a.city)
+    .bind(a.country)
+    .bind(a.phone)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn delete(tx: &mut Tx, user: UserId, id: i64) -> Result<bool, DbError> {
     // The defaults pointing at it are cleared by the foreign keys (ON DELETE SET NULL); SQLite
     // only enforces them with the pragma, so clear them here as well.

@@ -197,6 +197,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(addresses::delete),
         )
         .route(
+            "/account/addresses/{id}/edit",
+            web::get().to(addresses::edit),
+        )
+        .route("/account/addresses/{id}", web::post().to(addresses::update))
+        .route(
             "/account/addresses/{id}/default",
             web::post().to(addresses::set_default),
         )

@@ -151,15 +151,50 @@ async fn customers_keep_an_address_book_with_defaults_and_bad_input_changes_noth
     assert!(badges[0].contains("Default billing") && !badges[0].contains("Default shipping"));
     assert!(badges[1].contains("Default shipping"));
 
-    // Another customer can neither use nor delete them.
+    // Changing one: the form comes filled in; bad input keeps the values; good input saves.
+    let edit = app
+        .get_html(&b, &format!("/account/addresses/{}/edit", ids[1]))
+        .await;
+    assert_eq!(edit.input_value("city").as_deref(), Some("Wien"));
+    let mut changed = address("Ada at Work", "2 Engine Yard", "1010", "Wien", "AT");
+    changed.push(("phone", "12".into()));
+    let refs: Vec<(&str, &str)> = changed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let path = format!("/account/addresses/{}", ids[1]);
+    let res = app.post_form_as(&b, &path, &refs).await;
+    assert_eq!(res.status(), 422);
+    let page = Html::parse(&res.text().await.unwrap());
+    assert_eq!(page.input_value("street").as_deref(), Some("2 Engine Yard"));
+    let res = app.post_form_as(&b, &path, &refs[..5]).await;
+    assert_eq!(res.status(), 303);
+    assert!(
+        app.get_html(&b, "/account/addresses")
+            .await
+            .text_of(".address-list")
+            .contains("2 Engine Yard")
+    );
+    // Another customer can neither see, change, use nor delete them.
     let (_, eve) = app.signed_in("eve").await;
+    let res = app
+        .get_as(&eve, &format!("/account/addresses/{}/edit", ids[0]))
+        .await;
+    assert_eq!(res.status(), 404);
     for path in [
         format!("/account/addresses/{}/delete", ids[0]),
         format!("/account/addresses/{}/default", ids[0]),
+        format!("/account/addresses/{}", ids[0]),
     ] {
-        let res = app.post_form_as(&eve, &path, &[("kind", "billing")]).await;
+        let mut fields = address("Eve", "1 Road", "12345", "Berlin", "DE");
+        fields.push(("kind", "billing".into()));
+        let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = app.post_form_as(&eve, &path, &refs).await;
         assert_eq!(res.status(), 404, "{path}");
     }
+    assert!(
+        app.get_html(&b, "/account/addresses")
+            .await
+            .text_of(".address-list")
+            .contains("12 Analytical Row")
+    );
     assert_eq!(app.address_ids("ada").await.len(), 2);
     let res = app
         .post_form_as(&b, &format!("/account/addresses/{}/delete", ids[1]), &[])

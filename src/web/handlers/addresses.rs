@@ -140,3 +140,63 @@ pub async fn set_default(
     session::flash(&session, FlashLevel::Success, note);
     Ok(see_other("/account/addresses"))
 }
+
+#[derive(Template)]
+#[template(path = "address_edit.html")]
+struct EditPage {
+    ctx: PageContext,
+    id: i64,
+    form: AddressInput,
+    errors: FieldErrors,
+    countries: &'static [(&'static str, &'static str, bool)],
+}
+
+fn edit_page(
+    ctx: PageContext,
+    id: i64,
+    form: AddressInput,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let page = EditPage {
+        ctx,
+        id,
+        form,
+        errors,
+        countries: crate::shipping::COUNTRIES,
+    };
+    render(status, &page)
+}
+
+/// `GET /account/addresses/{id}/edit`.
+pub async fn edit(
+    SignedIn(user): SignedIn,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    Path(id): Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let form = addresses::input_of(&state, user.id, id).await?;
+    edit_page(ctx, id, form, FieldErrors::new(), StatusCode::OK)
+}
+
+/// `POST /account/addresses/{id}`.
+pub async fn update(
+    SignedIn(user): SignedIn,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    form: web::Form<AddressInput>,
+) -> Result<HttpResponse, AppError> {
+    let input = form.into_inner();
+    match addresses::update(&state, user.id, id, &input).await {
+        Ok(()) => {
+            session::flash(&session, FlashLevel::Success, "Address changed.");
+            Ok(see_other("/account/addresses"))
+        }
+        Err(AddressError::Invalid(errors)) => {
+            edit_page(ctx, id, input, errors, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
