@@ -315,7 +315,7 @@ pub async fn place(
     let default_address = match (&b.address_id, &b.shipping_address) {
         (None, None) => crate::addresses::book(&state, user.id)
             .await
-            .map_err(|e| ApiError::from(crate::orders::OrderError::Internal(e.into())))?
+            .map_err(crate::orders::OrderError::from)?
             .shipping()
             .map(|a| a.id),
         _ => None,

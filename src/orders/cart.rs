@@ -95,11 +95,7 @@ impl ShippingPlan {
     pub async fn default_for(state: &AppState, owner: &Owner) -> Result<Self, OrderError> {
         let country = match owner {
             Owner::User(u) => crate::addresses::book(state, *u)
-                .await
-                .map_err(|e| match e {
-                    crate::addresses::AddressError::Db(e) => OrderError::Db(e),
-                    other => OrderError::Internal(anyhow::Error::new(other)),
-                })?
+                .await?
                 .shipping()
                 .map(|a| a.country.clone()),
             Owner::Guest(_) => None,

@@ -305,12 +305,7 @@ async fn address_book(
     state: &AppState,
     user: UserId,
 ) -> Result<crate::addresses::Book, OrderError> {
-    crate::addresses::book(state, user)
-        .await
-        .map_err(|e| match e {
-            crate::addresses::AddressError::Db(e) => OrderError::Db(e),
-            other => OrderError::Internal(anyhow::Error::new(other)),
-        })
+    Ok(crate::addresses::book(state, user).await?)
 }
 
 /// A saved address as an order keeps it: the recipient's name only when it is not the

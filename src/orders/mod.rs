@@ -84,6 +84,16 @@ pub enum OrderError {
     Internal(#[from] anyhow::Error),
 }
 
+/// The address book read for a checkout or a cart's shipping (its errors are database ones).
+impl From<crate::addresses::AddressError> for OrderError {
+    fn from(e: crate::addresses::AddressError) -> Self {
+        match e {
+            crate::addresses::AddressError::Db(e) => OrderError::Db(e),
+            other => OrderError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
 impl From<FieldErrors> for OrderError {
     fn from(e: FieldErrors) -> Self {
         OrderError::Invalid(e)
